@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything CI runs is a target here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: help venv run test lint format typecheck unit bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# The venv is rebuilt only when the pinned requirements change: a second `make run` is fast.
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+		py=$$(sh scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$py"; \
+		"$$py" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the pinned dependencies
+
+run: venv ## Run the whole service locally (emulator + API + processors)
+	$(PY) -m chalicelib.local
+
+test: venv lint typecheck ## Lint, type-check and run the whole suite with the coverage gate
+	$(PY) -m pytest
+
+lint: venv ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: venv ## mypy on chalicelib
+	$(VENV)/bin/mypy chalicelib
+
+unit: venv ## Fast unit tests only (no coverage gate)
+	$(PY) -m pytest tests/unit --no-cov -q
+
+bench: venv ## Run the benchmarks and print the ratios
+	$(PY) benchmarks/cold_import.py
+
+clean: ## Remove the venv, local state and caches
+	rm -rf $(VENV) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,80 @@
+"""BBWS Order service: API routes and SQS processors.
+
+Each handler parses its input, calls one service and serializes the result.
+
+Nothing here touches AWS at import time, and the PDF/template libraries are never imported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib import container, processing, processors, topology
+from chalicelib.api import auth
+from chalicelib.api.body import parse_json
+from chalicelib.api.problems import api_boundary, request_id_of
+from chalicelib.clock import iso, utc_now
+from chalicelib.models.base import ApiModel
+from chalicelib.models.orders import CreateOrderRequest
+from chalicelib.models.principal import Principal
+from chalicelib.settings import get_settings
+
+app = Chalice(app_name="bbws-order-lambda")
+errors_as_problems = api_boundary(app)
+AUTHORIZER = auth.route_authorizer()
+ANY_CONTENT_TYPE = ["*/*"]  # the body parser answers 415 as problem+json, not Chalice
+
+
+def _json(status: int, model: ApiModel, headers: dict[str, str] | None = None) -> Response:
+    # Serialized by pydantic: money stays a two-decimal string, never a float.
+    return Response(
+        body=model.json(),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def _caller() -> Principal:
+    request = app.current_request
+    return auth.principal(request.headers, request.context, get_settings())
+
+
+@app.route("/health", methods=["GET"])
+@errors_as_problems
+def health() -> dict[str, Any]:
+    """Liveness for the Route 53 failover check: no auth, no dependencies."""
+    settings = get_settings()
+    return {
+        "status": "ok",
+        "service": settings.service_name,
+        "environment": settings.environment,
+        "region": settings.aws_region,
+        "time": iso(utc_now()),
+    }
+
+
+@app.route("/v1.0/orders", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_CONTENT_TYPE)
+@errors_as_problems
+def create_order() -> Response:
+    """Validate and enqueue an order; the record is written asynchronously."""
+    caller = _caller()
+    request = app.current_request
+    body = parse_json(request.raw_body, request.headers.get("content-type"), CreateOrderRequest)
+    accepted = container.order_service().accept(caller, body, request_id_of(app) or "")
+    return _json(202, accepted, {"Location": accepted.links["self"]})
+
+
+@app.route("/v1.0/orders/{orderId}", methods=["GET"], authorizer=AUTHORIZER)
+@errors_as_problems
+def get_order(orderId: str) -> Response:
+    """One order of the caller's tenant (admins: any tenant)."""
+    order = container.order_service().get(_caller(), orderId)
+    return _json(200, order, {"ETag": f'"{order.version}"'})
+
+
+@app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())
+def order_creator_record(event: Any) -> dict[str, Any]:
+    """Write each requested order once and publish OrderCreated; report failed records."""
+    return processing.handle_batch(event, processors.record_order)

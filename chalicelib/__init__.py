@@ -1,0 +1,1 @@
+"""BBWS Order service library: everything app.py calls (settings, AWS, models, services)."""

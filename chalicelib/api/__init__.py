@@ -1,0 +1,1 @@
+"""HTTP edge helpers: authentication, body parsing, problem+json errors."""

@@ -1,0 +1,116 @@
+"""The one mapping from errors to RFC 9457 `application/problem+json` responses."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalicelib import log
+from chalicelib.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DependencyFailed,
+    NotFound,
+    OrderServiceError,
+    PayloadTooLarge,
+    PermissionDenied,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://errors.bbws.io/"
+
+# error class → (status, type slug, title); looked up along the class hierarchy.
+PROBLEMS: dict[type[OrderServiceError], tuple[int, str, str]] = {
+    ValidationFailed: (400, "validation-error", "Request validation failed"),
+    AuthenticationFailed: (401, "unauthorized", "Authentication required"),
+    PermissionDenied: (403, "forbidden", "Access denied"),
+    NotFound: (404, "not-found", "Resource not found"),
+    Conflict: (409, "conflict", "Conflict with the current state"),
+    PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
+    UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported media type"),
+    DependencyFailed: (503, "service-unavailable", "Service temporarily unavailable"),
+}
+INTERNAL = (500, "internal-error", "Internal server error")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def describe(error: Exception) -> tuple[int, str, str]:
+    """Status, type slug and title for an error (500 for anything unexpected)."""
+    for cls in type(error).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return INTERNAL
+
+
+def problem_body(
+    error: Exception, instance: str, request_id: str | None
+) -> tuple[int, dict[str, Any], dict[str, str | list[str]]]:
+    """(status, problem document, extra headers) for an error; never leaks internals."""
+    status, slug, title = describe(error)
+    detail = (
+        error.detail if isinstance(error, OrderServiceError) else "An unexpected error occurred"
+    )
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "requestId": request_id,
+    }
+    if isinstance(error, ValidationFailed) and error.errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="bbws-order"'
+    return status, body, headers
+
+
+def api_boundary(app: Any) -> Callable[[F], F]:
+    """Decorator for every route: per-request log keys, and every error as problem+json."""
+    from chalice.app import Response
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            request = app.current_request
+            request_id = request_id_of(app)
+            log.reset()
+            log.bind(request_id=request_id, correlation_id=request_id)
+            try:
+                return view(*args, **kwargs)
+            except Exception as exc:  # every error leaves as problem+json
+                status, body, headers = problem_body(exc, request_path(request), request_id)
+                if status >= 500:
+                    log.logger.exception("Request failed", extra={"status": status})
+                else:
+                    log.logger.info(
+                        "Request refused", extra={"status": status, "detail": body["detail"]}
+                    )
+                return Response(body=json.dumps(body), status_code=status, headers=headers)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def request_id_of(app: Any) -> str | None:
+    """API Gateway's request id, or the Lambda request id (`chalice local` has no gateway id)."""
+    request_id = (app.current_request.context or {}).get("requestId")
+    if request_id:
+        return str(request_id)
+    context = getattr(app, "lambda_context", None)
+    return getattr(context, "aws_request_id", None)
+
+
+def request_path(request: Any) -> str:
+    """The path as the client sent it (Chalice's `request.path` is the route template)."""
+    path = str(request.path)
+    for name, value in (request.uri_params or {}).items():
+        path = path.replace("{" + name + "}", str(value))
+    return path

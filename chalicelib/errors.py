@@ -1,0 +1,77 @@
+"""Domain errors. They carry no HTTP: `chalicelib.api.problems` maps them to responses.
+
+OrderServiceError
+├── ValidationFailed          input breaks the contract (field-level details)
+├── AuthenticationFailed      no identity, or one that cannot be trusted
+├── PermissionDenied          a known caller acting outside its rights
+├── NotFound
+│   └── OrderNotFound         absent, inactive, or another tenant's
+├── Conflict                  the request clashes with current state
+├── PayloadTooLarge           body over the accepted size
+├── UnsupportedMediaType      body is not JSON
+└── DependencyFailed          an AWS service failed after retries
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field (`field` is a dotted/indexed path)."""
+
+    field: str
+    message: str
+
+
+class OrderServiceError(Exception):
+    """Root of every error the service raises on purpose."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ValidationFailed(OrderServiceError):
+    """The input breaks the contract."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+
+class AuthenticationFailed(OrderServiceError):
+    """No identity, or one that cannot be trusted."""
+
+
+class PermissionDenied(OrderServiceError):
+    """A known caller acting outside its rights."""
+
+
+class NotFound(OrderServiceError):
+    """The resource does not exist for this caller."""
+
+
+class OrderNotFound(NotFound):
+    """The order is absent, inactive, or belongs to another tenant."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"Order {order_id!r} was not found")
+        self.order_id = order_id
+
+
+class Conflict(OrderServiceError):
+    """The request clashes with the current state."""
+
+
+class PayloadTooLarge(OrderServiceError):
+    """The body is larger than the service accepts."""
+
+
+class UnsupportedMediaType(OrderServiceError):
+    """The body is not in a media type the service accepts."""
+
+
+class DependencyFailed(OrderServiceError):
+    """An AWS service failed after botocore's retries."""

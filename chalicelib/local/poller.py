@@ -1,0 +1,274 @@
+"""Drives every `@app.on_sqs_message` handler the way Lambda's SQS event source mapping does.
+
+Per event source: long polling, batches of up to `batch_size` gathered for at most the batching
+window, at most `maximum_concurrency` batches in flight, Lambda-shaped records, and the result
+honoured: a raised error leaves the whole batch for redelivery after the visibility timeout;
+`batchItemFailures` leaves just those; everything else is deleted. The queue's redrive policy
+moves a message to its DLQ once its receive count passes `maxReceiveCount`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("bbws.local.poller")
+MAX_RECEIVE = 10  # SQS returns at most 10 messages per ReceiveMessage
+
+
+@dataclass(frozen=True)
+class Source:
+    """One SQS event source of the app, resolved against the emulator."""
+
+    function: str
+    handler: Callable[[dict[str, Any], Any], Any]
+    queue_url: str
+    queue_arn: str
+    batch_size: int
+    window_s: float
+    max_concurrency: int
+    timeout_s: int
+
+
+class FakeLambdaContext:
+    """The parts of Lambda's context object handlers and Powertools read."""
+
+    def __init__(self, function_name: str, timeout_s: int, memory_mb: int = 512) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before Lambda would time the invocation out."""
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def to_lambda_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """An SQS ReceiveMessage entry in the shape Lambda hands to the function."""
+    attributes = message.get("Attributes", {})
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": attributes.get("SentTimestamp", "0"),
+            "SenderId": attributes.get("SenderId", "local"),
+            "ApproximateFirstReceiveTimestamp": attributes.get(
+                "ApproximateFirstReceiveTimestamp", "0"
+            ),
+        },
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "dataType": value.get("DataType", "String"),
+                "stringListValues": [],
+                "binaryListValues": [],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def failed_ids(result: Any, batch_ids: set[str]) -> set[str]:
+    """Message ids the handler reported as failed (an invalid report fails the whole batch)."""
+    if not isinstance(result, dict) or "batchItemFailures" not in result:
+        return set()
+    failures = result["batchItemFailures"] or []
+    ids = {f.get("itemIdentifier") for f in failures if isinstance(f, dict)}
+    if not ids <= batch_ids or None in ids:
+        # Lambda treats a malformed report as a failure of the whole batch.
+        return set(batch_ids)
+    return {str(i) for i in ids}
+
+
+class SourcePoller:
+    """Long-polls one queue and invokes its handler with Lambda's batching semantics."""
+
+    def __init__(
+        self, sqs: Any, source: Source, region: str, stop: threading.Event, wait_s: int = 2
+    ) -> None:
+        self._sqs = sqs
+        self._source = source
+        self._region = region
+        self._stop = stop
+        self._wait_s = wait_s
+        self._slots = threading.BoundedSemaphore(source.max_concurrency)
+        self._pool = ThreadPoolExecutor(
+            max_workers=source.max_concurrency, thread_name_prefix=source.function
+        )
+
+    def gather(self) -> list[dict[str, Any]]:
+        """One batch: up to batch_size messages, waiting at most the window after the first."""
+        batch: list[dict[str, Any]] = []
+        deadline: float | None = None
+        while not self._stop.is_set() and len(batch) < self._source.batch_size:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                break
+            wait = self._wait_s if remaining is None else min(self._wait_s, max(0, int(remaining)))
+            response = self._sqs.receive_message(
+                QueueUrl=self._source.queue_url,
+                MaxNumberOfMessages=min(MAX_RECEIVE, self._source.batch_size - len(batch)),
+                WaitTimeSeconds=wait,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            messages = response.get("Messages", [])
+            if messages and deadline is None:
+                deadline = time.monotonic() + self._source.window_s
+            batch.extend(messages)
+            if not messages and remaining is not None and wait == 0:
+                time.sleep(min(0.05, max(remaining, 0)))
+        return batch
+
+    def invoke(self, batch: list[dict[str, Any]]) -> set[str]:
+        """Run the handler on a batch, delete what succeeded; returns the failed message ids."""
+        source = self._source
+        records = [to_lambda_record(m, source.queue_arn, self._region) for m in batch]
+        ids = {r["messageId"] for r in records}
+        context = FakeLambdaContext(source.function, source.timeout_s)
+        started = time.monotonic()
+        try:
+            failed = failed_ids(source.handler({"Records": records}, context), ids)
+        except Exception:
+            log.exception(
+                "%s raised: the whole batch of %d will be retried", source.function, len(ids)
+            )
+            failed = set(ids)
+        elapsed = time.monotonic() - started
+        if elapsed > source.timeout_s:
+            log.warning(
+                "%s took %.1fs, over its %ds timeout", source.function, elapsed, source.timeout_s
+            )
+        done = [m for m in batch if m["MessageId"] not in failed]
+        for start in range(0, len(done), MAX_RECEIVE):
+            chunk = done[start : start + MAX_RECEIVE]
+            self._sqs.delete_message_batch(
+                QueueUrl=source.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
+                ],
+            )
+        log.info(
+            "%s processed %d, failed %d in %.0f ms",
+            source.function,
+            len(done),
+            len(failed),
+            elapsed * 1000,
+        )
+        return failed
+
+    def _invoke_and_release(self, batch: list[dict[str, Any]]) -> None:
+        try:
+            self.invoke(batch)
+        except Exception:
+            log.exception("%s: could not complete a batch", self._source.function)
+        finally:
+            self._slots.release()
+
+    def run(self) -> None:
+        """Poll until stopped; in-flight batches are allowed to finish."""
+        while not self._stop.is_set():
+            self._slots.acquire()
+            try:
+                batch = self.gather()
+            except Exception:
+                self._slots.release()
+                if self._stop.is_set():
+                    break
+                log.exception("%s: receive failed; retrying", self._source.function)
+                self._stop.wait(1)
+                continue
+            if not batch:
+                self._slots.release()
+                continue
+            self._pool.submit(self._invoke_and_release, batch)
+        self._pool.shutdown(wait=True)
+
+
+def discover(app_module: Any, sqs: Any, timeouts: dict[str, int]) -> list[Source]:
+    """Every SQS event source registered in the Chalice app, resolved to queue url and arn."""
+    from chalice.app import SQSEventConfig
+
+    sources = []
+    for config in app_module.app.event_sources:
+        if not isinstance(config, SQSEventConfig):
+            continue
+        url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        sources.append(
+            Source(
+                function=config.name,
+                handler=getattr(app_module, config.handler_string.rsplit(".", 1)[-1]),
+                queue_url=url,
+                queue_arn=arn,
+                batch_size=config.batch_size,
+                window_s=float(config.maximum_batching_window_in_seconds),
+                max_concurrency=config.maximum_concurrency or 1,
+                timeout_s=timeouts.get(config.name, 30),
+            )
+        )
+    return sources
+
+
+def main() -> int:
+    """`python -m chalicelib.local.poller STAGE READY_FILE`: run until SIGTERM/SIGINT."""
+    import importlib
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    from chalicelib import aws
+    from chalicelib.local.stage import PROJECT_DIR, function_config
+    from chalicelib.topology import CONSUMERS
+
+    stage, ready_file = sys.argv[1], Path(sys.argv[2])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    os.environ.update(function_config(stage, CONSUMERS[0].function).environment)
+    timeouts = {c.function: function_config(stage, c.function).timeout_s for c in CONSUMERS}
+    sys.path.insert(0, str(PROJECT_DIR))
+    app_module = importlib.import_module("app")
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    sqs = aws.sqs()
+    region = os.environ.get("AWS_REGION", "eu-west-1")
+    sources = discover(app_module, sqs, timeouts)
+    pollers = [SourcePoller(sqs, source, region, stop) for source in sources]
+    threads = [
+        threading.Thread(target=p.run, name=f"poll-{i}", daemon=True) for i, p in enumerate(pollers)
+    ]
+    for thread in threads:
+        thread.start()
+    ready_file.write_text(str(os.getpid()))
+    log.info("Polling %d queue(s): %s", len(sources), ", ".join(s.function for s in sources))
+    while not stop.wait(0.5):
+        pass
+    log.info("Stopping: letting in-flight batches finish")
+    for thread in threads:
+        thread.join(timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,431 @@
+"""`make run`: the emulator, provisioning, `chalice local` and the SQS poller, supervised.
+
+Children run in their own process groups (so Ctrl-C reaches only this supervisor, which stops
+them in order: poller, API, emulator) and get SIGTERM if the supervisor dies (PR_SET_PDEATHSIG).
+Their pids are kept in `.local/pids.json`, so a start after a crash first ends the leftovers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from chalicelib.local.stage import API_HANDLER, PROJECT_DIR, function_config
+from chalicelib.topology import CONSUMERS
+
+# Overridable so tests can run a stack beside a developer's own `make run`.
+STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
+HOST = "127.0.0.1"
+REGION = "eu-west-1"
+# Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
+MARKERS = {"emulator": "moto.server", "api": "chalice", "poller": "chalicelib.local.poller"}
+
+
+class StackError(Exception):
+    """A start-up problem with a message for the person at the terminal."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where the emulator and the API listen (`AWS_EMULATOR_PORT`, `API_PORT`)."""
+
+    emulator: int
+    api: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> Ports:
+        """Ports from the environment, defaulting to 5000 and 8000."""
+        try:
+            return cls(int(env.get("AWS_EMULATOR_PORT", "5000")), int(env.get("API_PORT", "8000")))
+        except ValueError as exc:
+            raise StackError(f"AWS_EMULATOR_PORT and API_PORT must be numbers: {exc}") from exc
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the supervisor dies, however it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def end_leftovers(state_dir: Path) -> list[int]:
+    """Stop what a crashed run left behind; refuse if another supervisor is still running."""
+    pids_file = state_dir / "pids.json"
+    if not pids_file.exists():
+        return []
+    try:
+        recorded = json.loads(pids_file.read_text())
+    except ValueError:
+        recorded = {}
+    supervisor = int(recorded.get("supervisor", 0))
+    if (
+        supervisor
+        and supervisor != os.getpid()
+        and _alive(supervisor)
+        and "chalicelib.local" in _cmdline(supervisor)
+    ):
+        raise StackError(
+            f"Another local stack is running (pid {supervisor}); "
+            f"stop it first (Ctrl-C there, or kill {supervisor})."
+        )
+    ended = []
+    for name, pid in recorded.get("children", {}).items():
+        if _alive(pid) and MARKERS.get(name, "\0") in _cmdline(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            ended.append(pid)
+    pids_file.unlink(missing_ok=True)
+    return ended
+
+
+def ensure_free(port: int, variable: str) -> None:
+    """Fail early and clearly when a port is taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            raise StackError(
+                f"Port {port} is in use ({exc.strerror}); free it or set {variable}=<port>."
+            ) from exc
+
+
+def wait_until(
+    check: Any, what: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Poll `check()` until truthy; fail if the process died or the time ran out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise StackError(f"{what} exited with code {process.returncode}; see .local/logs/")
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.1)
+    raise StackError(f"{what} was not ready after {timeout_s:.0f}s; see .local/logs/")
+
+
+def _http_ok(url: str) -> bool:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+        return bool(response.status == 200)
+
+
+class Supervisor:
+    """Starts, watches and stops the stack's processes."""
+
+    def __init__(
+        self, stage: str, ports: Ports, state_dir: Path = STATE_DIR, echo: IO[str] = sys.stdout
+    ) -> None:
+        self.stage = stage
+        self.ports = ports
+        self.state_dir = state_dir
+        self.logs_dir = state_dir / "logs"
+        self.echo = echo
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.stopping = threading.Event()
+        self.running = False  # set once up: a signal then stops cleanly instead of aborting start
+        self._echo_lock = threading.Lock()
+
+    @property
+    def endpoint(self) -> str:
+        """The emulator's URL (what `AWS_ENDPOINT_URL` is set to)."""
+        return f"http://{HOST}:{self.ports.emulator}"
+
+    @property
+    def api_url(self) -> str:
+        """The local API's URL."""
+        return f"http://{HOST}:{self.ports.api}"
+
+    def _write_pids(self) -> None:
+        pids = {"supervisor": os.getpid(), "children": {n: p.pid for n, p in self.children.items()}}
+        (self.state_dir / "pids.json").write_text(json.dumps(pids))
+
+    def _pump(self, name: str, stream: IO[bytes], log_file: Path, show: bool) -> None:
+        with log_file.open("ab") as sink:
+            for line in iter(stream.readline, b""):
+                sink.write(line)
+                sink.flush()
+                if show:
+                    with self._echo_lock:
+                        self.echo.write(f"{name:<8}| {line.decode(errors='replace')}")
+                        self.echo.flush()
+
+    def spawn(
+        self, name: str, argv: list[str], env: dict[str, str], show: bool = True
+    ) -> subprocess.Popen[bytes]:
+        """Start a child in its own process group, its output to .local/logs/<name>.log."""
+        process = subprocess.Popen(
+            argv,
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
+        )
+        self.children[name] = process
+        self._write_pids()
+        assert process.stdout is not None
+        threading.Thread(
+            target=self._pump,
+            args=(name, process.stdout, self.logs_dir / f"{name}.log", show),
+            daemon=True,
+        ).start()
+        return process
+
+    def child_env(self, extra: dict[str, str]) -> dict[str, str]:
+        """The children's environment: never real AWS credentials, always the emulator."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator ignores credentials
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+            AWS_ENDPOINT_URL=self.endpoint,
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(extra)
+        return env
+
+    def start(self) -> dict[str, Any]:
+        """Bring the whole stack up; returns the stack description."""
+        from chalicelib.local.provision import provision
+
+        self.state_dir.mkdir(exist_ok=True)
+        self.logs_dir.mkdir(exist_ok=True)
+        end_leftovers(self.state_dir)
+        ensure_free(self.ports.emulator, "AWS_EMULATOR_PORT")
+        ensure_free(self.ports.api, "API_PORT")
+        (self.state_dir / "stack.json").unlink(missing_ok=True)
+        self._write_pids()
+
+        emulator = self.spawn(
+            "emulator",
+            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.ports.emulator)],
+            self.child_env({}),
+            show=False,
+        )
+        wait_until(lambda: _http_ok(f"{self.endpoint}/moto-api/"), "The AWS emulator", 30, emulator)
+
+        api_config = function_config(self.stage, API_HANDLER)
+        timeouts = {
+            c.function: function_config(self.stage, c.function).timeout_s for c in CONSUMERS
+        }
+        made = provision(self._client, api_config.environment, REGION, timeouts)
+        dynamic = {
+            "ORDER_EVENTS_TOPIC_ARN": made.topic_arn,
+            "COGNITO_USER_POOL_ID": made.user_pool_id,
+            "COGNITO_APP_CLIENT_ID": made.user_pool_client_id,
+            "COGNITO_JWKS_URL": f"{self.endpoint}/{made.user_pool_id}/.well-known/jwks.json",
+            "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{made.user_pool_id}",
+        }
+        env = self.child_env(dynamic)
+        ready_file = self.state_dir / "poller.ready"
+        ready_file.unlink(missing_ok=True)
+        chalice = str(Path(sys.executable).parent / "chalice")
+        api = self.spawn(
+            "api",
+            [
+                chalice,
+                "local",
+                "--stage",
+                self.stage,
+                "--host",
+                HOST,
+                "--port",
+                str(self.ports.api),
+                "--no-autoreload",
+            ],
+            env,
+        )
+        poller = self.spawn(
+            "poller",
+            [sys.executable, "-m", "chalicelib.local.poller", self.stage, str(ready_file)],
+            env,
+        )
+        wait_until(lambda: _http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
+        wait_until(ready_file.exists, "The SQS poller", 60, poller)
+
+        stack = {
+            "apiUrl": self.api_url,
+            "awsEndpointUrl": self.endpoint,
+            "region": REGION,
+            "stage": self.stage,
+            "userPoolId": made.user_pool_id,
+            "userPoolClientId": made.user_pool_client_id,
+            "tableName": made.table_name,
+            "ordersBucket": made.orders_bucket,
+            "templatesBucket": made.templates_bucket,
+            "topicArn": made.topic_arn,
+            "queues": made.queues,
+            "users": made.users,
+            "logs": str(self.logs_dir),
+        }
+        (self.state_dir / "stack.json").write_text(json.dumps(stack, indent=2))
+        return stack
+
+    def _client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106
+        )
+
+    def watch(self) -> int:
+        """Block until a signal (exit 0) or until a child dies unexpectedly (exit 1)."""
+        while not self.stopping.wait(0.5):
+            for name, process in self.children.items():
+                if process.poll() is not None:
+                    self.say(
+                        f"{name} exited unexpectedly with code {process.returncode}; "
+                        f"stopping. See {self.logs_dir}/{name}.log"
+                    )
+                    return 1
+        return 0
+
+    def stop(self) -> None:
+        """Stop children in order (poller first, so it can finish its batches), then clean up."""
+        for name in ("poller", "api", "emulator"):
+            process = self.children.get(name)
+            if process is None or process.poll() is not None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15 if name == "poller" else 5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        (self.state_dir / "pids.json").unlink(missing_ok=True)
+        (self.state_dir / "poller.ready").unlink(missing_ok=True)
+
+    def say(self, text: str) -> None:
+        """A line from the supervisor itself."""
+        with self._echo_lock:
+            self.echo.write(f"{'stack':<8}| {text}\n")
+            self.echo.flush()
+
+
+def try_it(stack: dict[str, Any], token: str, elapsed_s: float) -> str:
+    """The block printed once the stack is up: URLs, users and working curl lines."""
+    api = stack["apiUrl"]
+    body = json.dumps(
+        {
+            "customerEmail": "jane@example.com",
+            "items": [
+                {
+                    "productId": "wp-pro",
+                    "productName": "WordPress Pro Hosting",
+                    "quantity": 2,
+                    "unitPrice": "299.00",
+                }
+            ],
+            "billingAddress": {
+                "fullName": "Jane Doe",
+                "line1": "1 Long St",
+                "city": "Cape Town",
+                "postalCode": "8001",
+                "country": "ZA",
+            },
+        }
+    )
+    users = "\n".join(
+        f"    {u['username']:<26} tenant {u['tenantId']:<9} {' '.join(u['groups'])}"
+        for u in stack["users"]
+    )
+    return f"""
+BBWS Order service is running (stage {stack["stage"]}, up in {elapsed_s:.1f}s)
+  API        {api}
+  Emulator   {stack["awsEndpointUrl"]}   (AWS_ENDPOINT_URL for boto3 / aws --endpoint-url)
+  Stack      .local/stack.json   Logs  {stack["logs"]}/
+  Users (passwords in .local/stack.json):
+{users}
+
+Try it (the token is alice's, valid for an hour; get a fresh one with
+`.venv/bin/python -m chalicelib.local.token alice@tenant-a.example`):
+
+  export TOKEN='{token}'
+  curl -s {api}/health
+  curl -s -X POST {api}/v1.0/orders -H "Authorization: Bearer $TOKEN" \\
+       -H 'Content-Type: application/json' -d '{body}'
+  curl -s {api}/v1.0/orders/<orderId from the answer> -H "Authorization: Bearer $TOKEN"
+
+Ctrl-C stops everything.
+"""
+
+
+def main() -> int:
+    """Run the stack in the foreground until Ctrl-C / SIGTERM."""
+    from chalicelib.local.token import id_token
+
+    started = time.monotonic()
+    stage = os.environ.get("STAGE", "local")
+    try:
+        supervisor = Supervisor(stage, Ports.from_env())
+    except StackError as exc:
+        print(f"make run: {exc}", file=sys.stderr)
+        return 2
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        supervisor.stopping.set()
+        if not supervisor.running:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    code = 0
+    try:
+        stack = supervisor.start()
+        supervisor.running = True
+        print(
+            try_it(
+                stack, id_token(stack, stack["users"][0]["username"]), time.monotonic() - started
+            ),
+            flush=True,
+        )
+        code = supervisor.watch()
+    except StackError as exc:
+        supervisor.say(f"could not start: {exc}")
+        code = 2
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        supervisor.say("stopping…")
+        supervisor.stop()
+        supervisor.say("stopped")
+    return code

@@ -1,0 +1,20 @@
+"""Structured logging: one JSON line per event, with request, order and tenant ids appended.
+
+aws-lambda-powertools' Logger does the formatting; every module logs through `logger`.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+
+logger = Logger(service="bbws-order-lambda", use_rfc3339=True)
+
+
+def bind(**keys: str | None) -> None:
+    """Append keys (e.g. order_id, tenant_id, request_id) to every later line of this invocation."""
+    logger.append_keys(**{k: v for k, v in keys.items() if v is not None})
+
+
+def reset() -> None:
+    """Drop the per-invocation keys (a warm container serves many invocations)."""
+    logger.remove_keys(["request_id", "order_id", "tenant_id", "correlation_id", "message_id"])

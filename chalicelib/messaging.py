@@ -1,0 +1,73 @@
+"""Event publishers: an SQS queue (order requests) and the SNS fan-out topic (order events)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import DependencyFailed
+from chalicelib.models.base import ApiModel
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
+
+
+def _attributes(event: ApiModel) -> dict[str, str]:
+    """Routing metadata copied from the envelope, for filters and log correlation."""
+    data = event.dict(include={"type", "correlationId"})
+    return {name: str(value) for name, value in data.items()}
+
+
+class QueuePublisher:
+    """Sends events to one SQS queue, found by name on first use (cached per container)."""
+
+    def __init__(self, client: SQSClient, queue_name: str) -> None:
+        self._client = client
+        self._queue_name = queue_name
+        self._url: str | None = None
+        self._lock = threading.Lock()
+
+    def _queue_url(self) -> str:
+        with self._lock:
+            if self._url is None:
+                self._url = self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
+            return self._url
+
+    def publish(self, event: ApiModel) -> None:
+        """SendMessage with the event as JSON body."""
+        try:
+            self._client.send_message(
+                QueueUrl=self._queue_url(),
+                MessageBody=event.json(),
+                MessageAttributes={
+                    name: {"DataType": "String", "StringValue": value}
+                    for name, value in _attributes(event).items()
+                },
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not enqueue the order") from exc
+
+
+class TopicPublisher:
+    """Publishes events to the SNS fan-out topic (raw delivery to each subscriber queue)."""
+
+    def __init__(self, client: SNSClient, topic_arn: str) -> None:
+        self._client = client
+        self._topic_arn = topic_arn
+
+    def publish(self, event: ApiModel) -> None:
+        """Publish with the event type as a message attribute (subscription filters use it)."""
+        try:
+            self._client.publish(
+                TopicArn=self._topic_arn,
+                Message=event.json(),
+                MessageAttributes={
+                    name: {"DataType": "String", "StringValue": value}
+                    for name, value in _attributes(event).items()
+                },
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not publish the order event") from exc

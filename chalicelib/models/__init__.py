@@ -1,0 +1,1 @@
+"""pydantic v1 models: the single schema source for requests, responses, events and storage."""

@@ -1,0 +1,1 @@
+"""DynamoDB access, one class per aggregate; botocore errors become domain errors here."""

@@ -1,0 +1,29 @@
+"""The single-table key design (see docs/adr/0003-single-table-keys.md)."""
+
+from __future__ import annotations
+
+ORDERS_BY_DATE_INDEX = "OrdersByDateIndex"  # GSI1: a tenant's orders, newest first
+ORDER_BY_ID_INDEX = "OrderByIdIndex"  # GSI2: an order by id across tenants (admins)
+TTL_ATTRIBUTE = "expiresAt"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    """Partition of everything a tenant owns."""
+    return f"TENANT#{tenant_id}"
+
+
+def order_sk(order_id: str) -> str:
+    """Sort key of an order inside its tenant's partition."""
+    return f"ORDER#{order_id}"
+
+
+def order_keys(tenant_id: str, order_id: str, date_created: str) -> dict[str, str]:
+    """Table and index keys of one order item."""
+    return {
+        "PK": tenant_pk(tenant_id),
+        "SK": order_sk(order_id),
+        "GSI1PK": tenant_pk(tenant_id),
+        "GSI1SK": f"ORDER#{date_created}#{order_id}",
+        "GSI2PK": order_sk(order_id),
+        "GSI2SK": tenant_pk(tenant_id),
+    }

@@ -1,0 +1,52 @@
+"""One typed settings object, read from the environment on first use (never at import)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseSettings, Field
+
+
+class Settings(BaseSettings):
+    """Every name and switch the service reads; resource names come from the stage config."""
+
+    environment: str = Field(..., env="APP_ENV", description="local, dev, sit or prod")
+    service_name: str = Field("bbws-order-lambda", env="POWERTOOLS_SERVICE_NAME")
+    aws_region: str = Field("eu-west-1", env="AWS_REGION")
+    aws_endpoint_url: str | None = Field(None, env="AWS_ENDPOINT_URL")
+
+    orders_table_name: str = Field(..., env="ORDERS_TABLE_NAME")
+    order_creation_queue_name: str = Field(..., env="ORDER_CREATION_QUEUE_NAME")
+    order_events_topic_arn: str | None = Field(None, env="ORDER_EVENTS_TOPIC_ARN")
+    orders_bucket_name: str = Field(..., env="ORDERS_BUCKET_NAME")
+    templates_bucket_name: str = Field(..., env="TEMPLATES_BUCKET_NAME")
+
+    # "gateway": API Gateway's Cognito authorizer verified the token (AWS).
+    # "jwks": the service verifies it itself (stage local: `chalice local` verifies nothing).
+    auth_mode: Literal["gateway", "jwks"] = Field("gateway", env="AUTH_MODE")
+    cognito_user_pool_id: str | None = Field(None, env="COGNITO_USER_POOL_ID")
+    cognito_app_client_id: str | None = Field(None, env="COGNITO_APP_CLIENT_ID")
+    cognito_issuer: str | None = Field(None, env="COGNITO_ISSUER")
+    cognito_jwks_url: str | None = Field(None, env="COGNITO_JWKS_URL")
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` every accepted ID token must carry."""
+        if self.cognito_issuer:
+            return self.cognito_issuer
+        return f"https://cognito-idp.{self.aws_region}.amazonaws.com/{self.cognito_user_pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        """Where the pool's signing keys are published."""
+        return self.cognito_jwks_url or f"{self.issuer}/.well-known/jwks.json"
+
+    class Config:
+        frozen = True
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated on first use."""
+    return Settings()  # type: ignore[call-arg]  # values come from the environment

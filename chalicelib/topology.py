@@ -1,0 +1,90 @@
+"""The queues and the functions they trigger: one declaration read by app.py and the local stack.
+
+Each SQS-triggered function has its own queue and DLQ. The record writer's queue receives
+`OrderCreateRequested` from the API; the other three are subscribed to the SNS fan-out topic
+that carries `OrderCreated` (docs/adr/0002-fan-out-topology.md). Queue names come from the
+stage's environment variables, never from code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+MAX_RECEIVE_COUNT = 3
+VISIBILITY_TIMEOUT_FACTOR = 6  # AWS guidance: queue visibility >= 6 x the function timeout
+EVENTS_TOPIC_ENV = "ORDER_EVENTS_TOPIC_NAME"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """An SQS-triggered function and its event source mapping settings."""
+
+    function: str
+    queue_env: str
+    dlq_env: str
+    batch_size: int
+    batching_window_s: int
+    max_concurrency: int
+    fed_by_topic: bool
+
+    def queue_name(self) -> str:
+        """This consumer's queue name, from the environment."""
+        return _required(self.queue_env)
+
+    def dlq_name(self) -> str:
+        """This consumer's dead-letter queue name, from the environment."""
+        return _required(self.dlq_env)
+
+    def event_source(self) -> dict[str, Any]:
+        """Keyword arguments for `app.on_sqs_message`."""
+        return {
+            "name": self.function,
+            "queue": self.queue_name(),
+            "batch_size": self.batch_size,
+            "maximum_batching_window_in_seconds": self.batching_window_s,
+            "maximum_concurrency": self.max_concurrency,
+        }
+
+
+def _required(env: str) -> str:
+    value = os.environ.get(env)
+    if not value:
+        raise RuntimeError(f"{env} is not set: run with a stage from .chalice/config.json")
+    return value
+
+
+# The requirements ask 5 s for the record writer's window, but Lambda waits out the whole window
+# when a batch is not full, so an order would be readable only after > 5 s. 4 s is the largest
+# window that keeps read-after-POST under the 5 s target (docs/adr/0002-fan-out-topology.md).
+ORDER_CREATOR_RECORD = Consumer(
+    "order_creator_record", "ORDER_CREATION_QUEUE_NAME", "ORDER_CREATION_DLQ_NAME", 10, 4, 5, False
+)
+ORDER_PDF_CREATOR = Consumer(
+    "order_pdf_creator", "ORDER_PDF_QUEUE_NAME", "ORDER_PDF_DLQ_NAME", 5, 2, 10, True
+)
+INTERNAL_NOTIFICATION_SENDER = Consumer(
+    "order_internal_notification_sender",
+    "INTERNAL_NOTIFICATION_QUEUE_NAME",
+    "INTERNAL_NOTIFICATION_DLQ_NAME",
+    10,
+    5,
+    5,
+    True,
+)
+CUSTOMER_CONFIRMATION_SENDER = Consumer(
+    "customer_order_confirmation_sender",
+    "CUSTOMER_CONFIRMATION_QUEUE_NAME",
+    "CUSTOMER_CONFIRMATION_DLQ_NAME",
+    10,
+    5,
+    5,
+    True,
+)
+CONSUMERS = (
+    ORDER_CREATOR_RECORD,
+    ORDER_PDF_CREATOR,
+    INTERNAL_NOTIFICATION_SENDER,
+    CUSTOMER_CONFIRMATION_SENDER,
+)

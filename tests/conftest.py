@@ -1,0 +1,52 @@
+"""Test environment: stage `local` settings, no real AWS, a test token issuer.
+
+Chalice's test client applies stage environment variables only per request, so the
+environment is set here, before anything imports `app`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib.local.stage import API_HANDLER, function_config
+from tests.tokens import AUDIENCE, ISSUER, TestIssuer
+
+ISSUER_FOR_TESTS = TestIssuer()
+
+for _name in list(os.environ):
+    if _name.startswith("AWS_"):
+        del os.environ[_name]  # never reach a real account or a running emulator
+os.environ.update(function_config("local", API_HANDLER).environment)
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_REGION="eu-west-1",
+    AUTH_MODE="jwks",
+    COGNITO_ISSUER=ISSUER,
+    COGNITO_APP_CLIENT_ID=AUDIENCE,
+    COGNITO_JWKS_URL=ISSUER_FOR_TESTS.jwks_url,
+    POWERTOOLS_LOG_LEVEL="WARNING",
+)
+
+
+@pytest.fixture
+def issuer() -> TestIssuer:
+    """Signs ID tokens the service accepts (and, with overrides, ones it must refuse)."""
+    return ISSUER_FOR_TESTS
+
+
+@pytest.fixture(autouse=True)
+def _fresh_wiring() -> Iterator[None]:
+    """Every test builds its own clients, settings and verifier."""
+    from chalicelib import container
+    from chalicelib.api import auth
+
+    container.reset()
+    auth.reset()
+    yield
+    container.reset()
+    auth.reset()

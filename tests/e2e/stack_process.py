@@ -1,0 +1,88 @@
+"""Start and stop the real local stack (`python -m chalicelib.local`) as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from chalicelib.local.stage import PROJECT_DIR
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningStack:
+    """One `make run` equivalent in its own state directory and ports."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AWS_", "COGNITO_", "AUTH_MODE"))
+        }
+        self.env.update(
+            LOCAL_STATE_DIR=str(state_dir),
+            AWS_EMULATOR_PORT=str(free_port()),
+            API_PORT=str(free_port()),
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = state_dir / "supervisor.out"
+
+    def start(self, timeout_s: float = 90) -> dict[str, Any]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        stack_file = self.state_dir / "stack.json"
+        stack_file.unlink(missing_ok=True)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "chalicelib.local"],
+                cwd=PROJECT_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the stack exited early:\n{self.log.read_text()[-3000:]}")
+            if stack_file.exists() and "Ctrl-C stops everything" in self.log.read_text():
+                return json.loads(stack_file.read_text())  # type: ignore[no-any-return]
+            time.sleep(0.2)
+        raise AssertionError(f"the stack did not start:\n{self.log.read_text()[-3000:]}")
+
+    def children(self) -> dict[str, int]:
+        pids_file = self.state_dir / "pids.json"
+        return json.loads(pids_file.read_text())["children"] if pids_file.exists() else {}
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def stop(self) -> int:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=40)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purposes.
+    try:
+        return "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False

@@ -1,0 +1,204 @@
+"""The real local stack as a newcomer runs it: emulator + chalice local + poller, over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+import requests
+
+from chalicelib.local.token import id_token
+from tests.e2e.stack_process import RunningStack, alive
+from tests.sample import order_body
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def running(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[RunningStack, dict[str, Any]]]:
+    stack_process = RunningStack(tmp_path_factory.mktemp("stack"))
+    stack = stack_process.start()
+    yield stack_process, stack
+    assert stack_process.stop() == 0
+
+
+@pytest.fixture
+def stack(running: tuple[RunningStack, dict[str, Any]]) -> dict[str, Any]:
+    """The running stack, emptied of the previous test's data (moto's SQS slows as queues fill)."""
+    _, description = running
+    aws = {
+        "endpoint_url": description["awsEndpointUrl"],
+        "region_name": description["region"],
+        "aws_access_key_id": "local",
+        "aws_secret_access_key": "local",
+    }
+    sqs = boto3.client("sqs", **aws)
+    # PurgeQueue is allowed once a minute per queue; receive-and-delete has no such limit.
+    for queue in description["queues"].values():
+        for url in (queue["url"], queue["dlqUrl"]):
+            while messages := sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages"):
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(messages)
+                    ],
+                )
+    dynamodb = boto3.client("dynamodb", **aws)
+    for item in dynamodb.scan(TableName=description["tableName"], ProjectionExpression="PK, SK")[
+        "Items"
+    ]:
+        dynamodb.delete_item(TableName=description["tableName"], Key=item)
+    return description
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def create(stack: dict[str, Any], token: str) -> str:
+    response = requests.post(
+        f"{stack['apiUrl']}/v1.0/orders", json=order_body(), headers=auth(token), timeout=10
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["orderId"])
+
+
+def wait_for_order(
+    stack: dict[str, Any], token: str, order_id: str, limit_s: float = 5
+) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    while True:
+        response = requests.get(
+            f"{stack['apiUrl']}/v1.0/orders/{order_id}", headers=auth(token), timeout=10
+        )
+        elapsed = time.monotonic() - started
+        if response.status_code == 200 or elapsed > limit_s:
+            return response, elapsed
+        time.sleep(0.1)
+
+
+def test_the_stack_description_is_complete(stack: dict[str, Any]) -> None:
+    assert set(stack) >= {
+        "apiUrl",
+        "awsEndpointUrl",
+        "region",
+        "userPoolId",
+        "userPoolClientId",
+        "tableName",
+        "ordersBucket",
+        "templatesBucket",
+        "queues",
+        "users",
+    }
+    assert [u["tenantId"] for u in stack["users"]] == ["tenant-a", "tenant-b", "platform"]
+
+
+def test_an_order_is_readable_within_five_seconds(stack: dict[str, Any]) -> None:
+    token = id_token(stack, "alice@tenant-a.example")
+    order_id = create(stack, token)
+    response, elapsed = wait_for_order(stack, token, order_id)
+    assert response.status_code == 200, response.text
+    assert elapsed < 5
+    order = response.json()
+    assert order["id"] == order_id
+    assert order["tenantId"] == "tenant-a"
+    assert order["total"] == "448.50"
+
+
+def test_tenants_are_isolated_and_admins_see_all(stack: dict[str, Any]) -> None:
+    alice = id_token(stack, "alice@tenant-a.example")
+    order_id = create(stack, alice)
+    assert wait_for_order(stack, alice, order_id)[0].status_code == 200
+    bob = requests.get(
+        f"{stack['apiUrl']}/v1.0/orders/{order_id}",
+        headers=auth(id_token(stack, "bob@tenant-b.example")),
+        timeout=10,
+    )
+    assert bob.status_code == 404
+    admin = requests.get(
+        f"{stack['apiUrl']}/v1.0/orders/{order_id}",
+        headers=auth(id_token(stack, "ops@bbws.example")),
+        timeout=10,
+    )
+    assert admin.status_code == 200
+
+
+def expired_token(stack: dict[str, Any]) -> str:
+    """A token signed with the emulator's own key (moto ships it) but past its expiry."""
+    from moto.utilities.utils import load_resource
+
+    private = jwt.algorithms.RSAAlgorithm.from_jwk(
+        json.dumps(load_resource("cognitoidp/resources/jwks-private.json"))
+    )
+    good = jwt.decode(
+        id_token(stack, "alice@tenant-a.example"), options={"verify_signature": False}
+    )
+    good.update(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)
+    return jwt.encode(good, private, algorithm="RS256", headers={"kid": "dummy"})
+
+
+@pytest.mark.parametrize("kind", ["missing", "garbage", "tampered", "expired"])
+def test_untrusted_tokens_get_401_and_the_server_stays_up(stack: dict[str, Any], kind: str) -> None:
+    good = id_token(stack, "alice@tenant-a.example")
+    header, payload, signature = good.split(".")
+    claims = json.loads(jwt.utils.base64url_decode(payload))
+    claims["custom:tenantId"] = "tenant-b"
+    forged_payload = jwt.utils.base64url_encode(json.dumps(claims).encode()).decode()
+    headers = {
+        "missing": {},
+        "garbage": {"Authorization": "garbage"},
+        "tampered": {"Authorization": f"Bearer {header}.{forged_payload}.{signature}"},
+        "expired": {"Authorization": f"Bearer {expired_token(stack)}"},
+    }[kind]
+    for method, path in (
+        ("POST", "/v1.0/orders"),
+        ("GET", "/v1.0/orders/11111111-1111-4111-8111-111111111111"),
+    ):
+        response = requests.request(
+            method, stack["apiUrl"] + path, json=order_body(), headers=headers, timeout=10
+        )
+        assert response.status_code == 401, response.text
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == 401
+    assert requests.get(f"{stack['apiUrl']}/health", timeout=10).status_code == 200
+
+
+def test_ctrl_c_leaves_no_process_and_a_crash_restarts_cleanly(tmp_path: Path) -> None:
+    import signal
+
+    stack_process = RunningStack(tmp_path / "crash")
+    stack_process.start()
+    children = stack_process.children()
+    assert set(children) == {"emulator", "api", "poller"}
+
+    stack_process.signal(signal.SIGKILL)  # a crash: no chance to clean up
+    assert stack_process.process is not None
+    stack_process.process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in children.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [name for name, pid in children.items() if alive(pid)], (
+        "children outlived the supervisor"
+    )
+
+    started = time.monotonic()
+    stack = stack_process.start()
+    restart_s = time.monotonic() - started
+    assert restart_s < 15
+    assert requests.get(f"{stack['apiUrl']}/health", timeout=10).status_code == 200
+
+    children = stack_process.children()
+    assert stack_process.stop() == 0
+    assert not [name for name, pid in children.items() if alive(pid)]
+    assert not (tmp_path / "crash" / "pids.json").exists()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalicelib.aws import dynamodb
+from chalicelib.local.provision import Provisioned
+from chalicelib.models.orders import CreateOrderRequest, Order, OrderStatus
+from chalicelib.repositories.orders import OrderRepository
+from chalicelib.services.pricing import price
+from tests.sample import order_body
+
+
+def make_order(
+    order_id: str = "11111111-1111-4111-8111-111111111111", tenant: str = "tenant-a"
+) -> Order:
+    request = CreateOrderRequest.parse_obj(order_body())
+    totals = price(request.items, request.campaign)
+    now = datetime(2026, 11, 28, 10, 0, 0, 123000, tzinfo=UTC)
+    return Order(
+        id=order_id,
+        tenantId=tenant,
+        customerEmail=request.customerEmail,
+        status=OrderStatus.PENDING,
+        currency="ZAR",
+        items=totals.lines,
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        total=totals.total,
+        campaign=request.campaign,
+        billingAddress=request.billingAddress,
+        dateCreated=now,
+        dateLastUpdated=now,
+        lastUpdatedBy="alice",
+    )
+
+
+def test_an_order_round_trips_exactly(stack: Provisioned) -> None:
+    repository = OrderRepository(dynamodb(), stack.table_name)
+    order = make_order()
+    assert repository.create(order) is True
+    assert repository.get("tenant-a", order.id) == order
+    assert repository.find_by_id(order.id) == order
+
+
+def test_a_second_create_writes_nothing(stack: Provisioned) -> None:
+    repository = OrderRepository(dynamodb(), stack.table_name)
+    order = make_order()
+    repository.create(order)
+    assert repository.create(order.copy(update={"customerEmail": "other@example.com"})) is False
+    assert repository.get("tenant-a", order.id).customerEmail == "jane@example.com"  # type: ignore[union-attr]
+
+
+def test_reads_are_confined_to_the_tenant_partition(stack: Provisioned) -> None:
+    repository = OrderRepository(dynamodb(), stack.table_name)
+    order = make_order()
+    repository.create(order)
+    assert repository.get("tenant-b", order.id) is None
+
+
+def test_storage_keys_and_money_types(stack: Provisioned) -> None:
+    repository = OrderRepository(dynamodb(), stack.table_name)
+    order = make_order()
+    repository.create(order)
+    item = dynamodb().get_item(
+        TableName=stack.table_name,
+        Key={"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": f"ORDER#{order.id}"}},
+    )["Item"]
+    assert item["GSI1SK"]["S"] == f"ORDER#2026-11-28T10:00:00.123Z#{order.id}"
+    assert item["GSI2PK"]["S"] == f"ORDER#{order.id}"
+    assert item["total"] == {"S": "448.50"}
+    assert "PK" not in repository.get("tenant-a", order.id).dict()  # type: ignore[union-attr]

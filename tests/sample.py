@@ -1,0 +1,33 @@
+"""Sample request bodies shared by the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def order_body(**overrides: Any) -> dict[str, Any]:
+    """A valid CreateOrderRequest (598.00 with a 25 % campaign → 448.50)."""
+    body: dict[str, Any] = {
+        "customerEmail": "jane@example.com",
+        "currency": "ZAR",
+        "items": [
+            {
+                "productId": "wp-pro",
+                "productName": "WordPress Pro Hosting",
+                "quantity": 2,
+                "unitPrice": "299.00",
+            }
+        ],
+        "campaign": {"code": "SUMMER25", "name": "Summer sale", "discountPercent": "25.00"},
+        "billingAddress": {
+            "fullName": "Jane Doe",
+            "line1": "1 Long St",
+            "line2": None,
+            "city": "Cape Town",
+            "province": "Western Cape",
+            "postalCode": "8001",
+            "country": "ZA",
+        },
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.errors import DependencyFailed, OrderNotFound, PermissionDenied
+from chalicelib.models.events import OrderCreated, OrderCreateRequested
+from chalicelib.models.orders import CreateOrderRequest
+from chalicelib.models.principal import Principal
+from chalicelib.services.orders import OrderService
+from chalicelib.services.recorder import OrderRecorder
+from tests.fakes import InMemoryOrderStore, RecordingPublisher
+from tests.sample import order_body
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+ALICE = Principal(subject="alice", tenant_id="tenant-a")
+BOB = Principal(subject="bob", tenant_id="tenant-b")
+ADMIN = Principal(subject="ops", tenant_id="platform", groups=frozenset({"admin"}))
+
+
+def ids() -> object:
+    counter = iter(range(1, 1000))
+    return lambda: f"00000000-0000-4000-8000-{next(counter):012d}"
+
+
+@pytest.fixture
+def store() -> InMemoryOrderStore:
+    return InMemoryOrderStore()
+
+
+@pytest.fixture
+def queue() -> RecordingPublisher:
+    return RecordingPublisher()
+
+
+@pytest.fixture
+def service(store: InMemoryOrderStore, queue: RecordingPublisher) -> OrderService:
+    return OrderService(store, queue, clock=lambda: NOW, ids=ids())  # type: ignore[arg-type]
+
+
+def accept(service: OrderService, principal: Principal = ALICE, **body: object) -> str:
+    request = CreateOrderRequest.parse_obj(order_body(**body))
+    return service.accept(principal, request, correlation_id="corr-1").orderId
+
+
+def test_accept_enqueues_a_priced_pending_order(
+    service: OrderService, queue: RecordingPublisher
+) -> None:
+    order_id = accept(service)
+    [event] = queue.events
+    assert isinstance(event, OrderCreateRequested)
+    assert event.correlationId == "corr-1"
+    assert event.data.id == order_id
+    assert event.data.tenantId == "tenant-a"
+    assert str(event.data.total) == "448.50"
+    assert event.data.status == "PENDING"
+    assert event.data.dateCreated == NOW
+    assert event.data.lastUpdatedBy == "alice"
+
+
+def test_a_tenant_cannot_order_for_another(
+    service: OrderService, queue: RecordingPublisher
+) -> None:
+    with pytest.raises(PermissionDenied):
+        accept(service, ALICE, tenantId="tenant-b")
+    assert queue.events == []
+
+
+def test_an_admin_can_order_for_a_tenant(service: OrderService, queue: RecordingPublisher) -> None:
+    accept(service, ADMIN, tenantId="tenant-b")
+    assert queue.events[0].data.tenantId == "tenant-b"  # type: ignore[attr-defined]
+
+
+def test_a_queue_failure_is_reported(store: InMemoryOrderStore) -> None:
+    service = OrderService(store, RecordingPublisher(fail=True))
+    with pytest.raises(DependencyFailed):
+        accept(service)
+
+
+def record_all(store: InMemoryOrderStore, queue: RecordingPublisher) -> RecordingPublisher:
+    topic = RecordingPublisher()
+    recorder = OrderRecorder(store, topic, clock=lambda: NOW)
+    for event in queue.events:
+        recorder.record(event)  # type: ignore[arg-type]
+    return topic
+
+
+def test_get_returns_own_orders_and_hides_others(
+    service: OrderService, store: InMemoryOrderStore, queue: RecordingPublisher
+) -> None:
+    order_id = accept(service)
+    record_all(store, queue)
+    assert service.get(ALICE, order_id).id == order_id
+    assert service.get(ADMIN, order_id).id == order_id
+    with pytest.raises(OrderNotFound):
+        service.get(BOB, order_id)
+
+
+@pytest.mark.parametrize("odd", ["nope", "ä" * 10, "a" * 1024, "x\x00y", ""])
+def test_odd_ids_are_not_found(service: OrderService, odd: str) -> None:
+    with pytest.raises(OrderNotFound):
+        service.get(ALICE, odd)
+
+
+def test_inactive_orders_are_not_found(
+    service: OrderService, store: InMemoryOrderStore, queue: RecordingPublisher
+) -> None:
+    order_id = accept(service)
+    record_all(store, queue)
+    key = ("tenant-a", order_id)
+    store.orders[key] = store.orders[key].copy(update={"active": False})
+    with pytest.raises(OrderNotFound):
+        service.get(ALICE, order_id)
+
+
+def test_recording_twice_writes_once_and_publishes_each_time(
+    service: OrderService, store: InMemoryOrderStore, queue: RecordingPublisher
+) -> None:
+    accept(service)
+    queue.events.append(queue.events[0])  # a redelivery
+    topic = record_all(store, queue)
+    assert store.writes == 1
+    assert len(topic.events) == 2
+    assert all(isinstance(e, OrderCreated) for e in topic.events)
+    assert {e.correlationId for e in topic.events} == {"corr-1"}  # type: ignore[attr-defined]
