@@ -48,7 +48,7 @@ def main() -> int:
     for _ in range(RUNS):
         floor.append(timed(FLOOR, env))
         subject.append(timed(SUBJECT, env))
-    check = "import sys, app; print(','.join(m for m in %r if m in sys.modules))" % (FORBIDDEN,)
+    check = f"import sys, app; print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", check], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
@@ -68,9 +68,10 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "cold_import.json").write_text(json.dumps(result, indent=2) + "\n")
     verdict = "OK" if ratio <= TARGET and not loaded else "MISS"
-    print(  # noqa: T201
+    print(
         f"cold_import: import app {result['value']:.3f}s vs floor {result['baseline']:.3f}s "
-        f"-> ratio {ratio:.3f} (target <= {TARGET}); heavy modules at import: {loaded or 'none'} [{verdict}]"
+        f"-> ratio {ratio:.3f} (target <= {TARGET}); "
+        f"heavy modules at import: {loaded or 'none'} [{verdict}]"
     )
     return 0 if verdict == "OK" else 1
 

@@ -331,8 +331,8 @@ class Supervisor:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        (self.state_dir / "pids.json").unlink(missing_ok=True)
-        (self.state_dir / "poller.ready").unlink(missing_ok=True)
+        for name in ("pids.json", "poller.ready", "stack.json"):  # nothing that says "running"
+            (self.state_dir / name).unlink(missing_ok=True)
 
     def say(self, text: str) -> None:
         """A line from the supervisor itself."""

@@ -65,14 +65,15 @@ class RunningStack:
         pids_file = self.state_dir / "pids.json"
         return json.loads(pids_file.read_text())["children"] if pids_file.exists() else {}
 
-    def signal(self, signum: int) -> None:
+    def send(self, signum: int) -> None:
         assert self.process is not None
         self.process.send_signal(signum)
 
-    def stop(self) -> int:
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        """Ctrl-C by default; SIGTERM is what a process manager sends."""
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else 0
-        self.process.send_signal(signal.SIGINT)
+        self.process.send_signal(signum)
         return self.process.wait(timeout=40)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,10 @@ def running(
     stack_process = RunningStack(tmp_path_factory.mktemp("stack"))
     stack = stack_process.start()
     yield stack_process, stack
-    assert stack_process.stop() == 0
+    children = stack_process.children()
+    assert stack_process.stop(signal.SIGTERM) == 0
+    assert not [name for name, pid in children.items() if alive(pid)]
+    assert not (stack_process.state_dir / "stack.json").exists()
 
 
 @pytest.fixture
@@ -175,14 +179,12 @@ def test_untrusted_tokens_get_401_and_the_server_stays_up(stack: dict[str, Any],
 
 
 def test_ctrl_c_leaves_no_process_and_a_crash_restarts_cleanly(tmp_path: Path) -> None:
-    import signal
-
     stack_process = RunningStack(tmp_path / "crash")
     stack_process.start()
     children = stack_process.children()
     assert set(children) == {"emulator", "api", "poller"}
 
-    stack_process.signal(signal.SIGKILL)  # a crash: no chance to clean up
+    stack_process.send(signal.SIGKILL)  # a crash: no chance to clean up
     assert stack_process.process is not None
     stack_process.process.wait(timeout=10)
     deadline = time.monotonic() + 10
