@@ -11,7 +11,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import container, processing, processors, topology
+from chalicelib import container, log, processing, processors, topology
 from chalicelib.api import auth
 from chalicelib.api.body import parse_json
 from chalicelib.api.problems import api_boundary, request_id_of
@@ -38,7 +38,9 @@ def _json(status: int, model: ApiModel, headers: dict[str, str] | None = None) -
 
 def _caller() -> Principal:
     request = app.current_request
-    return auth.principal(request.headers, request.context, get_settings())
+    caller = auth.principal(request.headers, request.context, get_settings())
+    log.bind(tenant_id=caller.tenant_id)
+    return caller
 
 
 @app.route("/health", methods=["GET"])
@@ -63,6 +65,8 @@ def create_order() -> Response:
     request = app.current_request
     body = parse_json(request.raw_body, request.headers.get("content-type"), CreateOrderRequest)
     accepted = container.order_service().accept(caller, body, request_id_of(app) or "")
+    log.bind(order_id=accepted.orderId, tenant_id=accepted.tenantId)
+    log.logger.info("Order accepted")
     return _json(202, accepted, {"Location": accepted.links["self"]})
 
 
@@ -70,7 +74,9 @@ def create_order() -> Response:
 @errors_as_problems
 def get_order(orderId: str) -> Response:
     """One order of the caller's tenant (admins: any tenant)."""
-    order = container.order_service().get(_caller(), orderId)
+    caller = _caller()
+    log.bind(order_id=orderId[:64])
+    order = container.order_service().get(caller, orderId)
     return _json(200, order, {"ETag": f'"{order.version}"'})
 
 

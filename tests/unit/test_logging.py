@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib import log
+
+
+@pytest.fixture
+def lines() -> Iterator[io.StringIO]:
+    """What the service logger writes, through its own JSON formatter."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(log.logger.registered_formatter)
+    log.logger.addHandler(handler)
+    log.logger.setLevel("INFO")
+    yield stream
+    log.logger.removeHandler(handler)
+    log.reset()
+
+
+def last(stream: io.StringIO) -> dict[str, str]:
+    return json.loads(stream.getvalue().strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_log_lines_are_json_with_the_bound_ids(lines: io.StringIO) -> None:
+    log.reset()
+    log.bind(request_id="r-1", order_id="o-1", tenant_id="t-1", correlation_id=None)
+    log.logger.info("Order accepted")
+    line = last(lines)
+    assert line["message"] == "Order accepted"
+    assert (line["request_id"], line["order_id"], line["tenant_id"]) == ("r-1", "o-1", "t-1")
+    assert "correlation_id" not in line
+    assert line["timestamp"].endswith("+00:00")
+
+
+def test_reset_forgets_the_previous_invocation(lines: io.StringIO) -> None:
+    log.bind(order_id="o-1")
+    log.reset()
+    log.logger.info("next invocation")
+    assert "order_id" not in last(lines)
