@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test lint format typecheck unit bench clean
+.PHONY: help venv run test lint format typecheck unit bench openapi clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ typecheck: venv ## mypy on chalicelib
 
 unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q
+
+openapi: venv ## Regenerate docs/openapi.json from the models
+	$(PY) -m chalicelib.api.openapi docs/openapi.json
 
 bench: venv ## Run the benchmarks and print the ratios
 	$(PY) benchmarks/cold_import.py

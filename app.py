@@ -1,8 +1,7 @@
 """BBWS Order service: API routes and SQS processors.
 
-Each handler parses its input, calls one service and serializes the result.
-
-Nothing here touches AWS at import time, and the PDF/template libraries are never imported here.
+Each handler parses its input, calls one service and serializes the result. Nothing here touches
+AWS at import time, and the PDF/template libraries are never imported here.
 """
 
 from __future__ import annotations
@@ -12,12 +11,12 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib import container, log, processing, processors, topology
-from chalicelib.api import auth
+from chalicelib.api import auth, params
 from chalicelib.api.body import parse_json
 from chalicelib.api.problems import api_boundary, request_id_of
 from chalicelib.clock import iso, utc_now
 from chalicelib.models.base import ApiModel
-from chalicelib.models.orders import CreateOrderRequest
+from chalicelib.models.orders import CreateOrderRequest, Order, UpdateOrderRequest
 from chalicelib.models.principal import Principal
 from chalicelib.settings import get_settings
 
@@ -34,6 +33,10 @@ def _json(status: int, model: ApiModel, headers: dict[str, str] | None = None) -
         status_code=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
+
+
+def _order(order: Order) -> Response:
+    return _json(200, order, {"ETag": f'"{order.version}"'})
 
 
 def _caller() -> Principal:
@@ -63,8 +66,9 @@ def create_order() -> Response:
     """Validate and enqueue an order; the record is written asynchronously."""
     caller = _caller()
     request = app.current_request
+    key = params.idempotency_key(request.headers)
     body = parse_json(request.raw_body, request.headers.get("content-type"), CreateOrderRequest)
-    accepted = container.order_service().accept(caller, body, request_id_of(app) or "")
+    accepted = container.order_service().accept(caller, body, request_id_of(app) or "", key)
     log.bind(order_id=accepted.orderId, tenant_id=accepted.tenantId)
     log.logger.info("Order accepted")
     return _json(202, accepted, {"Location": accepted.links["self"]})
@@ -76,8 +80,31 @@ def get_order(orderId: str) -> Response:
     """One order of the caller's tenant (admins: any tenant)."""
     caller = _caller()
     log.bind(order_id=orderId[:64])
-    order = container.order_service().get(caller, orderId)
-    return _json(200, order, {"ETag": f'"{order.version}"'})
+    return _order(container.order_service().get(caller, orderId))
+
+
+@app.route(
+    "/v1.0/orders/{orderId}", methods=["PUT"], authorizer=AUTHORIZER, content_types=ANY_CONTENT_TYPE
+)
+@errors_as_problems
+def update_order(orderId: str) -> Response:
+    """Status / payment update (state machine), soft delete by admins; `If-Match` honoured."""
+    caller = _caller()
+    log.bind(order_id=orderId[:64])
+    request = app.current_request
+    expected = params.if_match(request.headers)
+    body = parse_json(request.raw_body, request.headers.get("content-type"), UpdateOrderRequest)
+    return _order(container.order_updater().update(caller, orderId, body, expected))
+
+
+@app.route("/v1.0/tenants/{tenantId}/orders", methods=["GET"], authorizer=AUTHORIZER)
+@errors_as_problems
+def list_orders(tenantId: str) -> Response:
+    """A tenant's orders, newest first, `pageSize` 1-100, signed `startAt` cursor, `status`."""
+    caller = _caller()
+    page_size, start_at, status = params.list_query(app.current_request.query_params)
+    page = container.order_service().list(caller, tenantId, page_size, start_at, status)
+    return _json(200, page)
 
 
 @app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())

@@ -15,6 +15,7 @@ from chalicelib.settings import get_settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_ses import SESClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
@@ -69,3 +70,8 @@ def s3() -> S3Client:
 def ses() -> SESClient:
     """The SES client."""
     return client("ses")  # type: ignore[no-any-return]
+
+
+def secretsmanager() -> SecretsManagerClient:
+    """The Secrets Manager client."""
+    return client("secretsmanager")  # type: ignore[no-any-return]

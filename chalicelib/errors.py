@@ -7,6 +7,8 @@ OrderServiceError
 ├── NotFound
 │   └── OrderNotFound         absent, inactive, or another tenant's
 ├── Conflict                  the request clashes with current state
+│   └── InvalidTransition     (services.state_machine) a status that cannot follow
+├── PreconditionFailed        `If-Match` names a version that is no longer current
 ├── PayloadTooLarge           body over the accepted size
 ├── UnsupportedMediaType      body is not JSON
 └── DependencyFailed          an AWS service failed after retries
@@ -63,6 +65,10 @@ class OrderNotFound(NotFound):
 
 class Conflict(OrderServiceError):
     """The request clashes with the current state."""
+
+
+class PreconditionFailed(OrderServiceError):
+    """A conditional request's precondition (`If-Match`) no longer holds."""
 
 
 class PayloadTooLarge(OrderServiceError):

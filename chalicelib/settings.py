@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     order_events_topic_arn: str | None = Field(None, env="ORDER_EVENTS_TOPIC_ARN")
     orders_bucket_name: str = Field(..., env="ORDERS_BUCKET_NAME")
     templates_bucket_name: str = Field(..., env="TEMPLATES_BUCKET_NAME")
+    cursor_secret_id: str = Field(..., env="CURSOR_SECRET_ID", description="signs list cursors")
 
     # "gateway": API Gateway's Cognito authorizer verified the token (AWS).
     # "jwks": the service verifies it itself (stage local: `chalice local` verifies nothing).

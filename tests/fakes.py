@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
 from chalicelib.models.base import ApiModel
-from chalicelib.models.orders import Order
+from chalicelib.models.money import format_money
+from chalicelib.models.orders import Order, OrderStatus
+from chalicelib.repositories.idempotency import IdempotencyRecord
+from chalicelib.repositories.orders import OrderChange, Page, UpdateRejected
 
 
 class InMemoryOrderStore:
-    """OrderStore kept in a dict, keyed like the table: (tenant, id)."""
+    """OrderStore kept in a dict, keyed like the table: (tenant, id); same conditions."""
 
     def __init__(self) -> None:
         self.orders: dict[tuple[str, str], Order] = {}
@@ -27,6 +33,82 @@ class InMemoryOrderStore:
 
     def find_by_id(self, order_id: str) -> Order | None:
         return next((o for (_, oid), o in self.orders.items() if oid == order_id), None)
+
+    def list_page(
+        self,
+        tenant_id: str,
+        page_size: int,
+        start_key: dict[str, Any] | None,
+        status: OrderStatus | None,
+        active_only: bool,
+    ) -> Page:
+        ordered = sorted(
+            (o for (t, _), o in self.orders.items() if t == tenant_id),
+            key=lambda o: (iso(o.dateCreated), o.id),
+            reverse=True,
+        )
+        if start_key:
+            ordered = [
+                o
+                for o in ordered
+                if (iso(o.dateCreated), o.id) < (start_key["date"], start_key["id"])
+            ]
+        matching = [
+            o
+            for o in ordered
+            if (status is None or o.status == status) and (o.active or not active_only)
+        ]
+        page = matching[:page_size]
+        more = len(matching) > page_size
+        return Page(page, {"date": iso(page[-1].dateCreated), "id": page[-1].id} if more else None)
+
+    def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
+        current = self.orders.get((tenant_id, order_id))
+        ok = current is not None
+        if current is not None:
+            ok = (
+                (change.allowed_from is None or current.status in change.allowed_from)
+                and (change.expected_version is None or current.version == change.expected_version)
+                and (not change.require_active or current.active)
+                and (
+                    change.require_amount is None
+                    or change.require_amount == (format_money(current.total), current.currency)
+                )
+            )
+        if not ok or current is None:
+            raise UpdateRejected(current)
+        updates: dict[str, Any] = {
+            "dateLastUpdated": change.now,
+            "lastUpdatedBy": change.actor,
+            "version": current.version + 1,
+        }
+        if change.status is not None:
+            updates["status"] = change.status
+        if change.payment is not None:
+            updates["paymentDetails"] = change.payment
+        if change.active is not None:
+            updates["active"] = change.active
+        self.orders[(tenant_id, order_id)] = updated = current.copy(update=updates)
+        self.writes += 1
+        return updated
+
+
+class InMemoryIdempotency:
+    """IdempotencyKeys in a dict."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], IdempotencyRecord] = {}
+
+    def claim(
+        self, tenant_id: str, key: str, record: IdempotencyRecord
+    ) -> IdempotencyRecord | None:
+        existing = self.records.get((tenant_id, key))
+        if existing is None:
+            self.records[(tenant_id, key)] = record
+        return existing
+
+    def release(self, tenant_id: str, key: str) -> None:
+        self.records.pop((tenant_id, key), None)
 
 
 class RecordingPublisher:

@@ -16,6 +16,7 @@ from chalicelib.errors import (
     OrderServiceError,
     PayloadTooLarge,
     PermissionDenied,
+    PreconditionFailed,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -30,6 +31,7 @@ PROBLEMS: dict[type[OrderServiceError], tuple[int, str, str]] = {
     PermissionDenied: (403, "forbidden", "Access denied"),
     NotFound: (404, "not-found", "Resource not found"),
     Conflict: (409, "conflict", "Conflict with the current state"),
+    PreconditionFailed: (412, "precondition-failed", "Precondition failed"),
     PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
     UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported media type"),
     DependencyFailed: (503, "service-unavailable", "Service temporarily unavailable"),

@@ -245,6 +245,11 @@ def provision(
     for identity in identities:
         ses.verify_email_identity(EmailAddress=identity.strip())
 
+    client("secretsmanager").create_secret(
+        Name=env["CURSOR_SECRET_ID"],
+        Description="Signs the order list cursors (generated per local stack)",
+        SecretString=secrets.token_urlsafe(48),
+    )
     pool_id, client_id, users = create_user_pool(
         client("cognito-idp"), f"bbws-customer-portal-{env['APP_ENV']}"
     )

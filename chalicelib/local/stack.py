@@ -29,7 +29,11 @@ STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
-MARKERS = {"emulator": "moto.server", "api": "chalice", "poller": "chalicelib.local.poller"}
+MARKERS = {
+    "emulator": "moto.server",
+    "api": "chalicelib.local.api_server",
+    "poller": "chalicelib.local.poller",
+}
 
 
 class StackError(Exception):
@@ -252,12 +256,12 @@ class Supervisor:
         env = self.child_env(dynamic)
         ready_file = self.state_dir / "poller.ready"
         ready_file.unlink(missing_ok=True)
-        chalice = str(Path(sys.executable).parent / "chalice")
         api = self.spawn(
             "api",
             [
-                chalice,
-                "local",
+                sys.executable,
+                "-m",
+                "chalicelib.local.api_server",
                 "--stage",
                 self.stage,
                 "--host",

@@ -7,6 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 CENT = Decimal("0.01")
+# Room for computed totals: 100 lines x 1,000 units x MAX_UNIT_PRICE stays below it.
+MAX_AMOUNT = Decimal("1e12")
+MAX_UNIT_PRICE = Decimal("1000000.00")
 
 
 def to_cents(value: Decimal) -> Decimal:
@@ -28,7 +31,7 @@ class _Money(Decimal):
 
     @classmethod
     def __modify_schema__(cls, schema: dict[str, Any]) -> None:
-        schema.update(type="string", pattern=r"^\d{1,10}(\.\d{1,2})?$", example="299.00")
+        schema.update(type="string", pattern=r"^\d{1,12}(\.\d{1,2})?$", example="299.00")
 
     @classmethod
     def validate(cls, value: Any) -> Decimal:
@@ -42,7 +45,7 @@ class _Money(Decimal):
         exponent = amount.as_tuple().exponent
         if not amount.is_finite() or not isinstance(exponent, int) or exponent < -2:
             raise ValueError("amount must have at most two decimals")
-        if amount >= Decimal("1e10"):
+        if amount >= MAX_AMOUNT:
             raise ValueError("amount is too large")
         return to_cents(amount)
 

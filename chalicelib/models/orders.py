@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, conint, conlist, constr, validator
+from pydantic import Field, conint, conlist, constr, root_validator, validator
 
 from chalicelib.models.base import ApiModel
-from chalicelib.models.money import Money
+from chalicelib.models.money import MAX_UNIT_PRICE, Money
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 Email = constr(regex=EMAIL_PATTERN, max_length=254)
@@ -40,8 +40,8 @@ class OrderItemRequest(ApiModel):
 
     @validator("unitPrice")
     def _positive(cls, value: Decimal) -> Decimal:
-        if value <= 0:
-            raise ValueError("unitPrice must be greater than 0")
+        if not Decimal(0) < value <= MAX_UNIT_PRICE:
+            raise ValueError(f"unitPrice must be greater than 0 and at most {MAX_UNIT_PRICE}")
         return value
 
 
@@ -89,6 +89,37 @@ class OrderLine(OrderItemRequest):
     lineTotal: Money
 
 
+class PaymentDetails(ApiModel):
+    """How an order was paid. Card data is never accepted (unknown fields are rejected)."""
+
+    paymentId: constr(min_length=1, max_length=128)  # type: ignore[valid-type]
+    provider: constr(min_length=1, max_length=32)  # type: ignore[valid-type]
+    method: constr(min_length=1, max_length=32)  # type: ignore[valid-type]
+    amount: Money
+    currency: Currency  # type: ignore[valid-type]
+    paidAt: datetime
+
+    @validator("paidAt")
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("paidAt must carry a timezone (use Z for UTC)")
+        return value
+
+
+class UpdateOrderRequest(ApiModel):
+    """Body of `PUT /v1.0/orders/{orderId}`: status, payment details, or (admins) `active`."""
+
+    status: OrderStatus | None = None
+    paymentDetails: PaymentDetails | None = None
+    active: bool | None = None
+
+    @root_validator(skip_on_failure=True)
+    def _something(cls, values: dict[str, object]) -> dict[str, object]:
+        if all(values.get(name) is None for name in ("status", "paymentDetails", "active")):
+            raise ValueError("send at least one of status, paymentDetails, active")
+        return values
+
+
 class InvoiceState(ApiModel):
     """Whether the PDF invoice has been rendered."""
 
@@ -111,7 +142,7 @@ class Order(ApiModel):
     campaign: Campaign | None = None
     billingAddress: BillingAddress
     cartId: str | None = None
-    paymentDetails: dict[str, str] | None = None
+    paymentDetails: PaymentDetails | None = None
     invoice: InvoiceState = InvoiceState()
     dateCreated: datetime
     dateLastUpdated: datetime
@@ -127,3 +158,18 @@ class OrderAccepted(ApiModel):
     tenantId: str
     status: OrderStatus = OrderStatus.PENDING
     links: dict[str, str]
+
+
+class Pagination(ApiModel):
+    """Where a list page ends; `nextStartAt` is an opaque, signed cursor."""
+
+    pageSize: int
+    nextStartAt: str | None = None
+    hasMore: bool
+
+
+class OrderListResponse(ApiModel):
+    """Body of `GET /v1.0/tenants/{tenantId}/orders`, newest first."""
+
+    items: list[Order]
+    pagination: Pagination

@@ -1,14 +1,18 @@
-"""Orders in the single DynamoDB table."""
+"""Orders in the single DynamoDB table (key design: docs/adr/0003-single-table-keys.md)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
-from chalicelib.models.orders import Order
+from chalicelib.models.money import format_money
+from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
 from chalicelib.repositories import keys
 
 if TYPE_CHECKING:
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
 
 ENTITY = "ORDER"
 _KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entityType")
+_PAGE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 
 
 def _serializer() -> Any:
@@ -50,8 +55,39 @@ def from_item(item: dict[str, Any]) -> Order:
     return Order.parse_obj(plain)
 
 
+@dataclass(frozen=True)
+class OrderChange:
+    """One conditional update: what to set, and what must hold for it to apply."""
+
+    actor: str
+    now: datetime
+    status: OrderStatus | None = None
+    allowed_from: frozenset[OrderStatus] | None = None
+    payment: PaymentDetails | None = None
+    require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
+    active: bool | None = None
+    expected_version: int | None = None
+    require_active: bool = True
+
+
+class UpdateRejected(Exception):
+    """The condition failed; `current` is the item as it was (None: no such order)."""
+
+    def __init__(self, current: Order | None) -> None:
+        super().__init__("conditional update rejected")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Page:
+    """Orders of one page and the key to continue from (None: no more)."""
+
+    orders: list[Order]
+    next_key: dict[str, Any] | None
+
+
 class OrderRepository:
-    """AP1 (tenant + id) and AP4 (id across tenants) reads; conditional creation."""
+    """AP1 get, AP3/AP5 list newest first (GSI1), AP4 get across tenants (GSI2); writes."""
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
@@ -76,7 +112,7 @@ class OrderRepository:
         try:
             response = self._client.get_item(
                 TableName=self._table,
-                Key={"PK": {"S": keys.tenant_pk(tenant_id)}, "SK": {"S": keys.order_sk(order_id)}},
+                Key=_primary_key(tenant_id, order_id),
                 ConsistentRead=True,
             )
         except (BotoCoreError, ClientError) as exc:
@@ -98,3 +134,122 @@ class OrderRepository:
             raise DependencyFailed("Could not read the order") from exc
         items = response.get("Items", [])
         return from_item(items[0]) if items else None
+
+    def list_page(
+        self,
+        tenant_id: str,
+        page_size: int,
+        start_key: dict[str, Any] | None,
+        status: OrderStatus | None,
+        active_only: bool,
+    ) -> Page:
+        """AP3 (newest first) and AP5 (by status): one Query on GSI1, in the tenant's range.
+
+        GSI1 is sparse (only orders carry GSI1 keys), so other item types never appear.
+        Status and `active` are filters inside the tenant's key range; with a filter, a page
+        may come back short with a cursor to continue from (still one request per page).
+        """
+        filters: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":pk": {"S": keys.tenant_pk(tenant_id)}}
+        if status is not None:
+            filters.append("#status = :status")
+            values[":status"] = {"S": status.value}
+            names["#status"] = "status"
+        if active_only:
+            filters.append("active = :true")
+            values[":true"] = {"BOOL": True}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.ORDERS_BY_DATE_INDEX,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            # One extra item tells whether more exist; filtered queries read further ahead.
+            "Limit": page_size + 1 if not filters else min(4 * page_size + 1, 1000),
+        }
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if start_key:
+            request["ExclusiveStartKey"] = start_key
+        try:
+            response = self._client.query(**request)
+        except self._client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ValidationException":
+                raise ValueError("invalid start key") from exc
+            raise DependencyFailed("Could not list orders") from exc
+        except BotoCoreError as exc:
+            raise DependencyFailed("Could not list orders") from exc
+        items = response.get("Items", [])
+        if len(items) > page_size:
+            items = items[:page_size]
+            return Page([from_item(i) for i in items], {k: items[-1][k] for k in _PAGE_KEYS})
+        return Page([from_item(i) for i in items], response.get("LastEvaluatedKey"))
+
+    def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
+        """One conditional UpdateItem; on a failed condition, `UpdateRejected` carries the item.
+
+        `ReturnValuesOnConditionCheckFailure` explains a rejection without a second read.
+        """
+        sets = ["dateLastUpdated = :now", "lastUpdatedBy = :actor"]
+        conditions = ["attribute_exists(PK)"]
+        names: dict[str, str] = {"#version": "version"}
+        values: dict[str, Any] = {
+            ":now": {"S": iso(change.now)},
+            ":actor": {"S": change.actor},
+            ":one": {"N": "1"},
+        }
+        if change.status is not None:
+            sets.append("#status = :status")
+            names["#status"] = "status"
+            values[":status"] = {"S": change.status.value}
+            if change.allowed_from is not None:
+                sources = sorted(s.value for s in change.allowed_from) or ["-none-"]
+                placeholders = [f":from{i}" for i in range(len(sources))]
+                conditions.append(f"#status IN ({', '.join(placeholders)})")
+                values.update({p: {"S": s} for p, s in zip(placeholders, sources, strict=True)})
+        if change.payment is not None:
+            sets.append("paymentDetails = :payment")
+            values[":payment"] = _serializer().serialize(json.loads(change.payment.json()))
+        if change.require_amount is not None:
+            conditions.append("#total = :amount AND currency = :currency")
+            names["#total"] = "total"
+            values[":amount"] = {"S": change.require_amount[0]}
+            values[":currency"] = {"S": change.require_amount[1]}
+        if change.active is not None:
+            sets.append("active = :active")
+            values[":active"] = {"BOOL": change.active}
+        if change.require_active:
+            conditions.append("active = :true")
+            values[":true"] = {"BOOL": True}
+        if change.expected_version is not None:
+            conditions.append("#version = :expected")
+            values[":expected"] = {"N": str(change.expected_version)}
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=_primary_key(tenant_id, order_id),
+                UpdateExpression=f"SET {', '.join(sets)} ADD #version :one",
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            old: dict[str, Any] | None = exc.response.get("Item")  # type: ignore[assignment]
+            raise UpdateRejected(from_item(old) if old else None) from exc
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not update the order") from exc
+        return from_item(response["Attributes"])
+
+
+def _primary_key(tenant_id: str, order_id: str) -> dict[str, Any]:
+    return {"PK": {"S": keys.tenant_pk(tenant_id)}, "SK": {"S": keys.order_sk(order_id)}}
+
+
+def amount_key(amount: Any, currency: str) -> tuple[str, str]:
+    """The (total, currency) pair as stored, for a payment-must-match condition."""
+    return format_money(amount), currency

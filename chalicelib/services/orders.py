@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.clock import utc_now
-from chalicelib.errors import OrderNotFound, PermissionDenied
+from chalicelib.errors import (
+    Conflict,
+    FieldError,
+    OrderNotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from chalicelib.models.events import OrderCreateRequested
-from chalicelib.models.orders import CreateOrderRequest, Order, OrderAccepted, OrderStatus
+from chalicelib.models.orders import (
+    CreateOrderRequest,
+    Order,
+    OrderAccepted,
+    OrderListResponse,
+    OrderStatus,
+    Pagination,
+)
 from chalicelib.models.principal import Principal
-from chalicelib.services.ports import EventPublisher, OrderStore
+from chalicelib.repositories.idempotency import IdempotencyRecord
+from chalicelib.services.ports import Cursors, EventPublisher, IdempotencyKeys, OrderStore
 from chalicelib.services.pricing import price
 
 # Ids are UUIDs; anything else (unicode, 1 KB strings, NULs) cannot name an order.
 ORDER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# A replayed key whose order is still missing after this long is assumed lost in a crash
+# between claiming the key and enqueueing; the stored event is sent again (the writer dedups).
+REDELIVER_AFTER = timedelta(minutes=2)
 
 
 def new_id() -> str:
@@ -24,26 +43,61 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def check_order_id(order_id: str) -> None:
+    """An id that cannot exist is simply not found."""
+    if not ORDER_ID.match(order_id):
+        raise OrderNotFound(order_id[:64])
+
+
 class OrderService:
-    """The API's use cases: accept an order (enqueue), get one."""
+    """The API's order use cases: accept (enqueue), get, list."""
 
     def __init__(
         self,
         store: OrderStore,
         requests: EventPublisher,
+        idempotency: IdempotencyKeys,
+        cursors: Cursors,
+        *,
         clock: Callable[[], datetime] = utc_now,
         ids: Callable[[], str] = new_id,
     ) -> None:
         self._store = store
         self._requests = requests
+        self._idempotency = idempotency
+        self._cursors = cursors
         self._clock = clock
         self._ids = ids
 
     def accept(
-        self, principal: Principal, request: CreateOrderRequest, correlation_id: str
+        self,
+        principal: Principal,
+        request: CreateOrderRequest,
+        correlation_id: str,
+        idempotency_key: str | None = None,
     ) -> OrderAccepted:
-        """Validate ownership, price the order and enqueue `OrderCreateRequested`."""
+        """Price the order and enqueue `OrderCreateRequested` (once per `Idempotency-Key`)."""
         tenant_id = self._tenant_for(principal, request.tenantId)
+        event = self._request_event(principal, tenant_id, request, correlation_id)
+        if idempotency_key is not None:
+            request_hash = hashlib.sha256(
+                f"{tenant_id}\n{request.json(sort_keys=True)}".encode()
+            ).hexdigest()
+            record = IdempotencyRecord(request_hash, event.data.id, event.json(), event.occurredAt)
+            existing = self._idempotency.claim(tenant_id, idempotency_key, record)
+            if existing is not None:
+                return self._replay(tenant_id, existing, request_hash)
+        try:
+            self._requests.publish(event)
+        except Exception:
+            if idempotency_key is not None:
+                self._idempotency.release(tenant_id, idempotency_key)
+            raise
+        return _accepted(event.data.id, tenant_id)
+
+    def _request_event(
+        self, principal: Principal, tenant_id: str, request: CreateOrderRequest, correlation_id: str
+    ) -> OrderCreateRequested:
         now = self._clock()
         totals = price(request.items, request.campaign)
         order = Order(
@@ -63,25 +117,67 @@ class OrderService:
             dateLastUpdated=now,
             lastUpdatedBy=principal.subject,
         )
-        event = OrderCreateRequested(
+        return OrderCreateRequested(
             id=self._ids(), occurredAt=now, correlationId=correlation_id, data=order
         )
-        self._requests.publish(event)
-        return OrderAccepted(
-            orderId=order.id, tenantId=tenant_id, links={"self": f"/v1.0/orders/{order.id}"}
-        )
+
+    def _replay(
+        self, tenant_id: str, existing: IdempotencyRecord, request_hash: str
+    ) -> OrderAccepted:
+        if existing.request_hash != request_hash:
+            raise Conflict("This Idempotency-Key was used with a different request body")
+        overdue = self._clock() - existing.created_at > REDELIVER_AFTER
+        if overdue and self._store.get(tenant_id, existing.order_id) is None:
+            self._requests.publish(OrderCreateRequested.parse_raw(existing.event))
+        return _accepted(existing.order_id, tenant_id)
 
     def get(self, principal: Principal, order_id: str) -> Order:
         """The order, if the caller may see it; another tenant's order is 'not found'."""
-        if not ORDER_ID.match(order_id):
-            raise OrderNotFound(order_id[:64])
+        check_order_id(order_id)
         if principal.is_admin:
             order = self._store.find_by_id(order_id)
         else:
             order = self._store.get(principal.tenant_id, order_id)
-        if order is None or not order.active or not principal.can_access_tenant(order.tenantId):
+        if order is None or not principal.can_access_tenant(order.tenantId):
+            raise OrderNotFound(order_id)
+        if not order.active and not principal.is_admin:
             raise OrderNotFound(order_id)
         return order
+
+    def list(
+        self,
+        principal: Principal,
+        tenant_id: str,
+        page_size: int,
+        start_at: str | None,
+        status: OrderStatus | None,
+    ) -> OrderListResponse:
+        """One page of a tenant's orders, newest first; other tenants' lists are forbidden."""
+        if not principal.can_access_tenant(tenant_id):
+            raise PermissionDenied("You may only list your own tenant's orders")
+        if not TENANT_ID.match(tenant_id):
+            raise ValidationFailed(
+                "tenantId is not valid", [FieldError("tenantId", "not a tenant id")]
+            )
+        status_key = status.value if status else None
+        start_key = self._cursors.decode(start_at, tenant_id, status_key) if start_at else None
+        try:
+            page = self._store.list_page(
+                tenant_id, page_size, start_key, status, active_only=not principal.is_admin
+            )
+        except ValueError as exc:  # a signed key the table refuses (e.g. after a schema change)
+            raise ValidationFailed(
+                "startAt is no longer valid", [FieldError("startAt", "expired")]
+            ) from exc
+        next_cursor = (
+            self._cursors.encode(page.next_key, tenant_id, status_key) if page.next_key else None
+        )
+        return OrderListResponse(
+            items=page.orders,
+            pagination=Pagination(
+                pageSize=page_size, nextStartAt=next_cursor, hasMore=next_cursor is not None
+            ),
+        )
 
     @staticmethod
     def _tenant_for(principal: Principal, requested: str | None) -> str:
@@ -90,3 +186,9 @@ class OrderService:
         if not principal.is_admin:
             raise PermissionDenied("Only administrators may create orders for another tenant")
         return requested
+
+
+def _accepted(order_id: str, tenant_id: str) -> OrderAccepted:
+    return OrderAccepted(
+        orderId=order_id, tenantId=tenant_id, links={"self": f"/v1.0/orders/{order_id}"}
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.models.base import ApiModel
-from chalicelib.models.orders import Order
+from chalicelib.models.orders import Order, OrderStatus
+from chalicelib.repositories.idempotency import IdempotencyRecord
+from chalicelib.repositories.orders import OrderChange, Page
 
 
 class OrderStore(Protocol):
@@ -19,6 +21,41 @@ class OrderStore(Protocol):
 
     def find_by_id(self, order_id: str) -> Order | None:
         """Any tenant's order by id (AP4, admins)."""
+
+    def list_page(
+        self,
+        tenant_id: str,
+        page_size: int,
+        start_key: dict[str, Any] | None,
+        status: OrderStatus | None,
+        active_only: bool,
+    ) -> Page:
+        """A tenant's orders, newest first, optionally of one status (AP3, AP5)."""
+
+    def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
+        """Apply a conditional change; raise `UpdateRejected` with the current item if refused."""
+
+
+class IdempotencyKeys(Protocol):
+    """Remembers what the first request with an `Idempotency-Key` produced."""
+
+    def claim(
+        self, tenant_id: str, idempotency_key: str, record: IdempotencyRecord
+    ) -> IdempotencyRecord | None:
+        """Store `record` unless a live one exists; return the existing one."""
+
+    def release(self, tenant_id: str, idempotency_key: str) -> None:
+        """Forget a claim whose request failed."""
+
+
+class Cursors(Protocol):
+    """Signs and verifies list cursors."""
+
+    def encode(self, key: dict[str, Any], tenant_id: str, status: str | None) -> str:
+        """The opaque cursor for a page key."""
+
+    def decode(self, cursor: str, tenant_id: str, status: str | None) -> dict[str, Any]:
+        """The page key in a cursor issued for this list; raise ValidationFailed otherwise."""
 
 
 class EventPublisher(Protocol):

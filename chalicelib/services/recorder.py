@@ -19,6 +19,7 @@ class OrderRecorder:
         self,
         store: OrderStore,
         events: EventPublisher,
+        *,
         clock: Callable[[], datetime] = utc_now,
         ids: Callable[[], str] = new_id,
     ) -> None:

@@ -1,19 +1,27 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.errors import DependencyFailed, OrderNotFound, PermissionDenied
+from chalicelib.errors import (
+    Conflict,
+    DependencyFailed,
+    OrderNotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
-from chalicelib.models.orders import CreateOrderRequest
+from chalicelib.models.orders import CreateOrderRequest, OrderStatus
 from chalicelib.models.principal import Principal
+from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
-from tests.fakes import InMemoryOrderStore, RecordingPublisher
+from tests.fakes import InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
 from tests.sample import order_body
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+CODEC = CursorCodec(lambda: b"test-secret")
 ALICE = Principal(subject="alice", tenant_id="tenant-a")
 BOB = Principal(subject="bob", tenant_id="tenant-b")
 ADMIN = Principal(subject="ops", tenant_id="platform", groups=frozenset({"admin"}))
@@ -36,7 +44,14 @@ def queue() -> RecordingPublisher:
 
 @pytest.fixture
 def service(store: InMemoryOrderStore, queue: RecordingPublisher) -> OrderService:
-    return OrderService(store, queue, clock=lambda: NOW, ids=ids())  # type: ignore[arg-type]
+    return OrderService(
+        store,
+        queue,
+        InMemoryIdempotency(),
+        CODEC,
+        clock=lambda: NOW,
+        ids=ids(),  # type: ignore[arg-type]
+    )
 
 
 def accept(service: OrderService, principal: Principal = ALICE, **body: object) -> str:
@@ -73,7 +88,7 @@ def test_an_admin_can_order_for_a_tenant(service: OrderService, queue: Recording
 
 
 def test_a_queue_failure_is_reported(store: InMemoryOrderStore) -> None:
-    service = OrderService(store, RecordingPublisher(fail=True))
+    service = OrderService(store, RecordingPublisher(fail=True), InMemoryIdempotency(), CODEC)
     with pytest.raises(DependencyFailed):
         accept(service)
 
@@ -124,3 +139,99 @@ def test_recording_twice_writes_once_and_publishes_each_time(
     assert len(topic.events) == 2
     assert all(isinstance(e, OrderCreated) for e in topic.events)
     assert {e.correlationId for e in topic.events} == {"corr-1"}  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def keyed(
+    store: InMemoryOrderStore, queue: RecordingPublisher
+) -> tuple[OrderService, InMemoryIdempotency, list[datetime]]:
+    clock = [NOW]
+    idempotency = InMemoryIdempotency()
+    service = OrderService(store, queue, idempotency, CODEC, clock=lambda: clock[0], ids=ids())  # type: ignore[arg-type]
+    return service, idempotency, clock
+
+
+def test_a_retry_with_the_same_key_and_body_returns_the_first_answer(
+    keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]], queue: RecordingPublisher
+) -> None:
+    service, _, _ = keyed
+    request = CreateOrderRequest.parse_obj(order_body())
+    first = service.accept(ALICE, request, "c-1", idempotency_key="k-1")
+    again = service.accept(
+        ALICE, CreateOrderRequest.parse_obj(order_body()), "c-2", idempotency_key="k-1"
+    )
+    assert again == first
+    assert len(queue.events) == 1
+
+
+def test_the_same_key_with_another_body_is_409(
+    keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]],
+) -> None:
+    service, _, _ = keyed
+    service.accept(ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k-1")
+    with pytest.raises(Conflict):
+        service.accept(
+            ALICE,
+            CreateOrderRequest.parse_obj(order_body(cartId="other")),
+            "c",
+            idempotency_key="k-1",
+        )
+
+
+def test_keys_are_per_tenant(
+    keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]], queue: RecordingPublisher
+) -> None:
+    service, _, _ = keyed
+    a = service.accept(ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k")
+    b = service.accept(BOB, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k")
+    assert a.orderId != b.orderId
+    assert len(queue.events) == 2
+
+
+def test_a_failed_enqueue_releases_the_key(store: InMemoryOrderStore) -> None:
+    idempotency = InMemoryIdempotency()
+    failing = OrderService(store, RecordingPublisher(fail=True), idempotency, CODEC)
+    with pytest.raises(DependencyFailed):
+        failing.accept(ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k")
+    assert idempotency.records == {}
+
+
+def test_a_replay_long_after_a_lost_enqueue_sends_the_order_again(
+    keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]], queue: RecordingPublisher
+) -> None:
+    service, _, clock = keyed
+    first = service.accept(
+        ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k"
+    )
+    queue.events.clear()  # as if the process died between claiming the key and enqueueing
+    clock[0] = NOW + timedelta(minutes=5)
+    again = service.accept(
+        ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k"
+    )
+    assert again.orderId == first.orderId
+    [resent] = queue.events
+    assert resent.data.id == first.orderId  # type: ignore[attr-defined]
+
+
+def test_lists_are_newest_first_paged_and_tenant_bound(
+    store: InMemoryOrderStore, queue: RecordingPublisher
+) -> None:
+    clock = [NOW]
+    service = OrderService(
+        store, queue, InMemoryIdempotency(), CODEC, clock=lambda: clock[0], ids=ids()
+    )  # type: ignore[arg-type]
+    created = []
+    for minute in range(5):
+        clock[0] = NOW + timedelta(minutes=minute)
+        created.append(accept(service))
+    record_all(store, queue)
+    first = service.list(ALICE, "tenant-a", 2, None, None)
+    assert [o.id for o in first.items] == created[::-1][:2]
+    assert first.pagination.hasMore
+    second = service.list(ALICE, "tenant-a", 2, first.pagination.nextStartAt, None)
+    assert [o.id for o in second.items] == created[::-1][2:4]
+    with pytest.raises(PermissionDenied):
+        service.list(BOB, "tenant-a", 2, None, None)
+    with pytest.raises(ValidationFailed):
+        service.list(ALICE, "tenant-a", 2, first.pagination.nextStartAt, OrderStatus.PAID)
+    assert service.list(ADMIN, "tenant-a", 10, None, None).pagination.hasMore is False

@@ -1,0 +1,257 @@
+"""The OpenAPI 3 document, generated from the pydantic models (the single schema source).
+
+`make openapi` writes it to docs/openapi.json; a test fails when that file drifts from this.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.schema import schema as models_schema
+
+from chalicelib.api.params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from chalicelib.models.orders import (
+    CreateOrderRequest,
+    Order,
+    OrderAccepted,
+    OrderListResponse,
+    OrderStatus,
+    UpdateOrderRequest,
+)
+
+REF = "#/components/schemas/"
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "requestId": {"type": "string", "nullable": True},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_PROBLEM_TEXT = {
+    400: "Invalid request (field-level `errors`)",
+    401: "Missing, malformed, tampered or expired token",
+    403: "Outside the caller's tenant or rights",
+    404: "Not found (or another tenant's)",
+    409: "Conflicts with the order's state",
+    412: "`If-Match` no longer matches",
+    413: "Body larger than 256 KB",
+    415: "Body is not application/json",
+    503: "A dependency is unavailable; retry",
+}
+
+
+def _json_content(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF + name}}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    return {
+        str(status): {
+            "description": _PROBLEM_TEXT[status],
+            "content": {"application/problem+json": {"schema": {"$ref": REF + "Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def _path_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "maxLength": 64},
+    }
+
+
+def _etag_headers() -> dict[str, Any]:
+    return {
+        "ETag": {"description": "The order's version, for If-Match", "schema": {"type": "string"}}
+    }
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document."""
+    models: list[type[BaseModel]] = [
+        CreateOrderRequest,
+        UpdateOrderRequest,
+        Order,
+        OrderAccepted,
+        OrderListResponse,
+    ]
+    schemas: dict[str, Any] = models_schema(models, ref_prefix=REF)["definitions"]
+    schemas["Problem"] = PROBLEM
+    secured: list[dict[str, list[str]]] = [{"CognitoIdToken": []}]
+    order_id = _path_param("orderId", "The order's id (from the 202 answer)")
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "BBWS Order service",
+            "version": "1.0",
+            "description": "Customer-portal orders. Money is a two-decimal string; times are UTC.",
+        },
+        "servers": [{"url": "https://api.bbws.io"}, {"url": "http://127.0.0.1:8000"}],
+        "components": {
+            "securitySchemes": {
+                "CognitoIdToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "A Cognito ID token, raw or as `Bearer <token>`",
+                }
+            },
+            "schemas": schemas,
+        },
+        "paths": {
+            "/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Liveness (no auth)",
+                    "responses": {"200": {"description": "Up"}},
+                }
+            },
+            "/v1.0/orders": {
+                "post": {
+                    "operationId": "createOrder",
+                    "summary": "Validate and enqueue an order",
+                    "security": secured,
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 255,
+                                "pattern": "^[\\x21-\\x7e]+$",
+                            },
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json_content("CreateOrderRequest"),
+                    },
+                    "responses": {
+                        "202": {
+                            "description": "Accepted; the record appears asynchronously",
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                            "content": _json_content("OrderAccepted"),
+                        },
+                        **_problems(400, 401, 403, 409, 413, 415, 503),
+                    },
+                }
+            },
+            "/v1.0/orders/{orderId}": {
+                "get": {
+                    "operationId": "getOrder",
+                    "summary": "One order",
+                    "security": secured,
+                    "parameters": [order_id],
+                    "responses": {
+                        "200": {
+                            "description": "The order",
+                            "headers": _etag_headers(),
+                            "content": _json_content("Order"),
+                        },
+                        **_problems(401, 404, 503),
+                    },
+                },
+                "put": {
+                    "operationId": "updateOrder",
+                    "summary": "Status / payment update; soft delete (admins)",
+                    "security": secured,
+                    "parameters": [
+                        order_id,
+                        {
+                            "name": "If-Match",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": _json_content("UpdateOrderRequest"),
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The updated order",
+                            "headers": _etag_headers(),
+                            "content": _json_content("Order"),
+                        },
+                        **_problems(400, 401, 403, 404, 409, 412, 413, 415, 503),
+                    },
+                },
+            },
+            "/v1.0/tenants/{tenantId}/orders": {
+                "get": {
+                    "operationId": "listOrders",
+                    "summary": "A tenant's orders, newest first",
+                    "security": secured,
+                    "parameters": [
+                        _path_param("tenantId", "The tenant (non-admins: their own)"),
+                        {
+                            "name": "pageSize",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": MAX_PAGE_SIZE,
+                                "default": DEFAULT_PAGE_SIZE,
+                            },
+                        },
+                        {
+                            "name": "startAt",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "Opaque cursor",
+                        },
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": [s.value for s in OrderStatus]},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One page",
+                            "content": _json_content("OrderListResponse"),
+                        },
+                        **_problems(400, 401, 403, 503),
+                    },
+                }
+            },
+        },
+    }
+
+
+def render() -> str:
+    """The document as it is committed (stable key order, trailing newline)."""
+    return json.dumps(document(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/openapi.json")
+    target.write_text(render())
+    print(f"wrote {target}")

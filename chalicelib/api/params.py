@@ -1,0 +1,58 @@
+"""Query parameters and conditional headers, validated into plain values (or 400s)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from chalicelib.errors import FieldError, ValidationFailed
+from chalicelib.models.orders import OrderStatus
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spaces
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}", [FieldError(field, message)])
+
+
+def list_query(query: Mapping[str, str] | None) -> tuple[int, str | None, OrderStatus | None]:
+    """(pageSize, startAt, status) for a list request; unknown parameters are refused."""
+    query = dict(query or {})
+    unknown = sorted(set(query) - {"pageSize", "startAt", "status"})
+    if unknown:
+        raise _invalid(unknown[0], "unknown query parameter (allowed: pageSize, startAt, status)")
+    raw_size = query.get("pageSize", str(DEFAULT_PAGE_SIZE))
+    if not raw_size.isascii() or not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
+        raise _invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    raw_status = query.get("status")
+    try:
+        status = OrderStatus(raw_status) if raw_status is not None else None
+    except ValueError:
+        allowed = ", ".join(s.value for s in OrderStatus)
+        raise _invalid("status", f"must be one of {allowed}") from None
+    start_at = query.get("startAt") or None
+    return int(raw_size), start_at, status
+
+
+def if_match(headers: Mapping[str, str]) -> int | None:
+    """The version an `If-Match` header names (`"3"`, `W/"3"`); None when absent or `*`."""
+    raw = headers.get("if-match")
+    if raw is None or raw.strip() == "*":
+        return None
+    match = _ETAG.match(raw.strip())
+    if not match:
+        raise _invalid("If-Match", 'must be an ETag this API issued, e.g. "3"')
+    return int(match.group(1))
+
+
+def idempotency_key(headers: Mapping[str, str]) -> str | None:
+    """The `Idempotency-Key` header: 1-255 visible ASCII characters, or absent."""
+    raw = headers.get("idempotency-key")
+    if raw is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(raw):
+        raise _invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
+    return raw

@@ -1,0 +1,116 @@
+"""Changing an order: the status state machine, payment rules, soft delete, `If-Match`.
+
+Every change is one conditional write; when DynamoDB refuses it, the item it returns says why,
+so the caller gets 404, 409, 412 or 400 without a second read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from chalicelib.clock import utc_now
+from chalicelib.errors import (
+    Conflict,
+    FieldError,
+    OrderNotFound,
+    OrderServiceError,
+    PermissionDenied,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from chalicelib.models.money import format_money
+from chalicelib.models.orders import Order, OrderStatus, UpdateOrderRequest
+from chalicelib.models.principal import Principal
+from chalicelib.repositories.orders import OrderChange, UpdateRejected
+from chalicelib.services import state_machine
+from chalicelib.services.orders import check_order_id
+from chalicelib.services.ports import OrderStore
+
+PAYMENT_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED})
+
+
+class OrderUpdater:
+    """`PUT /v1.0/orders/{orderId}`."""
+
+    def __init__(self, store: OrderStore, clock: Callable[[], datetime] = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def update(
+        self,
+        principal: Principal,
+        order_id: str,
+        request: UpdateOrderRequest,
+        if_match: int | None = None,
+    ) -> Order:
+        """Apply the change atomically, or explain precisely why not."""
+        check_order_id(order_id)
+        change = self._change(principal, request, if_match)
+        tenant_id = principal.tenant_id
+        if principal.is_admin:
+            found = self._store.find_by_id(order_id)
+            if found is None:
+                raise OrderNotFound(order_id)
+            tenant_id = found.tenantId
+        try:
+            return self._store.update(tenant_id, order_id, change)
+        except UpdateRejected as rejected:
+            raise explain(rejected.current, change, order_id) from None
+
+    def _change(
+        self, principal: Principal, request: UpdateOrderRequest, if_match: int | None
+    ) -> OrderChange:
+        if request.active is not None and not principal.is_admin:
+            raise PermissionDenied("Only administrators may change whether an order is active")
+        status, payment = request.status, request.paymentDetails
+        if status is OrderStatus.PAID and payment is None:
+            raise ValidationFailed(
+                "Marking an order PAID needs its payment details",
+                [FieldError("paymentDetails", "required when status is PAID")],
+            )
+        if payment is not None and status not in PAYMENT_STATUSES:
+            raise ValidationFailed(
+                "Payment details go with status PAID or PAYMENT_FAILED",
+                [FieldError("paymentDetails", "only with status PAID or PAYMENT_FAILED")],
+            )
+        return OrderChange(
+            actor=principal.subject,
+            now=self._clock(),
+            status=status,
+            allowed_from=state_machine.predecessors(status) if status else None,
+            payment=payment,
+            require_amount=(
+                (format_money(payment.amount), payment.currency)
+                if payment is not None and status is OrderStatus.PAID
+                else None
+            ),
+            active=request.active,
+            expected_version=if_match,
+            require_active=not principal.is_admin,
+        )
+
+
+def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderServiceError:
+    """Why a conditional update was refused, from the item as it was."""
+    if current is None or (change.require_active and not current.active):
+        return OrderNotFound(order_id)
+    if change.expected_version is not None and current.version != change.expected_version:
+        return PreconditionFailed(
+            f"The order is at version {current.version}, not {change.expected_version}; "
+            "read it again and retry"
+        )
+    allowed = change.allowed_from
+    if change.status is not None and allowed is not None and current.status not in allowed:
+        return state_machine.InvalidTransition(current.status, change.status)
+    if change.require_amount is not None:
+        total, currency = format_money(current.total), current.currency
+        if change.require_amount != (total, currency):
+            return ValidationFailed(
+                "The payment does not match the order",
+                [
+                    FieldError("paymentDetails.amount", f"must equal the order total {total}"),
+                    FieldError("paymentDetails.currency", f"must be {currency}"),
+                ],
+            )
+    return Conflict("The order changed while it was being updated; read it again and retry")

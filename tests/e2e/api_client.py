@@ -1,0 +1,44 @@
+"""A small HTTP client for the running local stack, acting as one of its demo users."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from chalicelib.local.token import id_token
+from tests.sample import order_body
+
+USERS = {
+    "alice": "alice@tenant-a.example",
+    "bob": "bob@tenant-b.example",
+    "admin": "ops@bbws.example",
+}
+
+
+class Caller:
+    """Requests with a real Cognito ID token (InitiateAuth against the emulator)."""
+
+    def __init__(self, stack: dict[str, Any], who: str) -> None:
+        self.base = stack["apiUrl"]
+        self.token = id_token(stack, USERS[who])
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {self.token}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, self.base + path, timeout=30, **kwargs)
+
+    def create(self, **body: Any) -> str:
+        response = self.request("POST", "/v1.0/orders", json=order_body(**body))
+        assert response.status_code == 202, response.text
+        return str(response.json()["orderId"])
+
+    def wait_for(self, order_id: str, limit_s: float = 8) -> dict[str, Any]:
+        deadline = time.monotonic() + limit_s
+        while True:
+            response = self.request("GET", f"/v1.0/orders/{order_id}")
+            if response.status_code == 200:
+                return response.json()  # type: ignore[no-any-return]
+            assert time.monotonic() < deadline, f"order {order_id} never appeared: {response.text}"
+            time.sleep(0.1)

@@ -1,0 +1,150 @@
+"""The Orders API over HTTP on the real local stack: real tokens for two tenants and an admin."""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.e2e.api_client import Caller
+
+pytestmark = pytest.mark.e2e
+PAYMENT = {
+    "paymentId": "pf_1", "provider": "payfast", "method": "card",
+    "amount": "448.50", "currency": "ZAR", "paidAt": "2026-11-28T10:05:00.000Z",
+}  # fmt: skip
+
+
+@pytest.fixture
+def alice(stack: dict[str, Any]) -> Caller:
+    return Caller(stack, "alice")
+
+
+@pytest.fixture
+def bob(stack: dict[str, Any]) -> Caller:
+    return Caller(stack, "bob")
+
+
+@pytest.fixture
+def admin(stack: dict[str, Any]) -> Caller:
+    return Caller(stack, "admin")
+
+
+def test_the_order_life_cycle(alice: Caller) -> None:
+    order_id = alice.create()
+    order = alice.wait_for(order_id)
+    assert order["status"] == "PENDING"
+    paid = alice.request(
+        "PUT",
+        f"/v1.0/orders/{order_id}",
+        json={"status": "PAID", "paymentDetails": PAYMENT},
+        headers={"If-Match": '"1"'},
+    )
+    assert paid.status_code == 200, paid.text
+    assert paid.headers["ETag"] == '"2"'
+    listed = alice.request("GET", "/v1.0/tenants/tenant-a/orders", params={"status": "PAID"}).json()
+    assert [o["id"] for o in listed["items"]] == [order_id]
+    refused = alice.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "CANCELLED"})
+    assert refused.status_code == 409
+    assert refused.headers["Content-Type"] == "application/problem+json"
+
+
+def test_cross_tenant_every_route_keeps_its_data(alice: Caller, bob: Caller) -> None:
+    """Bob tries every route on Alice's tenant and ids: nothing of hers comes back."""
+    order_id = alice.create()
+    secret = alice.wait_for(order_id)
+    attempts = {
+        "get": bob.request("GET", f"/v1.0/orders/{order_id}"),
+        "put": bob.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "CANCELLED"}),
+        "soft-delete": bob.request("PUT", f"/v1.0/orders/{order_id}", json={"active": False}),
+        "list": bob.request("GET", "/v1.0/tenants/tenant-a/orders"),
+        "create-for": bob.request(
+            "POST", "/v1.0/orders", json={**secret_body(), "tenantId": "tenant-a"}
+        ),
+    }
+    assert {name: r.status_code for name, r in attempts.items()} == {
+        "get": 404, "put": 404, "soft-delete": 403, "list": 403, "create-for": 403,
+    }  # fmt: skip
+    for response in attempts.values():
+        assert secret["customerEmail"] not in response.text
+        assert secret["billingAddress"]["fullName"] not in response.text
+    own = bob.request("GET", "/v1.0/tenants/tenant-b/orders").json()
+    assert own["items"] == []
+    assert alice.wait_for(order_id)["status"] == "PENDING"  # untouched
+
+
+def secret_body() -> dict[str, Any]:
+    from tests.sample import order_body
+
+    return order_body()
+
+
+def test_a_list_cursor_cannot_be_replayed_across_tenants(alice: Caller, admin: Caller) -> None:
+    ids = [alice.create(), alice.create()]
+    for order_id in ids:
+        alice.wait_for(order_id)
+    page = admin.request("GET", "/v1.0/tenants/tenant-a/orders", params={"pageSize": 1}).json()
+    cursor = page["pagination"]["nextStartAt"]
+    assert cursor
+    assert (
+        admin.request(
+            "GET", "/v1.0/tenants/tenant-b/orders", params={"startAt": cursor}
+        ).status_code
+        == 400
+    )
+    assert (
+        admin.request(
+            "GET", "/v1.0/tenants/tenant-a/orders", params={"startAt": cursor[:-4] + "AAAA"}
+        ).status_code
+        == 400
+    )
+    rest = admin.request(
+        "GET", "/v1.0/tenants/tenant-a/orders", params={"pageSize": 1, "startAt": cursor}
+    ).json()
+    assert [o["id"] for o in page["items"] + rest["items"]] == ids[::-1]
+
+
+def test_fifty_concurrent_puts_with_one_if_match_let_exactly_one_through(alice: Caller) -> None:
+    order_id = alice.create()
+    alice.wait_for(order_id)
+
+    def cancel(_: int) -> int:
+        response = alice.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "CANCELLED"},
+                                 headers={"If-Match": '"1"'})  # fmt: skip
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = Counter(pool.map(cancel, range(50)))
+    assert statuses == {200: 1, 412: 49}
+
+
+def test_fifty_concurrent_puts_without_if_match_lose_nothing(alice: Caller, admin: Caller) -> None:
+    order_id = alice.create()
+    alice.wait_for(order_id)
+
+    def toggle(i: int) -> int:
+        response = admin.request("PUT", f"/v1.0/orders/{order_id}", json={"active": i % 2 == 0})
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = Counter(pool.map(toggle, range(50)))
+    final = admin.request("GET", f"/v1.0/orders/{order_id}").json()
+    assert final["version"] == 1 + statuses[200]
+    assert statuses[200] == 50
+
+
+def test_idempotent_retries_over_http(alice: Caller, stack: dict[str, Any]) -> None:
+    headers = {"Idempotency-Key": "checkout-7"}
+    first = alice.request("POST", "/v1.0/orders", json=secret_body(), headers=headers)
+    again = alice.request("POST", "/v1.0/orders", json=secret_body(), headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["orderId"] == again.json()["orderId"]
+    other = alice.request(
+        "POST", "/v1.0/orders", json={**secret_body(), "cartId": "x"}, headers=headers
+    )
+    assert other.status_code == 409
+    alice.wait_for(first.json()["orderId"])
+    listed = alice.request("GET", "/v1.0/tenants/tenant-a/orders").json()
+    assert [o["id"] for o in listed["items"]] == [first.json()["orderId"]]

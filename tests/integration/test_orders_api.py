@@ -1,0 +1,213 @@
+"""List, update and idempotency through Chalice's test client, against moto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+import app as app_module
+from chalicelib.local.provision import Provisioned
+from tests.integration.api_helpers import (
+    bearer,
+    create_orders,
+    post_order,
+    put_order,
+    run_record_writer,
+)
+from tests.integration.conftest import client, drain
+from tests.sample import order_body
+from tests.tokens import TestIssuer
+
+PAYMENT = {
+    "paymentId": "pf_1", "provider": "payfast", "method": "card",
+    "amount": "448.50", "currency": "ZAR", "paidAt": "2026-11-28T10:05:00.000Z",
+}  # fmt: skip
+
+
+@pytest.fixture
+def api(stack: Provisioned) -> Iterator[Client]:
+    with Client(app_module.app, stage_name="local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def alice(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="tenant-a", subject="alice")
+
+
+@pytest.fixture
+def bob(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="tenant-b", subject="bob")
+
+
+@pytest.fixture
+def admin(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="platform", groups=["admin"], subject="ops")
+
+
+def list_orders(api: Client, token: str, tenant: str = "tenant-a", query: str = "") -> Any:
+    return api.http.get(f"/v1.0/tenants/{tenant}/orders{query}", headers=bearer(token))
+
+
+def test_lists_are_newest_first_and_page_with_signed_cursors(
+    api: Client, stack: Provisioned, alice: str
+) -> None:
+    created = create_orders(api, stack, alice, 5)
+    first = list_orders(api, alice, query="?pageSize=2")
+    assert first.status_code == 200
+    page = first.json_body
+    assert [o["id"] for o in page["items"]] == created[::-1][:2]
+    assert page["pagination"]["hasMore"] is True
+    seen = [o["id"] for o in page["items"]]
+    cursor = page["pagination"]["nextStartAt"]
+    while cursor:
+        page = list_orders(api, alice, query=f"?pageSize=2&startAt={cursor}").json_body
+        seen += [o["id"] for o in page["items"]]
+        cursor = page["pagination"]["nextStartAt"]
+    assert seen == created[::-1]
+    assert not {"PK", "GSI1SK"} & set(page["items"][0])
+
+
+def test_status_filter_and_bad_cursors(api: Client, stack: Provisioned, alice: str) -> None:
+    created = create_orders(api, stack, alice, 3)
+    assert put_order(api, alice, created[1], {"status": "CANCELLED"}).status_code == 200
+    cancelled = list_orders(api, alice, query="?status=CANCELLED").json_body
+    assert [o["id"] for o in cancelled["items"]] == [created[1]]
+    cursor = list_orders(api, alice, query="?pageSize=1").json_body["pagination"]["nextStartAt"]
+    for bad in (cursor[:-3] + "xyz", "garbage", cursor + "&status=PAID"):
+        response = list_orders(api, alice, query=f"?pageSize=1&startAt={bad}")
+        assert response.status_code == 400, bad
+        assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_list_parameters_are_validated(api: Client, alice: str) -> None:
+    for query in ("?pageSize=0", "?pageSize=101", "?pageSize=x", "?status=LOST", "?foo=bar"):
+        assert list_orders(api, alice, query=query).status_code == 400, query
+
+
+def test_tenants_cannot_list_each_other_but_admins_can(
+    api: Client, stack: Provisioned, alice: str, bob: str, admin: str
+) -> None:
+    create_orders(api, stack, alice, 1)
+    assert list_orders(api, bob, tenant="tenant-a").status_code == 403
+    cursor_free = list_orders(api, admin, tenant="tenant-a")
+    assert cursor_free.status_code == 200
+    assert len(cursor_free.json_body["items"]) == 1
+    assert list_orders(api, bob, tenant="tenant-b").json_body["items"] == []
+
+
+def test_a_cursor_from_one_tenant_is_refused_for_another(
+    api: Client, stack: Provisioned, alice: str, admin: str
+) -> None:
+    create_orders(api, stack, alice, 2)
+    cursor = list_orders(api, admin, tenant="tenant-a", query="?pageSize=1").json_body[
+        "pagination"
+    ]["nextStartAt"]
+    assert list_orders(api, admin, tenant="tenant-b", query=f"?startAt={cursor}").status_code == 400
+
+
+def test_updates_follow_the_state_machine_with_etags(
+    api: Client, stack: Provisioned, alice: str
+) -> None:
+    [order_id] = create_orders(api, stack, alice, 1)
+    paid = put_order(
+        api, alice, order_id, {"status": "PAID", "paymentDetails": PAYMENT}, **{"If-Match": '"1"'}
+    )
+    assert paid.status_code == 200, paid.json_body
+    assert paid.headers["ETag"] == '"2"'
+    assert paid.json_body["status"] == "PAID"
+    assert paid.json_body["paymentDetails"]["amount"] == "448.50"
+    stale = put_order(api, alice, order_id, {"status": "PROCESSING"}, **{"If-Match": '"1"'})
+    assert stale.status_code == 412
+    invalid = put_order(api, alice, order_id, {"status": "PENDING"})
+    assert invalid.status_code == 409
+    assert "PROCESSING, REFUNDED" in invalid.json_body["detail"]
+    got = api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(alice))
+    assert got.json_body["status"] == "PAID"
+    assert got.headers["ETag"] == '"2"'
+
+
+def test_payment_rules(api: Client, stack: Provisioned, alice: str) -> None:
+    [order_id] = create_orders(api, stack, alice, 1)
+    assert put_order(api, alice, order_id, {"status": "PAID"}).status_code == 400
+    wrong = put_order(
+        api, alice, order_id, {"status": "PAID", "paymentDetails": {**PAYMENT, "amount": "1.00"}}
+    )
+    assert wrong.status_code == 400
+    assert {e["field"] for e in wrong.json_body["errors"]} >= {"paymentDetails.amount"}
+    card = put_order(
+        api,
+        alice,
+        order_id,
+        {"status": "PAID", "paymentDetails": {**PAYMENT, "cardNumber": "4111"}},
+    )
+    assert card.status_code == 400
+    assert "cardNumber" in json.dumps(card.json_body)
+    item = client("dynamodb").scan(TableName=stack.table_name)["Items"]
+    assert "4111" not in json.dumps(item)
+
+
+def test_other_tenants_and_soft_deleted_orders_are_not_found(
+    api: Client, stack: Provisioned, alice: str, bob: str, admin: str
+) -> None:
+    [order_id] = create_orders(api, stack, alice, 1)
+    assert put_order(api, bob, order_id, {"status": "CANCELLED"}).status_code == 404
+    assert put_order(api, alice, order_id, {"active": False}).status_code == 403
+    deleted = put_order(api, admin, order_id, {"active": False})
+    assert deleted.status_code == 200
+    assert deleted.json_body["active"] is False
+    assert api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(alice)).status_code == 404
+    assert list_orders(api, alice).json_body["items"] == []
+    assert api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(admin)).status_code == 200
+    assert len(list_orders(api, admin, tenant="tenant-a").json_body["items"]) == 1
+
+
+def test_update_bodies_are_validated(api: Client, stack: Provisioned, alice: str) -> None:
+    [order_id] = create_orders(api, stack, alice, 1)
+    assert put_order(api, alice, order_id, {}).status_code == 400
+    assert put_order(api, alice, order_id, {"status": "LOST"}).status_code == 400
+    assert (
+        put_order(
+            api, alice, order_id, {"status": "CANCELLED"}, **{"If-Match": "nonsense"}
+        ).status_code
+        == 400
+    )
+    raw = api.http.put(f"/v1.0/orders/{order_id}", headers=bearer(alice), body="{")
+    assert raw.status_code == 400
+
+
+def test_idempotency_keys_replay_the_first_answer(
+    api: Client, stack: Provisioned, alice: str
+) -> None:
+    first = post_order(api, alice, **{"Idempotency-Key": "order-42"})
+    again = post_order(api, alice, **{"Idempotency-Key": "order-42"})
+    assert first.status_code == again.status_code == 202
+    assert first.json_body == again.json_body
+    assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
+    other = post_order(
+        api, alice, order_body(cartId="different"), **{"Idempotency-Key": "order-42"}
+    )
+    assert other.status_code == 409
+    assert post_order(api, alice, **{"Idempotency-Key": "bad key"}).status_code == 400
+
+
+def test_concurrent_duplicates_make_one_order(api: Client, stack: Provisioned, alice: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> str:
+        return str(post_order(api, alice, **{"Idempotency-Key": "same"}).json_body["orderId"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = set(pool.map(attempt, range(16)))
+    assert len(ids) == 1
+    run_record_writer(stack)
+    orders = [
+        i
+        for i in client("dynamodb").scan(TableName=stack.table_name)["Items"]
+        if i["entityType"]["S"] == "ORDER"
+    ]
+    assert len(orders) == 1

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from chalicelib.api.params import idempotency_key, if_match, list_query
+from chalicelib.errors import ValidationFailed
+from chalicelib.models.orders import OrderStatus
+from chalicelib.services.cursor import CursorCodec
+
+CODEC = CursorCodec(lambda: b"k" * 32)
+KEY = {"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": "ORDER#1"}}
+
+
+def test_a_cursor_round_trips_for_its_own_list() -> None:
+    cursor = CODEC.encode(KEY, "tenant-a", "PAID")
+    assert CODEC.decode(cursor, "tenant-a", "PAID") == KEY
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"),
+        lambda c: "garbage",
+        lambda c: "a.b.c",
+        lambda c: "!!!.???",
+        lambda c: c.replace(".", ""),
+        lambda c: "x" * 5000,
+    ],
+)
+def test_modified_or_garbage_cursors_are_400(mutate: object) -> None:
+    cursor = CODEC.encode(KEY, "tenant-a", None)
+    with pytest.raises(ValidationFailed):
+        CODEC.decode(mutate(cursor), "tenant-a", None)  # type: ignore[operator]
+
+
+def test_a_re_signed_payload_needs_the_secret() -> None:
+    cursor = CODEC.encode(KEY, "tenant-a", None)
+    body, signature = cursor.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=="))
+    payload["t"] = "tenant-b"
+    forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    with pytest.raises(ValidationFailed):
+        CODEC.decode(f"{forged}.{signature}", "tenant-b", None)
+
+
+def test_a_cursor_is_bound_to_its_tenant_and_filter() -> None:
+    cursor = CODEC.encode(KEY, "tenant-a", None)
+    with pytest.raises(ValidationFailed):
+        CODEC.decode(cursor, "tenant-b", None)
+    with pytest.raises(ValidationFailed):
+        CODEC.decode(cursor, "tenant-a", "PAID")
+    other_key = CursorCodec(lambda: b"other")
+    with pytest.raises(ValidationFailed):
+        other_key.decode(cursor, "tenant-a", None)
+
+
+def test_list_query_defaults_and_bounds() -> None:
+    assert list_query(None) == (50, None, None)
+    assert list_query({"pageSize": "100", "status": "PAID", "startAt": "c"}) == (
+        100,
+        "c",
+        OrderStatus.PAID,
+    )
+    for bad in ({"pageSize": "0"}, {"pageSize": "101"}, {"pageSize": "ten"}, {"pageSize": "\u0661"},
+                {"status": "LOST"}, {"sort": "asc"}):  # fmt: skip
+        with pytest.raises(ValidationFailed):
+            list_query(bad)
+
+
+@pytest.mark.parametrize(("header", "expected"), [('"3"', 3), ('W/"3"', 3), ("3", 3), ("*", None)])
+def test_if_match_forms(header: str, expected: int | None) -> None:
+    assert if_match({"if-match": header}) == expected
+
+
+def test_if_match_absent_or_garbage() -> None:
+    assert if_match({}) is None
+    with pytest.raises(ValidationFailed):
+        if_match({"if-match": '"abc"'})
+
+
+def test_idempotency_keys_are_bounded() -> None:
+    assert idempotency_key({"idempotency-key": "k-1"}) == "k-1"
+    assert idempotency_key({}) is None
+    for bad in ("", "a" * 256, "with space", "ü"):
+        with pytest.raises(ValidationFailed):
+            idempotency_key({"idempotency-key": bad})
