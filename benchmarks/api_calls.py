@@ -1,0 +1,257 @@
+"""AWS requests per API operation, and the handler's time against a bare GetItem.
+
+Runs the app in-process (Chalice's test client, stage `local` names, `AUTH_MODE=gateway` as in
+AWS) against a moto server in its own process, counting every request botocore sends (the
+`before-send` event, so retries count too). Targets: GET = 1, list page = 1, PUT = 1, POST <= 2
+(steady state: once-per-container lookups are reported apart). Handler time: median in-process
+`GET /v1.0/orders/{id}` vs median bare GetItem of the same item on the same emulator, <= 1.5.
+Writes benchmarks/results/api_calls.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+TARGETS = {
+    "POST": 2,
+    "POST + Idempotency-Key": 2,
+    "GET": 1,
+    "GET (admin)": 1,
+    "list page": 1,
+    "PUT": 1,
+    "PUT rejected (412)": 1,
+}
+HANDLER_TARGET = 1.5
+PAYMENT = {
+    "paymentId": "pf_1",
+    "provider": "payfast",
+    "method": "card",
+    "amount": "448.50",
+    "currency": "ZAR",
+    "paidAt": "2026-11-28T10:05:00.000Z",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, endpoint
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the emulator did not start")
+
+
+def token(tenant: str, groups: list[str] | None = None) -> str:
+    import jwt
+
+    claims: dict[str, Any] = {
+        "sub": f"user-{tenant}",
+        "cognito:username": tenant,
+        "custom:tenantId": tenant,
+    }
+    if groups:
+        claims["cognito:groups"] = groups
+    # Chalice's local gateway only decodes the claims; the signature is never checked here.
+    return jwt.encode(claims, "k" * 32, algorithm="HS256")
+
+
+class RequestCounter:
+    """Counts botocore sends on the app's clients, by operation."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-send", self._sent)
+        client.meta.events.register("before-call", self._named)
+        self._operation = ""
+
+    def _named(self, model: Any, **_: Any) -> None:
+        self._operation = model.name
+
+    def _sent(self, **_: Any) -> None:
+        self.calls[self._operation] += 1
+
+    def measure(self, action: Callable[[], Any]) -> tuple[Any, dict[str, int]]:
+        self.calls.clear()
+        result = action()
+        return result, dict(self.calls)
+
+
+def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bottom
+    import warnings
+
+    warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer", category=UserWarning)
+    from chalicelib.local.stage import API_HANDLER, function_config
+
+    emulator, endpoint = start_emulator()
+    try:
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            del os.environ[name]
+        env = function_config("local", API_HANDLER).environment
+        os.environ.update(env)
+        os.environ.update(
+            AWS_ENDPOINT_URL=endpoint,
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_REGION="eu-west-1",
+            AUTH_MODE="gateway",
+            POWERTOOLS_LOG_LEVEL="ERROR",
+        )
+        import boto3
+        from chalice.test import Client
+
+        from chalicelib import aws
+        from chalicelib.local.provision import provision
+        from chalicelib.topology import CONSUMERS
+
+        def admin_client(service: str) -> Any:
+            return boto3.client(service, endpoint_url=endpoint, region_name="eu-west-1")  # type: ignore[call-overload]
+
+        made = provision(
+            admin_client, dict(os.environ), "eu-west-1", {c.function: 30 for c in CONSUMERS}
+        )
+        os.environ["ORDER_EVENTS_TOPIC_ARN"] = made.topic_arn
+        import app
+
+        counter = RequestCounter()
+        for service in ("dynamodb", "sqs", "sns", "secretsmanager"):
+            counter.attach(aws.client(service))
+        alice = {"Authorization": token("tenant-a"), "Content-Type": "application/json"}
+        admin = {"Authorization": token("platform", ["admin"]), "Content-Type": "application/json"}
+        body = json.dumps(__import__("tests.sample", fromlist=["order_body"]).order_body())
+        results: dict[str, dict[str, int]] = {}
+        with Client(app.app, stage_name="local") as api:
+            # Once per container: the queue URL is looked up, then cached.
+            _, cold_post = counter.measure(
+                lambda: api.http.post("/v1.0/orders", headers=alice, body=body)
+            )
+            response, results["POST"] = counter.measure(
+                lambda: api.http.post("/v1.0/orders", headers=alice, body=body)
+            )
+            keyed = {**alice, "Idempotency-Key": "bench-1"}
+            _, results["POST + Idempotency-Key"] = counter.measure(
+                lambda: api.http.post("/v1.0/orders", headers=keyed, body=body)
+            )
+            messages = admin_client("sqs").receive_message(
+                QueueUrl=made.queues["order_creator_record"]["url"], MaxNumberOfMessages=10
+            )["Messages"]
+            records = [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {},
+                }
+                for m in messages
+            ]
+            app.order_creator_record({"Records": records}, None)
+            # Once per container: the cursor signing key is read, then cached.
+            first = "/v1.0/tenants/tenant-a/orders?pageSize=1"
+            page, cold_list = counter.measure(lambda: api.http.get(first, headers=alice))
+            cursor = page.json_body["pagination"]["nextStartAt"]
+            order_id = response.json_body["orderId"]
+            path = f"/v1.0/orders/{order_id}"
+            _, results["GET"] = counter.measure(lambda: api.http.get(path, headers=alice))
+            _, results["GET (admin)"] = counter.measure(lambda: api.http.get(path, headers=admin))
+            _, results["list page"] = counter.measure(
+                lambda: api.http.get(f"{first}&startAt={cursor}", headers=alice)
+            )
+            paid = json.dumps({"status": "PAID", "paymentDetails": PAYMENT})
+            put, results["PUT"] = counter.measure(
+                lambda: api.http.put(path, headers={**alice, "If-Match": '"1"'}, body=paid)
+            )
+            assert put.status_code == 200, put.body
+            stale, results["PUT rejected (412)"] = counter.measure(
+                lambda: api.http.put(
+                    path,
+                    headers={**alice, "If-Match": '"1"'},
+                    body=json.dumps({"status": "PROCESSING"}),
+                )
+            )
+            assert stale.status_code == 412, stale.body
+            _, results["PUT (admin)"] = counter.measure(
+                lambda: api.http.put(path, headers=admin, body=json.dumps({"active": True}))
+            )
+
+            dynamodb = aws.dynamodb()
+            key = {"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": f"ORDER#{order_id}"}}
+            handler, bare = [], []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                api.http.get(path, headers=alice)
+                handler.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                dynamodb.get_item(TableName=made.table_name, Key=key, ConsistentRead=True)
+                bare.append(time.perf_counter() - started)
+    finally:
+        emulator.terminate()
+        emulator.wait()
+
+    ratio = statistics.median(handler) / statistics.median(bare)
+    misses = [op for op, limit in TARGETS.items() if sum(results[op].values()) > limit]
+    report = {
+        "name": "api_calls",
+        "requests": {
+            op: {"total": sum(calls.values()), "calls": calls, "target": TARGETS.get(op)}
+            for op, calls in results.items()
+        },
+        "once_per_container": {"first POST": cold_post, "first list": cold_list},
+        "handler_time": {
+            "value": round(statistics.median(handler) * 1000, 3),
+            "baseline": round(statistics.median(bare) * 1000, 3),
+            "unit": "ms",
+            "ratio": round(ratio, 3),
+            "target": HANDLER_TARGET,
+            "runs": RUNS,
+        },
+    }
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "api_calls.json").write_text(json.dumps(report, indent=2) + "\n")
+    for op, calls in results.items():
+        target = TARGETS.get(op)
+        print(
+            f"  {op:<24} {sum(calls.values())} request(s) {calls}"
+            + (f"  target <= {target}" if target else "")
+        )
+    print(f"  once per container: first POST {cold_post}, first list {cold_list}")
+    verdict = "OK" if not misses and ratio <= HANDLER_TARGET else "MISS"
+    print(
+        f"api_calls: handler GET {report['handler_time']['value']:.2f} ms vs bare GetItem "
+        f"{report['handler_time']['baseline']:.2f} ms -> ratio {ratio:.3f} "
+        f"(target <= {HANDLER_TARGET}); "
+        f"request targets missed: {misses or 'none'} [{verdict}]"
+    )
+    return 0 if verdict == "OK" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
