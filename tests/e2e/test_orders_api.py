@@ -148,3 +148,44 @@ def test_idempotent_retries_over_http(alice: Caller, stack: dict[str, Any]) -> N
     alice.wait_for(first.json()["orderId"])
     listed = alice.request("GET", "/v1.0/tenants/tenant-a/orders").json()
     assert [o["id"] for o in listed["items"]] == [first.json()["orderId"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "who", "status"),
+    [
+        ("/v1.0/orders/%00", "alice", 404),
+        ("/v1.0/orders/%C3%A4%C3%B6", "alice", 404),
+        ("/v1.0/orders/" + "a" * 1024, "alice", 404),
+        ("/v1.0/orders/..%2F..%2Fetc", "admin", 404),
+        ("/v1.0/orders/%ZZ", "admin", 404),
+        ("/v1.0/tenants/%00/orders", "alice", 403),
+        ("/v1.0/tenants/%00/orders", "admin", 400),
+        ("/v1.0/tenants/" + "b" * 1024 + "/orders", "admin", 400),
+    ],
+)
+def test_odd_path_parameters_are_4xx_problems(
+    stack: dict[str, Any], path: str, who: str, status: int
+) -> None:
+    response = Caller(stack, who).request("GET", path)
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/v1.0/orders"), ("PUT", "/v1.0/orders/11111111-1111-4111-8111-111111111111")],
+)
+def test_bad_bodies_over_http(alice: Caller, method: str, path: str) -> None:
+    huge = alice.request(method, path, data=b'{"x": "' + b"a" * 300_000 + b'"}',
+                         headers={"Content-Type": "application/json"})  # fmt: skip
+    assert huge.status_code == 413
+    malformed = alice.request(
+        method, path, data=b"{nope", headers={"Content-Type": "application/json"}
+    )
+    assert malformed.status_code == 400
+    assert malformed.json()["type"].endswith("/validation-error")
+    wrong_type = alice.request(
+        method, path, data=b"<order/>", headers={"Content-Type": "application/xml"}
+    )
+    assert wrong_type.status_code == 415
