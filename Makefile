@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test lint format typecheck unit bench openapi clean
+.PHONY: help venv run test lint format typecheck unit bench openapi preview clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ typecheck: venv ## mypy on chalicelib
 
 unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q
+
+preview: venv ## Render a sample invoice (5 and 100 items) and both emails to build/preview/
+	$(PY) -m chalicelib.local.preview build/preview
 
 openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m chalicelib.api.openapi docs/openapi.json

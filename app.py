@@ -107,7 +107,36 @@ def list_orders(tenantId: str) -> Response:
     return _json(200, page)
 
 
+@app.route("/v1.0/orders/{orderId}/invoice", methods=["GET"], authorizer=AUTHORIZER)
+@errors_as_problems
+def get_invoice(orderId: str) -> Response:
+    """A presigned link (5 minutes) to the order's PDF invoice; 404 until it is rendered."""
+    caller = _caller()
+    log.bind(order_id=orderId[:64])
+    return _json(200, container.invoice_service().link(container.order_service(), caller, orderId))
+
+
 @app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())
 def order_creator_record(event: Any) -> dict[str, Any]:
-    """Write each requested order once and publish OrderCreated; report failed records."""
-    return processing.handle_batch(event, processors.record_order)
+    """Number and write each requested order once, publish OrderCreated; report failures."""
+    return processing.handle_batch_together(
+        event, processors.parse_request, processors.record_orders
+    )
+
+
+@app.on_sqs_message(**topology.ORDER_PDF_CREATOR.event_source())
+def order_pdf_creator(event: Any) -> dict[str, Any]:
+    """Render and store each order's PDF invoice once."""
+    return processing.handle_batch(event, processors.create_invoice)
+
+
+@app.on_sqs_message(**topology.INTERNAL_NOTIFICATION_SENDER.event_source())
+def order_internal_notification_sender(event: Any) -> dict[str, Any]:
+    """Email the internal team about each new order once."""
+    return processing.handle_batch(event, processors.send_internal_notification)
+
+
+@app.on_sqs_message(**topology.CUSTOMER_CONFIRMATION_SENDER.event_source())
+def customer_order_confirmation_sender(event: Any) -> dict[str, Any]:
+    """Email each customer their order confirmation once."""
+    return processing.handle_batch(event, processors.send_customer_confirmation)

@@ -1,19 +1,30 @@
-"""Wiring: the real collaborators for each use case, built once per container on first use."""
+"""Wiring: the real collaborators for each use case, built once per container on first use.
+
+Processor-only collaborators (xhtml2pdf, Jinja2) are imported inside their factories, so the
+API handler never loads them.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from chalicelib import aws
 from chalicelib.messaging import QueuePublisher, TopicPublisher
+from chalicelib.repositories.counters import OrderNumbers
 from chalicelib.repositories.idempotency import IdempotencyStore
+from chalicelib.repositories.invoices import InvoiceStore
 from chalicelib.repositories.orders import OrderRepository
 from chalicelib.secrets import cached_secret
 from chalicelib.services.cursor import CursorCodec
+from chalicelib.services.invoices import InvoiceService
 from chalicelib.services.order_updates import OrderUpdater
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
 from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.services.notifications import NotificationService
 
 
 @lru_cache(maxsize=1)
@@ -43,15 +54,57 @@ def order_updater() -> OrderUpdater:
 @lru_cache(maxsize=1)
 def order_recorder() -> OrderRecorder:
     """The record writer's use case."""
-    topic_arn = get_settings().order_events_topic_arn
-    if not topic_arn:
+    settings = get_settings()
+    if not settings.order_events_topic_arn:
         raise RuntimeError("ORDER_EVENTS_TOPIC_ARN is not set: the record writer cannot publish")
-    return OrderRecorder(order_repository(), TopicPublisher(aws.sns(), topic_arn))
+    return OrderRecorder(
+        order_repository(),
+        OrderNumbers(aws.dynamodb(), settings.orders_table_name, settings.aws_region),
+        TopicPublisher(aws.sns(), settings.order_events_topic_arn),
+    )
+
+
+@lru_cache(maxsize=1)
+def invoice_service() -> InvoiceService:
+    """order_pdf_creator, and the invoice link route (which never renders)."""
+
+    def render(order: object) -> bytes:
+        from chalicelib.rendering.invoice import render_invoice
+
+        return render_invoice(order)  # type: ignore[arg-type]
+
+    return InvoiceService(
+        order_repository(), InvoiceStore(aws.s3(), get_settings().orders_bucket_name), render
+    )
+
+
+@lru_cache(maxsize=1)
+def notification_service() -> NotificationService:
+    """Both email senders."""
+    from chalicelib.mailer import SesMailer
+    from chalicelib.rendering.emails import EmailRenderer
+    from chalicelib.repositories.notifications import NotificationLedger
+    from chalicelib.repositories.templates import TemplateBucket
+    from chalicelib.services.notifications import NotificationService
+
+    settings = get_settings()
+    return NotificationService(
+        NotificationLedger(aws.dynamodb(), settings.orders_table_name),
+        EmailRenderer(TemplateBucket(aws.s3(), settings.templates_bucket_name).fetch),
+        SesMailer(aws.ses(), settings.email_sender),
+    )
 
 
 def reset() -> None:
     """Forget every built collaborator (tests change the environment between cases)."""
-    for factory in (order_repository, order_service, order_updater, order_recorder):
+    for factory in (
+        order_repository,
+        order_service,
+        order_updater,
+        order_recorder,
+        invoice_service,
+        notification_service,
+    ):
         factory.cache_clear()
     aws.client.cache_clear()
     get_settings.cache_clear()

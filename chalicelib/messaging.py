@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
+SNS_BATCH = 10  # PublishBatch takes at most ten entries
+
+
 def _attributes(event: ApiModel) -> dict[str, str]:
     """Routing metadata copied from the envelope, for filters and log correlation."""
     data = event.dict(include={"type", "correlationId"})
@@ -71,3 +74,30 @@ class TopicPublisher:
             )
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not publish the order event") from exc
+
+    def publish_batch(self, events: list[ApiModel]) -> set[int]:
+        """PublishBatch in chunks of ten; returns the indexes SNS did not accept."""
+        failed: set[int] = set()
+        for start in range(0, len(events), SNS_BATCH):
+            chunk = events[start : start + SNS_BATCH]
+            entries = [
+                {
+                    "Id": str(start + offset),
+                    "Message": event.json(),
+                    "MessageAttributes": {
+                        name: {"DataType": "String", "StringValue": value}
+                        for name, value in _attributes(event).items()
+                    },
+                }
+                for offset, event in enumerate(chunk)
+            ]
+            try:
+                response = self._client.publish_batch(
+                    TopicArn=self._topic_arn,
+                    PublishBatchRequestEntries=entries,  # type: ignore[arg-type]
+                )
+            except (BotoCoreError, ClientError):
+                failed.update(range(start, start + len(chunk)))
+                continue
+            failed.update(int(entry["Id"]) for entry in response.get("Failed", []))
+        return failed

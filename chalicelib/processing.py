@@ -1,4 +1,4 @@
-"""SQS batch handling as Lambda expects it: each record on its own, failures reported by id.
+"""SQS batch handling as Lambda expects it: failures reported by message id, never the batch.
 
 Powertools' BatchProcessor would be the first choice, but in Powertools v3 it imports its
 pydantic v2 parser models and fails beside the pinned pydantic 1.10 (docs/adr/0004).
@@ -7,32 +7,65 @@ pydantic v2 parser models and fails beside the pinned pydantic 1.10 (docs/adr/00
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib import log
 
+T = TypeVar("T")
 # Decoded body → None; raising marks this one record as failed (it is retried, then DLQ'd).
 RecordHandler = Callable[[str], None]
 
 
-def handle_batch(event: Any, handle_body: RecordHandler) -> dict[str, Any]:
-    """Run `handle_body` per record; return `{"batchItemFailures": [...]}` for partial retries.
+def _records(event: Any) -> list[dict[str, Any]]:
+    """Chalice's SQSEvent (or a plain Lambda event dict) → its records."""
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    return list(raw.get("Records", []))
 
-    `event` is Chalice's SQSEvent (or anything with `to_dict()` returning a Lambda SQS event).
-    """
+
+def _failed(record: dict[str, Any], what: str) -> dict[str, str]:
+    log.logger.exception(
+        f"{what}; it will be retried and then dead-lettered",
+        extra={
+            "message_id": record.get("messageId"),
+            "receive_count": record.get("attributes", {}).get("ApproximateReceiveCount"),
+        },
+    )
+    return {"itemIdentifier": record.get("messageId", "")}
+
+
+def handle_batch(event: Any, handle_body: RecordHandler) -> dict[str, Any]:
+    """Run `handle_body` per record; return `{"batchItemFailures": [...]}` for partial retries."""
     failures = []
-    for record in event.to_dict().get("Records", []):
-        message_id = record.get("messageId", "")
+    for record in _records(event):
         log.reset()
-        log.bind(message_id=message_id)
+        log.bind(message_id=record.get("messageId"))
         try:
             handle_body(record["body"])
         except Exception:  # one bad message must never fail its batch-mates
-            log.logger.exception(
-                "Message failed; it will be retried and then dead-lettered",
-                extra={
-                    "receive_count": record.get("attributes", {}).get("ApproximateReceiveCount")
-                },
-            )
-            failures.append({"itemIdentifier": message_id})
+            failures.append(_failed(record, "Message failed"))
+    return {"batchItemFailures": failures}
+
+
+def handle_batch_together(
+    event: Any, parse: Callable[[str], T], process: Callable[[list[T]], set[int]]
+) -> dict[str, Any]:
+    """Parse every record, then process the valid ones in one go (for per-batch economies).
+
+    `process` returns the indexes (into the list it was given) that failed.
+    """
+    records = _records(event)
+    failures = []
+    parsed: list[tuple[dict[str, Any], T]] = []
+    log.reset()
+    for record in records:
+        try:
+            parsed.append((record, parse(record["body"])))
+        except Exception:
+            failures.append(_failed(record, "Malformed message"))
+    try:
+        failed = process([item for _, item in parsed]) if parsed else set()
+    except Exception:
+        failures.extend(_failed(record, "Batch failed") for record, _ in parsed)
+        return {"batchItemFailures": failures}
+    failures.extend({"itemIdentifier": parsed[i][0].get("messageId", "")} for i in sorted(failed))
     return {"batchItemFailures": failures}

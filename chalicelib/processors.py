@@ -1,17 +1,47 @@
-"""What each SQS-triggered function does with one message body."""
+"""What each SQS-triggered function does with its messages."""
 
 from __future__ import annotations
 
 from chalicelib import container, log
-from chalicelib.models.events import OrderCreateRequested
+from chalicelib.models.events import OrderCreated, OrderCreateRequested
+from chalicelib.settings import get_settings
 
 
-def record_order(body: str) -> None:
-    """order_creator_record: store the requested order once and publish `OrderCreated`."""
-    request = OrderCreateRequested.parse_raw(body)
+def parse_request(body: str) -> OrderCreateRequested:
+    """A record writer message (a malformed one raises: it is retried, then dead-lettered)."""
+    return OrderCreateRequested.parse_raw(body)
+
+
+def record_orders(requests: list[OrderCreateRequested]) -> set[int]:
+    """order_creator_record: number, store once and announce; returns the failed indexes."""
+    return container.order_recorder().record_batch(requests)
+
+
+def _created(body: str) -> OrderCreated:
+    event = OrderCreated.parse_raw(body)
     log.bind(
-        correlation_id=request.correlationId,
-        order_id=request.data.id,
-        tenant_id=request.data.tenantId,
+        correlation_id=event.correlationId, order_id=event.data.id, tenant_id=event.data.tenantId
     )
-    container.order_recorder().record(request)
+    return event
+
+
+def create_invoice(body: str) -> None:
+    """order_pdf_creator: the PDF invoice, once."""
+    container.invoice_service().create(_created(body).data)
+
+
+def send_internal_notification(body: str) -> None:
+    """order_internal_notification_sender: the team's email, once."""
+    from chalicelib.rendering.emails import INTERNAL_NOTIFICATION
+
+    order = _created(body).data
+    recipients = get_settings().internal_recipient_list
+    container.notification_service().send(INTERNAL_NOTIFICATION, order, recipients)
+
+
+def send_customer_confirmation(body: str) -> None:
+    """customer_order_confirmation_sender: the customer's email, once."""
+    from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
+
+    order = _created(body).data
+    container.notification_service().send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     orders_bucket_name: str = Field(..., env="ORDERS_BUCKET_NAME")
     templates_bucket_name: str = Field(..., env="TEMPLATES_BUCKET_NAME")
     cursor_secret_id: str = Field(..., env="CURSOR_SECRET_ID", description="signs list cursors")
+    email_sender: str = Field(..., env="EMAIL_SENDER")
+    internal_recipients: str = Field(
+        ..., env="INTERNAL_NOTIFICATION_RECIPIENTS", description="comma-separated"
+    )
 
     # "gateway": API Gateway's Cognito authorizer verified the token (AWS).
     # "jwks": the service verifies it itself (stage local: `chalice local` verifies nothing).
@@ -30,6 +34,11 @@ class Settings(BaseSettings):
     cognito_app_client_id: str | None = Field(None, env="COGNITO_APP_CLIENT_ID")
     cognito_issuer: str | None = Field(None, env="COGNITO_ISSUER")
     cognito_jwks_url: str | None = Field(None, env="COGNITO_JWKS_URL")
+
+    @property
+    def internal_recipient_list(self) -> list[str]:
+        """The internal team's addresses."""
+        return [a.strip() for a in self.internal_recipients.split(",") if a.strip()]
 
     @property
     def issuer(self) -> str:

@@ -8,7 +8,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
 from chalicelib.models.base import ApiModel
 from chalicelib.models.money import format_money
-from chalicelib.models.orders import Order, OrderStatus
+from chalicelib.models.orders import InvoiceState, Order, OrderStatus
 from chalicelib.repositories.idempotency import IdempotencyRecord
 from chalicelib.repositories.orders import OrderChange, Page, UpdateRejected
 
@@ -20,13 +20,20 @@ class InMemoryOrderStore:
         self.orders: dict[tuple[str, str], Order] = {}
         self.writes = 0
 
-    def create(self, order: Order) -> bool:
+    def create(self, order: Order) -> tuple[bool, Order]:
         key = (order.tenantId, order.id)
         if key in self.orders:
-            return False
+            return False, self.orders[key]
         self.writes += 1
         self.orders[key] = order
-        return True
+        return True, order
+
+    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
+        order = self.orders.get((tenant_id, order_id))
+        if order is not None:
+            self.orders[(tenant_id, order_id)] = order.copy(
+                update={"invoice": InvoiceState(available=True)}
+            )
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         return self.orders.get((tenant_id, order_id))
@@ -112,13 +119,33 @@ class InMemoryIdempotency:
 
 
 class RecordingPublisher:
-    """EventPublisher that keeps what it was given; can be told to fail."""
+    """EventPublisher / BatchPublisher that keeps what it was given; can be told to fail."""
 
     def __init__(self, fail: bool = False) -> None:
         self.events: list[ApiModel] = []
         self.fail = fail
+        self.refuse: set[int] = set()  # batch positions to report as not accepted
 
     def publish(self, event: ApiModel) -> None:
         if self.fail:
             raise DependencyFailed("queue unavailable")
         self.events.append(event)
+
+    def publish_batch(self, events: list[ApiModel]) -> set[int]:
+        refused = {i for i in self.refuse if i < len(events)}
+        self.events.extend(e for i, e in enumerate(events) if i not in refused)
+        return refused
+
+
+class CountingNumbers:
+    """NumberSource with one sequence per tenant."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+        self.calls = 0
+
+    def reserve(self, tenant_id: str, count: int) -> list[str]:
+        self.calls += 1
+        start = self.last.get(tenant_id, 0)
+        self.last[tenant_id] = start + count
+        return [f"ORD-T-{n:07d}" for n in range(start + 1, start + count + 1)]

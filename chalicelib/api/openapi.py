@@ -14,6 +14,7 @@ from pydantic.schema import schema as models_schema
 from chalicelib.api.params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chalicelib.models.orders import (
     CreateOrderRequest,
+    InvoiceLink,
     Order,
     OrderAccepted,
     OrderListResponse,
@@ -92,6 +93,7 @@ def document() -> dict[str, Any]:
         Order,
         OrderAccepted,
         OrderListResponse,
+        InvoiceLink,
     ]
     schemas: dict[str, Any] = models_schema(models, ref_prefix=REF)["definitions"]
     schemas["Problem"] = PROBLEM
@@ -197,6 +199,18 @@ def document() -> dict[str, Any]:
                         **_problems(400, 401, 403, 404, 409, 412, 413, 415, 503),
                     },
                 },
+            },
+            "/v1.0/orders/{orderId}/invoice": {
+                "get": {
+                    "operationId": "getInvoice",
+                    "summary": "A presigned link (5 minutes) to the PDF invoice",
+                    "security": secured,
+                    "parameters": [order_id],
+                    "responses": {
+                        "200": {"description": "The link", "content": _json_content("InvoiceLink")},
+                        **_problems(401, 404, 503),
+                    },
+                }
             },
             "/v1.0/tenants/{tenantId}/orders": {
                 "get": {

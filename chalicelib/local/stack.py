@@ -30,7 +30,7 @@ HOST = "127.0.0.1"
 REGION = "eu-west-1"
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
 MARKERS = {
-    "emulator": "moto.server",
+    "emulator": "chalicelib.local.emulator",
     "api": "chalicelib.local.api_server",
     "poller": "chalicelib.local.poller",
 }
@@ -235,7 +235,15 @@ class Supervisor:
 
         emulator = self.spawn(
             "emulator",
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.ports.emulator)],
+            [
+                sys.executable,
+                "-m",
+                "chalicelib.local.emulator",
+                "-H",
+                HOST,
+                "-p",
+                str(self.ports.emulator),
+            ],
             self.child_env({}),
             show=False,
         )

@@ -173,3 +173,10 @@ class OrderListResponse(ApiModel):
 
     items: list[Order]
     pagination: Pagination
+
+
+class InvoiceLink(ApiModel):
+    """Body of `GET /v1.0/orders/{orderId}/invoice`: a short-lived download link."""
+
+    url: str
+    expiresIn: int = Field(..., description="Seconds the link stays valid (at most 300)")

@@ -93,19 +93,40 @@ class OrderRepository:
         self._client = client
         self._table = table_name
 
-    def create(self, order: Order) -> bool:
-        """Put the order unless it exists; False (and nothing written) when it does."""
+    def create(self, order: Order) -> tuple[bool, Order]:
+        """Put the order unless it exists: (True, order), or (False, the stored order).
+
+        The stored one comes back with the refusal (`ReturnValuesOnConditionCheckFailure`),
+        so a redelivery costs one request, like the first delivery.
+        """
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item=to_item(order),
                 ConditionExpression="attribute_not_exists(PK)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            old: dict[str, Any] = exc.response.get("Item", {})  # type: ignore[assignment]
+            return False, from_item(old) if old else order
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not store the order") from exc
-        return True
+        return True, order
+
+    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
+        """Record that the PDF invoice exists (system metadata: the version is not bumped)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_primary_key(tenant_id, order_id),
+                UpdateExpression="SET invoice = :invoice",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":invoice": {"M": {"available": {"BOOL": True}}}},
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return  # the order is gone: nothing to mark
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not record the invoice") from exc
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         """AP1: one item by its primary key."""

@@ -13,8 +13,8 @@ from chalicelib.repositories.orders import OrderChange, Page
 class OrderStore(Protocol):
     """Order persistence."""
 
-    def create(self, order: Order) -> bool:
-        """Store a new order; False when an order with this id already exists (nothing written)."""
+    def create(self, order: Order) -> tuple[bool, Order]:
+        """Store a new order: (True, order), or (False, the order already stored under its id)."""
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         """One tenant's order by id (AP1)."""
@@ -34,6 +34,9 @@ class OrderStore(Protocol):
 
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """Apply a conditional change; raise `UpdateRejected` with the current item if refused."""
+
+    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
+        """Record that the order's PDF invoice exists."""
 
 
 class IdempotencyKeys(Protocol):
@@ -63,3 +66,17 @@ class EventPublisher(Protocol):
 
     def publish(self, event: ApiModel) -> None:
         """Send one event; raise `DependencyFailed` if it could not be sent."""
+
+
+class BatchPublisher(Protocol):
+    """The fan-out topic, which takes up to ten events per request."""
+
+    def publish_batch(self, events: list[ApiModel]) -> set[int]:
+        """Publish; return the indexes of the events that were not accepted."""
+
+
+class NumberSource(Protocol):
+    """Hands out order numbers."""
+
+    def reserve(self, tenant_id: str, count: int) -> list[str]:
+        """`count` fresh numbers for the tenant."""

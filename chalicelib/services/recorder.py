@@ -1,50 +1,88 @@
-"""The record writer's rule: store each requested order once, then announce it."""
+"""The record writer's rule: store each requested order once, numbered, then announce it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.clock import utc_now
+from chalicelib.errors import OrderServiceError
 from chalicelib.log import logger
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
+from chalicelib.models.orders import Order
 from chalicelib.services.orders import new_id
-from chalicelib.services.ports import EventPublisher, OrderStore
+from chalicelib.services.ports import BatchPublisher, NumberSource, OrderStore
 
 
 class OrderRecorder:
-    """Writes `OrderCreateRequested` as an order record and publishes `OrderCreated`."""
+    """Writes `OrderCreateRequested` events as numbered orders and publishes `OrderCreated`.
+
+    Per batch: one counter update per tenant in it, one conditional put per order, one
+    PublishBatch per ten events. A redelivered request writes nothing and keeps its first
+    number (the stored order comes back with the refused put), but is published again: that
+    covers a crash between the write and the publish. Downstream consumers are idempotent.
+    """
 
     def __init__(
         self,
         store: OrderStore,
-        events: EventPublisher,
+        numbers: NumberSource,
+        events: BatchPublisher,
         *,
         clock: Callable[[], datetime] = utc_now,
         ids: Callable[[], str] = new_id,
     ) -> None:
         self._store = store
+        self._numbers = numbers
         self._events = events
         self._clock = clock
         self._ids = ids
 
-    def record(self, request: OrderCreateRequested) -> None:
-        """Idempotent: a redelivered request writes nothing new but still publishes.
+    def record_batch(self, requests: list[OrderCreateRequested]) -> set[int]:
+        """Record every request; return the indexes that failed (to be retried)."""
+        failed: set[int] = set()
+        numbers: dict[str, list[str]] = {}
+        for tenant_id, count in Counter(r.data.tenantId for r in requests).items():
+            try:
+                numbers[tenant_id] = self._numbers.reserve(tenant_id, count)
+            except OrderServiceError:
+                logger.exception("Could not number orders", extra={"tenant_id": tenant_id})
+        announced: list[tuple[int, OrderCreated]] = []
+        for index, request in enumerate(requests):
+            pool = numbers.get(request.data.tenantId)
+            if not pool:
+                failed.add(index)
+                continue
+            stored = self._write(request.data.copy(update={"orderNumber": pool.pop(0)}))
+            if stored is None:
+                failed.add(index)
+                continue
+            announced.append((index, self._created(request, stored)))
+        rejected = self._events.publish_batch([event for _, event in announced])
+        failed.update(announced[position][0] for position in rejected)
+        return failed
 
-        Publishing again after a crash between the write and the publish is what makes the
-        fan-out at-least-once; downstream processors are idempotent on the order id.
-        """
-        order = request.data
-        created = self._store.create(order)
-        if not created:
-            logger.info("Order already recorded; publishing again", extra={"order_id": order.id})
-        # On a redelivery the stored record is the truth (it may have moved on since).
-        stored = order if created else (self._store.get(order.tenantId, order.id) or order)
-        event = OrderCreated(
+    def _write(self, order: Order) -> Order | None:
+        try:
+            created, stored = self._store.create(order)
+        except OrderServiceError:
+            logger.exception("Could not store the order", extra={"order_id": order.id})
+            return None
+        logger.info(
+            "Order recorded" if created else "Order already recorded; announcing it again",
+            extra={
+                "order_id": order.id,
+                "tenant_id": order.tenantId,
+                "order_number": stored.orderNumber,
+            },
+        )
+        return stored
+
+    def _created(self, request: OrderCreateRequested, order: Order) -> OrderCreated:
+        return OrderCreated(
             id=self._ids(),
             occurredAt=self._clock(),
             correlationId=request.correlationId,
-            data=stored,
+            data=order,
         )
-        self._events.publish(event)
-        logger.info("Order recorded", extra={"order_id": order.id, "tenant_id": order.tenantId})

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.local.emulator import make_dynamodb_atomic
 from chalicelib.local.provision import Provisioned, provision
 from chalicelib.topology import CONSUMERS
 
@@ -18,6 +19,9 @@ TIMEOUTS = {c.function: 30 for c in CONSUMERS}
 
 def client(service: str) -> Any:
     return boto3.client(service, region_name="eu-west-1")  # type: ignore[call-overload]
+
+
+make_dynamodb_atomic()  # as the local stack's emulator does: DynamoDB's per-item atomicity
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def make_order(
 def test_an_order_round_trips_exactly(stack: Provisioned) -> None:
     repository = OrderRepository(dynamodb(), stack.table_name)
     order = make_order()
-    assert repository.create(order) is True
+    assert repository.create(order) == (True, order)
     assert repository.get("tenant-a", order.id) == order
     assert repository.find_by_id(order.id) == order
 
@@ -46,7 +46,9 @@ def test_a_second_create_writes_nothing(stack: Provisioned) -> None:
     repository = OrderRepository(dynamodb(), stack.table_name)
     order = make_order()
     repository.create(order)
-    assert repository.create(order.copy(update={"customerEmail": "other@example.com"})) is False
+    created, stored = repository.create(order.copy(update={"customerEmail": "other@example.com"}))
+    assert not created
+    assert stored == order  # the refusal hands back what is stored: no second read
     assert repository.get("tenant-a", order.id).customerEmail == "jane@example.com"  # type: ignore[union-attr]
 
 

@@ -158,9 +158,13 @@ def test_failure_reports_are_read_as_lambda_does(result: Any, expected: set[str]
 def test_discovery_finds_every_sqs_handler_of_the_app(stack: Provisioned) -> None:
     sources = discover(app_module, client("sqs"), {"order_creator_record": 30})
     assert [(s.function, s.batch_size, s.window_s, s.max_concurrency) for s in sources] == [
-        ("order_creator_record", 10, 4.0, 5)
+        ("order_creator_record", 10, 4.0, 5),
+        ("order_pdf_creator", 5, 2.0, 10),
+        ("order_internal_notification_sender", 10, 5.0, 5),
+        ("customer_order_confirmation_sender", 10, 5.0, 5),
     ]
-    assert sources[0].queue_url == stack.queues["order_creator_record"]["url"]
+    for source in sources:
+        assert source.queue_url == stack.queues[source.function]["url"]
 
 
 def test_the_record_writer_runs_under_the_poller(stack: Provisioned, issuer: Any) -> None:
@@ -175,16 +179,20 @@ def test_the_record_writer_runs_under_the_poller(stack: Provisioned, issuer: Any
             headers={"Authorization": issuer.token(), "Content-Type": "application/json"},
             body=json.dumps(order_body()),
         )
-    [source] = discover(app_module, sqs, {})
+    source = discover(app_module, sqs, {})[0]
     fast = Source(
         source.function, source.handler, source.queue_url, source.queue_arn, 10, 0.2, 1, 30
     )
     stop = threading.Event()
     dynamodb = client("dynamodb")
+
+    def orders() -> list[dict[str, Any]]:
+        items = dynamodb.scan(TableName=stack.table_name)["Items"]
+        return [i for i in items if i["entityType"]["S"] == "ORDER"]
+
     run_until(
-        SourcePoller(sqs, fast, "eu-west-1", stop, wait_s=1),
-        stop,
-        lambda: dynamodb.scan(TableName=stack.table_name)["Count"] == 1,
+        SourcePoller(sqs, fast, "eu-west-1", stop, wait_s=1), stop, lambda: len(orders()) == 1
     )
-    [item] = dynamodb.scan(TableName=stack.table_name)["Items"]
+    [item] = orders()
     assert item["id"]["S"] == accepted.json_body["orderId"]
+    assert item["orderNumber"]["S"] == "ORD-EU-0000001"

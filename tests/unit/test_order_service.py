@@ -17,7 +17,7 @@ from chalicelib.models.principal import Principal
 from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
-from tests.fakes import InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
+from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
 from tests.sample import order_body
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -95,9 +95,8 @@ def test_a_queue_failure_is_reported(store: InMemoryOrderStore) -> None:
 
 def record_all(store: InMemoryOrderStore, queue: RecordingPublisher) -> RecordingPublisher:
     topic = RecordingPublisher()
-    recorder = OrderRecorder(store, topic, clock=lambda: NOW)
-    for event in queue.events:
-        recorder.record(event)  # type: ignore[arg-type]
+    recorder = OrderRecorder(store, CountingNumbers(), topic, clock=lambda: NOW)
+    assert recorder.record_batch(list(queue.events)) == set()  # type: ignore[arg-type]
     return topic
 
 

@@ -1,0 +1,54 @@
+"""The AWS emulator for the local stack: moto's server, with DynamoDB's single-item atomicity.
+
+DynamoDB applies every write to one item atomically, condition included; the service relies on
+it (order-number counters, conditional puts and updates, If-Match). moto's backend runs
+concurrent requests on several threads without a lock, so two `ADD lastNumber 1` can both read
+the same value. `make_dynamodb_atomic` serialises moto's DynamoDB writes behind one lock, which
+is what DynamoDB guarantees per item (and more). `python -m chalicelib.local.emulator` takes the
+same arguments as `moto_server`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+_lock = threading.RLock()
+
+
+def make_dynamodb_atomic() -> None:
+    """Patch moto's DynamoDB backend so each write runs alone (idempotent)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _WRITES:
+        method = getattr(DynamoDBBackend, name)
+        if getattr(method, "_bbws_atomic", False):
+            continue
+        setattr(DynamoDBBackend, name, _serialised(method))
+
+
+def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _lock:
+            return method(*args, **kwargs)
+
+    locked._bbws_atomic = True  # type: ignore[attr-defined]
+    return locked
+
+
+def main() -> None:
+    """Run moto's server with the patch applied."""
+    import sys
+
+    from moto.server import main as moto_main
+
+    make_dynamodb_atomic()
+    moto_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

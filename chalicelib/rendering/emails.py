@@ -1,0 +1,96 @@
+"""Order → email (subject, HTML, text). HTML templates come from S3 with packaged defaults.
+
+Jinja2 autoescapes everything: order fields are user input, so a customer name such as
+`<script>` arrives as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chalicelib.models.orders import Order
+from chalicelib.rendering.context import order_context
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "email"
+TEMPLATE_TTL_S = 300  # edits in the templates bucket apply within five minutes, no deploy
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    """One kind of email: where its HTML template lives and how its subject reads."""
+
+    name: str
+    template_key: str
+    subject: str
+
+
+CUSTOMER_CONFIRMATION = EmailKind(
+    "customer", "customer/order_confirmation.html", "Your order {number} is confirmed"
+)
+INTERNAL_NOTIFICATION = EmailKind(
+    "internal",
+    "internal/order_notification.html",
+    "New order {number} from {tenantId}: {currency} {total}",
+)
+
+
+@dataclass(frozen=True)
+class Email:
+    """A rendered email."""
+
+    subject: str
+    html: str
+    text: str
+
+
+def _environment() -> Any:
+    from jinja2 import Environment
+
+    return Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+class EmailRenderer:
+    """Compiles each template once per container (and again after TEMPLATE_TTL_S)."""
+
+    def __init__(
+        self, fetch: Callable[[str], str | None], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._cache: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+        self._environment = _environment()
+
+    def _template(self, key: str) -> Any:
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached and self._clock() - cached[0] < TEMPLATE_TTL_S:  # fresh enough
+                return cached[1]
+            source = self._fetch(key)
+            if source is None:  # nothing in the bucket: the packaged default
+                source = (EMAIL_TEMPLATES / key).read_text(encoding="utf-8")
+            template = self._environment.from_string(source)
+            self._cache[key] = (self._clock(), template)
+            return template
+
+    def render(self, kind: EmailKind, order: Order) -> Email:
+        """Subject, HTML (template from the bucket) and plain text (packaged)."""
+        context = order_context(order)
+        return Email(
+            subject=kind.subject.format(**context),
+            html=str(self._template(kind.template_key).render(order=context)),
+            text=str(self._text_template(kind.template_key).render(order=context)),
+        )
+
+    def _text_template(self, html_key: str) -> Any:
+        key = html_key.replace(".html", ".txt")
+        with self._lock:
+            if key not in self._cache:  # packaged with the code: compiled once, kept
+                source = (EMAIL_TEMPLATES / key).read_text(encoding="utf-8")
+                self._cache[key] = (float("inf"), self._environment.from_string(source))
+            return self._cache[key][1]

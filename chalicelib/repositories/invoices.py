@@ -1,0 +1,72 @@
+"""Invoice PDFs in the orders bucket: `{tenantId}/orders/order_{orderId}.pdf`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import DependencyFailed
+from chalicelib.models.orders import Order
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+PDF = "application/pdf"
+
+
+def invoice_key(tenant_id: str, order_id: str) -> str:
+    """Where an order's invoice lives."""
+    return f"{tenant_id}/orders/order_{order_id}.pdf"
+
+
+class InvoiceStore:
+    """Writes each invoice once (conditional put) and hands out short-lived links."""
+
+    def __init__(self, client: S3Client, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def exists(self, key: str) -> bool:
+        """Whether the object is there (a redelivery skips rendering)."""
+        try:
+            self._client.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise DependencyFailed("Could not look for the invoice") from exc
+        except BotoCoreError as exc:
+            raise DependencyFailed("Could not look for the invoice") from exc
+        return True
+
+    def put(self, key: str, pdf: bytes, order: Order) -> bool:
+        """Store the PDF unless it exists (`If-None-Match: *`): never a second version."""
+        try:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=pdf,
+                ContentType=PDF,
+                ServerSideEncryption="AES256",
+                IfNoneMatch="*",
+                Metadata={
+                    "order-id": order.id,
+                    "tenant-id": order.tenantId,
+                    "order-number": order.orderNumber or "",
+                },
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"PreconditionFailed", "412"}:
+                return False
+            raise DependencyFailed("Could not store the invoice") from exc
+        except BotoCoreError as exc:
+            raise DependencyFailed("Could not store the invoice") from exc
+        return True
+
+    def link(self, key: str, expires_in: int) -> str:
+        """A presigned GET URL (computed locally: no request to S3)."""
+        return str(
+            self._client.generate_presigned_url(
+                "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
+            )
+        )

@@ -1,0 +1,90 @@
+"""A ledger of sent emails, so each order's emails go out once however often SQS delivers.
+
+Item: `PK = TENANT#{tenantId}`, `SK = NOTIFICATION#{orderId}#{kind}` with `status` SENDING (under
+a lease) or SENT. A delivery claims the item before sending and marks it SENT after; a later
+delivery sees SENT and does nothing, so "sent but not deleted from the queue" sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import DependencyFailed
+from chalicelib.repositories import keys
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+LEASE_S = 120  # longer than any send; a crashed sender's claim lapses after it
+
+
+def _key(tenant_id: str, order_id: str, kind: str) -> dict[str, Any]:
+    return {
+        "PK": {"S": keys.tenant_pk(tenant_id)},
+        "SK": {"S": f"NOTIFICATION#{order_id}#{kind}"},
+    }
+
+
+class NotificationLedger:
+    """Claim → send → complete, with conditional writes."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> bool:
+        """True when this delivery may send; False when it was sent or is being sent."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **_key(tenant_id, order_id, kind),
+                    "entityType": {"S": "NOTIFICATION"},
+                    "status": {"S": "SENDING"},
+                    "leaseUntil": {"N": str(now + LEASE_S)},
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(PK) OR (#status = :sending AND leaseUntil < :now)"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":sending": {"S": "SENDING"}, ":now": {"N": str(now)}},
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not claim the notification") from exc
+        return True
+
+    def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
+        """Mark the email sent (SES's message id kept for support)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(tenant_id, order_id, kind),
+                UpdateExpression=(
+                    "SET #status = :sent, messageId = :id, sentAt = :now REMOVE leaseUntil"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":sent": {"S": "SENT"},
+                    ":id": {"S": message_id},
+                    ":now": {"N": str(now)},
+                },
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not record the sent notification") from exc
+
+    def release(self, tenant_id: str, order_id: str, kind: str) -> None:
+        """Give up a claim after a failed send, so the retry may send at once."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=_key(tenant_id, order_id, kind),
+                ConditionExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":sending": {"S": "SENDING"}},
+            )
+        except (BotoCoreError, ClientError):
+            return  # the lease lapses on its own

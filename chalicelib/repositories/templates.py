@@ -1,0 +1,32 @@
+"""Email templates kept in the templates bucket."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import DependencyFailed
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+
+class TemplateBucket:
+    """Reads a template by key; None when the bucket has none (the packaged default is used)."""
+
+    def __init__(self, client: S3Client, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def fetch(self, key: str) -> str | None:
+        """The template's text, or None if absent."""
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                return None
+            raise DependencyFailed("Could not read the email template") from exc
+        except BotoCoreError as exc:
+            raise DependencyFailed("Could not read the email template") from exc
+        return response["Body"].read().decode("utf-8")

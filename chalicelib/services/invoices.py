@@ -1,0 +1,65 @@
+"""The PDF invoice: rendered once per order, stored once, linked for its own tenant only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from chalicelib.errors import NotFound
+from chalicelib.log import logger
+from chalicelib.models.orders import InvoiceLink, Order
+from chalicelib.models.principal import Principal
+from chalicelib.repositories.invoices import invoice_key
+from chalicelib.services.orders import OrderService
+from chalicelib.services.ports import OrderStore
+
+LINK_SECONDS = 300  # presigned links live five minutes at most
+
+
+class Invoices(Protocol):
+    """Where invoice PDFs are kept."""
+
+    def exists(self, key: str) -> bool:
+        """Whether the PDF is stored."""
+
+    def put(self, key: str, pdf: bytes, order: Order) -> bool:
+        """Store unless present; False when it already was."""
+
+    def link(self, key: str, expires_in: int) -> str:
+        """A short-lived download URL."""
+
+
+class InvoiceNotReady(NotFound):
+    """The order exists but its invoice has not been rendered yet."""
+
+
+class InvoiceService:
+    """order_pdf_creator's rule, and the invoice link route."""
+
+    def __init__(
+        self, store: OrderStore, invoices: Invoices, render: Callable[[Order], bytes]
+    ) -> None:
+        self._store = store
+        self._invoices = invoices
+        self._render = render
+
+    def create(self, order: Order) -> None:
+        """Render and store the invoice unless it exists; then mark it on the order."""
+        key = invoice_key(order.tenantId, order.id)
+        if self._invoices.exists(key):
+            logger.info("Invoice already stored", extra={"order_id": order.id})
+        else:
+            stored = self._invoices.put(key, self._render(order), order)
+            logger.info(
+                "Invoice rendered" if stored else "Invoice stored concurrently",
+                extra={"order_id": order.id},
+            )
+        self._store.mark_invoice(order.tenantId, order.id)
+
+    def link(self, orders: OrderService, principal: Principal, order_id: str) -> InvoiceLink:
+        """`{url, expiresIn}` for the caller's own order, once the invoice exists."""
+        order = orders.get(principal, order_id)  # tenant isolation: another tenant's is 404
+        if not order.invoice.available:
+            raise InvoiceNotReady(f"The invoice of order {order_id!r} is not ready yet")
+        url = self._invoices.link(invoice_key(order.tenantId, order.id), LINK_SECONDS)
+        return InvoiceLink(url=url, expiresIn=LINK_SECONDS)

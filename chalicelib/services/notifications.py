@@ -1,0 +1,72 @@
+"""The two order emails, each sent once per order however often its message is delivered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from chalicelib.log import logger
+from chalicelib.models.orders import Order
+from chalicelib.rendering.emails import Email, EmailKind
+
+
+class Ledger(Protocol):
+    """Remembers which emails were sent."""
+
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> bool:
+        """True when this delivery may send."""
+
+    def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
+        """Mark sent."""
+
+    def release(self, tenant_id: str, order_id: str, kind: str) -> None:
+        """Give a failed claim back."""
+
+
+class Mailer(Protocol):
+    """Sends an email."""
+
+    def send(self, to: list[str], email: Email) -> str:
+        """Send; return the provider's message id."""
+
+
+class Renderer(Protocol):
+    """Turns an order into an email of a kind."""
+
+    def render(self, kind: EmailKind, order: Order) -> Email:
+        """Subject, HTML and text."""
+
+
+class NotificationService:
+    """Claim → render → send → mark sent; a failure releases the claim and is retried."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        renderer: Renderer,
+        mailer: Mailer,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._ledger = ledger
+        self._renderer = renderer
+        self._mailer = mailer
+        self._clock = clock
+
+    def send(self, kind: EmailKind, order: Order, to: list[str]) -> bool:
+        """Send this kind of email for the order once; False when it was already sent."""
+        now = int(self._clock())
+        if not self._ledger.claim(order.tenantId, order.id, kind.name, now):
+            logger.info("Email already sent", extra={"order_id": order.id, "kind": kind.name})
+            return False
+        try:
+            message_id = self._mailer.send(to, self._renderer.render(kind, order))
+        except Exception:
+            self._ledger.release(order.tenantId, order.id, kind.name)
+            raise
+        self._ledger.complete(order.tenantId, order.id, kind.name, message_id, int(self._clock()))
+        logger.info(
+            "Email sent",
+            extra={"order_id": order.id, "kind": kind.name, "ses_message_id": message_id},
+        )
+        return True

@@ -1,0 +1,198 @@
+"""Record writer batches, invoices and emails, with in-memory fakes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.errors import DependencyFailed, OrderNotFound
+from chalicelib.local.preview import sample_order
+from chalicelib.models.events import OrderCreated, OrderCreateRequested
+from chalicelib.models.orders import Order
+from chalicelib.models.principal import Principal
+from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, Email, EmailKind
+from chalicelib.services.cursor import CursorCodec
+from chalicelib.services.invoices import InvoiceNotReady, InvoiceService
+from chalicelib.services.notifications import NotificationService
+from chalicelib.services.orders import OrderService
+from chalicelib.services.recorder import OrderRecorder
+from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+
+def request_for(tenant: str, index: int) -> OrderCreateRequested:
+    order = sample_order(2).copy(
+        update={
+            "id": f"00000000-0000-4000-8000-{index:012d}",
+            "tenantId": tenant,
+            "orderNumber": None,
+        }
+    )
+    return OrderCreateRequested(
+        id=f"e-{index}", occurredAt=NOW, correlationId=f"c-{index}", data=order
+    )
+
+
+def recorder(
+    store: InMemoryOrderStore, numbers: CountingNumbers, topic: RecordingPublisher
+) -> OrderRecorder:
+    return OrderRecorder(store, numbers, topic, clock=lambda: NOW)  # type: ignore[arg-type]
+
+
+def test_a_batch_is_numbered_with_one_reservation_per_tenant() -> None:
+    store, numbers, topic = InMemoryOrderStore(), CountingNumbers(), RecordingPublisher()
+    batch = [request_for("tenant-a", i) for i in range(6)] + [
+        request_for("tenant-b", i) for i in range(6, 10)
+    ]
+    assert recorder(store, numbers, topic).record_batch(batch) == set()
+    assert numbers.calls == 2
+    a_numbers = [store.get("tenant-a", r.data.id).orderNumber for r in batch[:6]]  # type: ignore[union-attr]
+    assert a_numbers == [f"ORD-T-{n:07d}" for n in range(1, 7)]
+    assert len(topic.events) == 10
+    assert all(isinstance(e, OrderCreated) and e.data.orderNumber for e in topic.events)
+    assert [e.correlationId for e in topic.events] == [f"c-{i}" for i in range(10)]  # type: ignore[attr-defined]
+
+
+def test_a_redelivery_keeps_its_first_number_and_is_announced_again() -> None:
+    store, numbers, topic = InMemoryOrderStore(), CountingNumbers(), RecordingPublisher()
+    writer = recorder(store, numbers, topic)
+    writer.record_batch([request_for("tenant-a", 1)])
+    writer.record_batch([request_for("tenant-a", 1)])
+    assert store.writes == 1
+    assert [e.data.orderNumber for e in topic.events] == ["ORD-T-0000001"] * 2  # type: ignore[attr-defined]
+
+
+def test_unpublished_events_fail_only_their_messages() -> None:
+    store, numbers, topic = InMemoryOrderStore(), CountingNumbers(), RecordingPublisher()
+    topic.refuse = {1}
+    failed = recorder(store, numbers, topic).record_batch(
+        [request_for("tenant-a", i) for i in range(3)]
+    )
+    assert failed == {1}
+    assert store.writes == 3  # written; the retry finds it stored and publishes it
+
+
+class FailingStore(InMemoryOrderStore):
+    def create(self, order: Order) -> tuple[bool, Order]:
+        if order.id.endswith("2"):
+            raise DependencyFailed("throttled")
+        return super().create(order)
+
+
+def test_a_failed_write_fails_only_its_message() -> None:
+    topic = RecordingPublisher()
+    failed = recorder(FailingStore(), CountingNumbers(), topic).record_batch(
+        [request_for("tenant-a", i) for i in range(4)]
+    )
+    assert failed == {2}
+    assert len(topic.events) == 3
+
+
+class FakeInvoices:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.puts = 0
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def put(self, key: str, pdf: bytes, order: Order) -> bool:
+        self.puts += 1
+        if key in self.objects:
+            return False
+        self.objects[key] = pdf
+        return True
+
+    def link(self, key: str, expires_in: int) -> str:
+        return f"https://signed.example/{key}?expires={expires_in}"
+
+
+def test_an_invoice_is_rendered_and_stored_once() -> None:
+    store, invoices, renders = InMemoryOrderStore(), FakeInvoices(), []
+    order = sample_order(3)
+    store.create(order)
+    service = InvoiceService(store, invoices, lambda o: renders.append(o.id) or b"%PDF-fake")  # type: ignore[func-returns-value]
+    for _ in range(3):
+        service.create(order)
+    assert renders == [order.id]
+    assert list(invoices.objects) == [f"tenant-a/orders/order_{order.id}.pdf"]
+    assert store.get("tenant-a", order.id).invoice.available  # type: ignore[union-attr]
+
+
+def test_invoice_links_respect_tenants_and_readiness() -> None:
+    store, invoices = InMemoryOrderStore(), FakeInvoices()
+    order = sample_order(1)
+    store.create(order)
+    orders = OrderService(
+        store, RecordingPublisher(), InMemoryIdempotency(), CursorCodec(lambda: b"k")
+    )
+    service = InvoiceService(store, invoices, lambda _: b"%PDF")
+    alice = Principal(subject="a", tenant_id="tenant-a")
+    with pytest.raises(InvoiceNotReady):
+        service.link(orders, alice, order.id)
+    service.create(order)
+    link = service.link(orders, alice, order.id)
+    assert link.expiresIn <= 300
+    assert order.id in link.url
+    with pytest.raises(OrderNotFound):
+        service.link(orders, Principal(subject="b", tenant_id="tenant-b"), order.id)
+
+
+class FakeLedger:
+    def __init__(self) -> None:
+        self.state: dict[tuple[str, str, str], str] = {}
+
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> bool:
+        key = (tenant_id, order_id, kind)
+        if key in self.state:
+            return False
+        self.state[key] = "SENDING"
+        return True
+
+    def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
+        self.state[(tenant_id, order_id, kind)] = f"SENT:{message_id}"
+
+    def release(self, tenant_id: str, order_id: str, kind: str) -> None:
+        self.state.pop((tenant_id, order_id, kind), None)
+
+
+class FakeMailer:
+    def __init__(self, failures: int = 0) -> None:
+        self.sent: list[tuple[list[str], Email]] = []
+        self.failures = failures
+
+    def send(self, to: list[str], email: Email) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise DependencyFailed("Throttling")
+        self.sent.append((to, email))
+        return f"ses-{len(self.sent)}"
+
+
+class StubRenderer:
+    def render(self, kind: EmailKind, order: Order) -> Email:
+        return Email(subject=f"{kind.name} {order.orderNumber}", html="<p>hi</p>", text="hi")
+
+
+def test_each_email_is_sent_once_however_often_it_is_delivered() -> None:
+    ledger, mailer = FakeLedger(), FakeMailer()
+    service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
+    order = sample_order(1)
+    results = [service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) for _ in range(3)]
+    assert results == [True, False, False]
+    assert [to for to, _ in mailer.sent] == [["jane@example.com"]]
+    assert ledger.state[("tenant-a", order.id, "customer")] == "SENT:ses-1"
+
+
+def test_a_throttled_send_is_retried_and_then_sent_once() -> None:
+    ledger, mailer = FakeLedger(), FakeMailer(failures=2)
+    service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
+    order = sample_order(1)
+    for _ in range(2):
+        with pytest.raises(DependencyFailed):
+            service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
+    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is True
+    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
+    assert len(mailer.sent) == 1

@@ -1,0 +1,81 @@
+"""The invoice PDF and the emails, rendered for real (xhtml2pdf, Jinja2)."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from chalicelib.local.preview import sample_order
+from chalicelib.rendering.emails import (
+    CUSTOMER_CONFIRMATION,
+    INTERNAL_NOTIFICATION,
+    TEMPLATE_TTL_S,
+    EmailRenderer,
+)
+from chalicelib.rendering.invoice import invoice_html, render_invoice
+
+
+def pages(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def test_a_typical_invoice_is_one_page_with_everything_on_it() -> None:
+    order = sample_order(5)
+    reader = pages(render_invoice(order))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    expected_texts = ["TAX INVOICE", "ORD-AF-0000042", "Jane Doe", "Cape Town", "Subtotal"]
+    expected_texts += ["WordPress Pro Hosting", "Discount", "2889.52", "PENDING", "Page 1 of 1"]
+    for expected in expected_texts:
+        assert expected in text, expected
+
+
+def test_a_hundred_items_flow_over_numbered_pages() -> None:
+    reader = pages(render_invoice(sample_order(100)))
+    count = len(reader.pages)
+    assert count > 1
+    last = reader.pages[-1].extract_text()
+    assert f"Page {count} of {count}" in last
+    assert "Total" in last
+
+
+def test_the_invoice_avoids_css_xhtml2pdf_ignores() -> None:
+    assert "border-collapse" not in invoice_html(sample_order(1))
+
+
+def test_user_input_cannot_inject_html_into_emails() -> None:
+    order = sample_order(1)
+    hostile = order.copy(
+        update={
+            "billingAddress": order.billingAddress.copy(
+                update={"fullName": '<script>alert("x")</script>'}
+            )
+        }
+    )
+    email = EmailRenderer(lambda _: None).render(CUSTOMER_CONFIRMATION, hostile)
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;" in email.html
+    assert "Dear" in email.text
+    assert email.subject == "Your order ORD-AF-0000042 is confirmed"
+
+
+def test_bucket_templates_win_and_are_compiled_once_per_ttl() -> None:
+    fetched: list[str] = []
+    now = [0.0]
+
+    def fetch(key: str) -> str | None:
+        fetched.append(key)
+        return "<p>Custom for {{ order.number }}</p>" if key.startswith("internal/") else None
+
+    renderer = EmailRenderer(fetch, clock=lambda: now[0])
+    for _ in range(5):
+        email = renderer.render(INTERNAL_NOTIFICATION, sample_order(1))
+    assert email.html == "<p>Custom for ORD-AF-0000042</p>"
+    assert "New order ORD-AF-0000042" in email.text  # the text part stays packaged
+    assert fetched == ["internal/order_notification.html"]
+    now[0] = TEMPLATE_TTL_S + 1
+    renderer.render(INTERNAL_NOTIFICATION, sample_order(1))
+    assert len(fetched) == 2
+    customer = renderer.render(CUSTOMER_CONFIRMATION, sample_order(1))
+    assert "Thank you for your order" in customer.html  # packaged default when the bucket has none
