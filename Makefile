@@ -52,6 +52,7 @@ openapi: venv ## Regenerate docs/openapi.json from the models
 bench: venv ## Run the benchmarks and print the ratios
 	$(PY) benchmarks/cold_import.py
 	$(PY) benchmarks/api_calls.py
+	$(PY) benchmarks/pdf.py
 
 clean: ## Remove the venv, local state and caches
 	rm -rf $(VENV) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -60,12 +60,13 @@ def test_cross_tenant_every_route_keeps_its_data(alice: Caller, bob: Caller) -> 
         "put": bob.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "CANCELLED"}),
         "soft-delete": bob.request("PUT", f"/v1.0/orders/{order_id}", json={"active": False}),
         "list": bob.request("GET", "/v1.0/tenants/tenant-a/orders"),
+        "invoice": bob.request("GET", f"/v1.0/orders/{order_id}/invoice"),
         "create-for": bob.request(
             "POST", "/v1.0/orders", json={**secret_body(), "tenantId": "tenant-a"}
         ),
     }
     assert {name: r.status_code for name, r in attempts.items()} == {
-        "get": 404, "put": 404, "soft-delete": 403, "list": 403, "create-for": 403,
+        "get": 404, "put": 404, "soft-delete": 403, "list": 403, "invoice": 404, "create-for": 403,
     }  # fmt: skip
     for response in attempts.values():
         assert secret["customerEmail"] not in response.text

@@ -139,18 +139,56 @@ def test_a_malformed_message_in_a_batch_of_ten_fails_alone_on_every_queue(
 
 
 def test_twenty_threads_of_fifty_orders_get_a_thousand_distinct_numbers(stack: Provisioned) -> None:
-    from chalicelib import aws
+    """Twenty record writers at once, fifty orders each (in batches of ten), one tenant."""
+    from chalicelib import aws, container
+    from chalicelib.local.preview import sample_order
+    from chalicelib.models.events import OrderCreateRequested
+    from chalicelib.services.orders import new_id
 
-    numbers = OrderNumbers(aws.dynamodb(), stack.table_name, "af-south-1")
+    recorder = container.order_recorder()
+    now = sample_order(1).dateCreated
 
-    def fifty(_: int) -> list[str]:
-        return [n for _ in range(50) for n in numbers.reserve("tenant-a", 1)]
+    def fifty(_: int) -> list[int]:
+        failed = []
+        for _batch in range(5):
+            requests = [
+                OrderCreateRequested(
+                    id=new_id(),
+                    occurredAt=now,
+                    correlationId="load",
+                    data=sample_order(1).copy(update={"id": new_id(), "orderNumber": None}),
+                )
+                for _ in range(10)
+            ]
+            failed += sorted(recorder.record_batch(requests))
+        return failed
 
     with ThreadPoolExecutor(max_workers=20) as pool:
-        issued = [n for batch in pool.map(fifty, range(20)) for n in batch]
-    assert len(issued) == 1000
-    assert len(set(issued)) == 1000
-    assert all(n.startswith("ORD-AF-") for n in issued)
+        failures = [f for batch in pool.map(fifty, range(20)) for f in batch]
+    assert failures == []
+    items = []
+    scan: dict[str, Any] = {"TableName": stack.table_name}
+    while True:
+        page = aws.dynamodb().scan(**scan)
+        items += [i for i in page["Items"] if i["entityType"]["S"] == "ORDER"]
+        if "LastEvaluatedKey" not in page:
+            break
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    numbers = [i["orderNumber"]["S"] for i in items]
+    assert len(numbers) == 1000
+    assert len(set(numbers)) == 1000
+    assert all(n.startswith("ORD-EU-") for n in numbers)
+
+
+def test_each_region_numbers_from_its_own_counter(stack: Provisioned) -> None:
+    from chalicelib import aws
+
+    primary = OrderNumbers(aws.dynamodb(), stack.table_name, "af-south-1")
+    dr = OrderNumbers(aws.dynamodb(), stack.table_name, "eu-west-1")
+    assert primary.reserve("tenant-a", 2) == ["ORD-AF-0000001", "ORD-AF-0000002"]
+    assert dr.reserve("tenant-a", 1) == [
+        "ORD-EU-0000001"
+    ]  # same sequence number, never the same order number
 
 
 def test_a_customer_email_is_sent_once_after_ses_throttling(
