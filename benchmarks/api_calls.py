@@ -35,14 +35,6 @@ TARGETS = {
     "PUT rejected (412)": 1,
 }
 HANDLER_TARGET = 1.5
-PAYMENT = {
-    "paymentId": "pf_1",
-    "provider": "payfast",
-    "method": "card",
-    "amount": "448.50",
-    "currency": "ZAR",
-    "paidAt": "2026-11-28T10:05:00.000Z",
-}
 
 
 def free_port() -> int:
@@ -146,7 +138,9 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             counter.attach(aws.client(service))
         alice = {"Authorization": token("tenant-a"), "Content-Type": "application/json"}
         admin = {"Authorization": token("platform", ["admin"]), "Content-Type": "application/json"}
-        body = json.dumps(__import__("tests.sample", fromlist=["order_body"]).order_body())
+        from tests.sample import PAYMENT, order_body
+
+        body = json.dumps(order_body())
         results: dict[str, dict[str, int]] = {}
         with Client(app.app, stage_name="local") as api:
             # Once per container: the queue URL is looked up, then cached.

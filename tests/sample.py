@@ -31,3 +31,14 @@ def order_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+# Pays the sample order in full (its total is 448.50 ZAR).
+PAYMENT: dict[str, str] = {
+    "paymentId": "pf_1",
+    "provider": "payfast",
+    "method": "card",
+    "amount": "448.50",
+    "currency": "ZAR",
+    "paidAt": "2026-11-28T10:05:00.000Z",
+}

@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.api_client import Caller
+from tests.sample import PAYMENT, order_body
 
 pytestmark = pytest.mark.e2e
-PAYMENT = {
-    "paymentId": "pf_1", "provider": "payfast", "method": "card",
-    "amount": "448.50", "currency": "ZAR", "paidAt": "2026-11-28T10:05:00.000Z",
-}  # fmt: skip
 
 
 @pytest.fixture
@@ -77,8 +74,6 @@ def test_cross_tenant_every_route_keeps_its_data(alice: Caller, bob: Caller) -> 
 
 
 def secret_body() -> dict[str, Any]:
-    from tests.sample import order_body
-
     return order_body()
 
 

@@ -14,6 +14,7 @@ from chalice.test import Client
 import app as app_module
 from chalicelib.local.provision import Provisioned
 from chalicelib.local.stage import PROJECT_DIR
+from tests.integration.api_helpers import post_order, run_record_writer
 from tests.integration.conftest import client, drain
 from tests.sample import order_body
 from tests.tokens import TestIssuer
@@ -23,29 +24,6 @@ from tests.tokens import TestIssuer
 def api(stack: Provisioned) -> Iterator[Client]:
     with Client(app_module.app, stage_name="local") as test_client:
         yield test_client
-
-
-def post_order(api: Client, token: str, body: dict[str, Any] | None = None, **headers: str) -> Any:
-    return api.http.post(
-        "/v1.0/orders",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", **headers},
-        body=json.dumps(body or order_body()),
-    )
-
-
-def run_record_writer(api: Client, stack: Provisioned) -> dict[str, Any]:
-    """Deliver what is waiting on the creation queue to the record writer, like Lambda would."""
-    messages = drain(stack.queues["order_creator_record"]["url"])
-    records = [
-        {
-            "messageId": m["MessageId"],
-            "receiptHandle": m["ReceiptHandle"],
-            "body": m["Body"],
-            "attributes": m["Attributes"],
-        }
-        for m in messages
-    ]
-    return app_module.order_creator_record({"Records": records}, None)  # type: ignore[no-any-return]
 
 
 def test_health_needs_no_token(api: Client) -> None:
@@ -74,7 +52,7 @@ def test_an_order_flows_from_post_to_get(
         == 404
     )
 
-    assert run_record_writer(api, stack) == {"batchItemFailures": []}
+    assert run_record_writer(stack) == {"batchItemFailures": []}
 
     got = api.http.get(f"/v1.0/orders/{order_id}", headers={"Authorization": f"Bearer {token}"})
     assert got.status_code == 200
@@ -131,7 +109,7 @@ def test_other_tenants_orders_are_not_found(
     api: Client, stack: Provisioned, issuer: TestIssuer
 ) -> None:
     order_id = post_order(api, issuer.token(tenant_id="tenant-a")).json_body["orderId"]
-    run_record_writer(api, stack)
+    run_record_writer(stack)
     as_bob = api.http.get(
         f"/v1.0/orders/{order_id}", headers={"Authorization": issuer.token(tenant_id="tenant-b")}
     )

@@ -19,13 +19,8 @@ from tests.integration.api_helpers import (
     run_record_writer,
 )
 from tests.integration.conftest import client, drain
-from tests.sample import order_body
+from tests.sample import PAYMENT, order_body
 from tests.tokens import TestIssuer
-
-PAYMENT = {
-    "paymentId": "pf_1", "provider": "payfast", "method": "card",
-    "amount": "448.50", "currency": "ZAR", "paidAt": "2026-11-28T10:05:00.000Z",
-}  # fmt: skip
 
 
 @pytest.fixture

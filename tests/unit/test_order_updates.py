@@ -12,21 +12,13 @@ from chalicelib.services.order_updates import OrderUpdater
 from chalicelib.services.pricing import price
 from chalicelib.services.state_machine import InvalidTransition
 from tests.fakes import InMemoryOrderStore
-from tests.sample import order_body
+from tests.sample import PAYMENT, order_body
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ORDER_ID = "11111111-1111-4111-8111-111111111111"
 ALICE = Principal(subject="alice", tenant_id="tenant-a")
 BOB = Principal(subject="bob", tenant_id="tenant-b")
 ADMIN = Principal(subject="ops", tenant_id="platform", groups=frozenset({"admin"}))
-PAYMENT = {
-    "paymentId": "pf_1",
-    "provider": "payfast",
-    "method": "card",
-    "amount": "448.50",
-    "currency": "ZAR",
-    "paidAt": "2026-11-28T10:05:00.000Z",
-}
 
 
 @pytest.fixture
