@@ -230,7 +230,12 @@ def discover(app_module: Any, sqs: Any, timeouts: dict[str, int]) -> list[Source
 
 
 def main() -> int:
-    """`python -m chalicelib.local.poller STAGE READY_FILE`: run until SIGTERM/SIGINT."""
+    """`python -m chalicelib.local.poller STAGE READY_FILE [FUNCTION]`: run until SIGTERM/SIGINT.
+
+    With FUNCTION, only that function's queue is polled: the local stack runs one process per
+    function, as Lambda runs each function in its own containers (a PDF render holding the GIL
+    must not delay the record writer).
+    """
     import importlib
     import os
     import signal
@@ -242,8 +247,9 @@ def main() -> int:
     from chalicelib.topology import CONSUMERS
 
     stage, ready_file = sys.argv[1], Path(sys.argv[2])
+    only = sys.argv[3] if len(sys.argv) > 3 else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    os.environ.update(function_config(stage, CONSUMERS[0].function).environment)
+    os.environ.update(function_config(stage, only or CONSUMERS[0].function).environment)
     timeouts = {c.function: function_config(stage, c.function).timeout_s for c in CONSUMERS}
     sys.path.insert(0, str(PROJECT_DIR))
     app_module = importlib.import_module("app")
@@ -253,7 +259,10 @@ def main() -> int:
         signal.signal(signum, lambda *_: stop.set())
     sqs = aws.sqs()
     region = os.environ.get("AWS_REGION", "eu-west-1")
-    sources = discover(app_module, sqs, timeouts)
+    sources = [s for s in discover(app_module, sqs, timeouts) if only in (None, s.function)]
+    if not sources:
+        log.error("app.py has no SQS handler named %s", only)
+        return 2
     pollers = [SourcePoller(sqs, source, region, stop) for source in sources]
     threads = [
         threading.Thread(target=p.run, name=f"poll-{i}", daemon=True) for i, p in enumerate(pollers)

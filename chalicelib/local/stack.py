@@ -1,7 +1,7 @@
-"""`make run`: the emulator, provisioning, `chalice local` and the SQS poller, supervised.
+"""`make run`: the emulator, provisioning, `chalice local` and one SQS poller per function.
 
 Children run in their own process groups (so Ctrl-C reaches only this supervisor, which stops
-them in order: poller, API, emulator) and get SIGTERM if the supervisor dies (PR_SET_PDEATHSIG).
+them in order: pollers, API, emulator) and get SIGTERM if the supervisor dies (PR_SET_PDEATHSIG).
 Their pids are kept in `.local/pids.json`, so a start after a crash first ends the leftovers.
 """
 
@@ -29,10 +29,17 @@ STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
+# One SQS poller process per function, named for the log prefix.
+POLLERS = {
+    "order_creator_record": "record",
+    "order_pdf_creator": "pdf",
+    "order_internal_notification_sender": "internal",
+    "customer_order_confirmation_sender": "customer",
+}
 MARKERS = {
     "emulator": "chalicelib.local.emulator",
     "api": "chalicelib.local.api_server",
-    "poller": "chalicelib.local.poller",
+    **dict.fromkeys(POLLERS.values(), "chalicelib.local.poller"),
 }
 
 
@@ -262,8 +269,6 @@ class Supervisor:
             "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{made.user_pool_id}",
         }
         env = self.child_env(dynamic)
-        ready_file = self.state_dir / "poller.ready"
-        ready_file.unlink(missing_ok=True)
         api = self.spawn(
             "api",
             [
@@ -280,13 +285,16 @@ class Supervisor:
             ],
             env,
         )
-        poller = self.spawn(
-            "poller",
-            [sys.executable, "-m", "chalicelib.local.poller", self.stage, str(ready_file)],
-            env,
-        )
+        pollers = {}
+        for consumer in CONSUMERS:  # one process per function, as Lambda isolates functions
+            name = POLLERS[consumer.function]
+            ready = self.state_dir / f"{name}.ready"
+            ready.unlink(missing_ok=True)
+            argv = [sys.executable, "-m", "chalicelib.local.poller", self.stage, str(ready)]
+            pollers[name] = (self.spawn(name, [*argv, consumer.function], env), ready)
         wait_until(lambda: _http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
-        wait_until(ready_file.exists, "The SQS poller", 60, poller)
+        for name, (process, ready) in pollers.items():
+            wait_until(ready.exists, f"The SQS poller for {name}", 60, process)
 
         stack = {
             "apiUrl": self.api_url,
@@ -330,20 +338,21 @@ class Supervisor:
         return 0
 
     def stop(self) -> None:
-        """Stop children in order (poller first, so it can finish its batches), then clean up."""
-        for name in ("poller", "api", "emulator"):
+        """Stop children in order (pollers first, to finish their batches), then clean up."""
+        for name in (*POLLERS.values(), "api", "emulator"):
             process = self.children.get(name)
             if process is None or process.poll() is not None:
                 continue
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
             try:
-                process.wait(timeout=15 if name == "poller" else 5)
+                process.wait(timeout=15 if name in POLLERS.values() else 5)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        for name in ("pids.json", "poller.ready", "stack.json"):  # nothing that says "running"
+        stale = ["pids.json", "stack.json", *(f"{name}.ready" for name in POLLERS.values())]
+        for name in stale:  # nothing that says "running" survives a stop
             (self.state_dir / name).unlink(missing_ok=True)
 
     def say(self, text: str) -> None:
