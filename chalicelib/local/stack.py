@@ -338,19 +338,21 @@ class Supervisor:
         return 0
 
     def stop(self) -> None:
-        """Stop children in order (pollers first, to finish their batches), then clean up."""
-        for name in (*POLLERS.values(), "api", "emulator"):
-            process = self.children.get(name)
-            if process is None or process.poll() is not None:
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15 if name in POLLERS.values() else 5)
-            except subprocess.TimeoutExpired:
+        """Stop in stages: every poller (batches finish), then the API, then the emulator."""
+        for stage, grace_s in ((list(POLLERS.values()), 15), (["api"], 5), (["emulator"], 5)):
+            running = [
+                p for p in (self.children.get(name) for name in stage) if p and p.poll() is None
+            ]
+            for process in running:
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                    os.killpg(process.pid, signal.SIGTERM)
+            for process in running:
+                try:
+                    process.wait(timeout=grace_s)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         stale = ["pids.json", "stack.json", *(f"{name}.ready" for name in POLLERS.values())]
         for name in stale:  # nothing that says "running" survives a stop
             (self.state_dir / name).unlink(missing_ok=True)
