@@ -33,10 +33,6 @@ class Consumer:
         """This consumer's queue name, from the environment."""
         return _required(self.queue_env)
 
-    def dlq_name(self) -> str:
-        """This consumer's dead-letter queue name, from the environment."""
-        return _required(self.dlq_env)
-
     def event_source(self) -> dict[str, Any]:
         """Keyword arguments for `app.on_sqs_message`."""
         return {

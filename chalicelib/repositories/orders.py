@@ -11,7 +11,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
-from chalicelib.models.money import format_money
 from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
 from chalicelib.repositories import keys
 
@@ -269,8 +268,3 @@ class OrderRepository:
 
 def _primary_key(tenant_id: str, order_id: str) -> dict[str, Any]:
     return {"PK": {"S": keys.tenant_pk(tenant_id)}, "SK": {"S": keys.order_sk(order_id)}}
-
-
-def amount_key(amount: Any, currency: str) -> tuple[str, str]:
-    """The (total, currency) pair as stored, for a payment-must-match condition."""
-    return format_money(amount), currency
