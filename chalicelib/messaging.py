@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 SNS_BATCH = 10  # PublishBatch takes at most ten entries
 
 
-def _attributes(event: ApiModel) -> dict[str, str]:
-    """Routing metadata copied from the envelope, for filters and log correlation."""
+def _attributes(event: ApiModel) -> dict[str, Any]:
+    """Message attributes from the envelope (type, correlation id), for filters and log lookups."""
     data = event.dict(include={"type", "correlationId"})
-    return {name: str(value) for name, value in data.items()}
+    return {name: {"DataType": "String", "StringValue": str(value)} for name, value in data.items()}
 
 
 class QueuePublisher:
@@ -45,10 +45,7 @@ class QueuePublisher:
             self._client.send_message(
                 QueueUrl=self._queue_url(),
                 MessageBody=event.json(),
-                MessageAttributes={
-                    name: {"DataType": "String", "StringValue": value}
-                    for name, value in _attributes(event).items()
-                },
+                MessageAttributes=_attributes(event),
             )
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not enqueue the order") from exc
@@ -67,10 +64,7 @@ class TopicPublisher:
             self._client.publish(
                 TopicArn=self._topic_arn,
                 Message=event.json(),
-                MessageAttributes={
-                    name: {"DataType": "String", "StringValue": value}
-                    for name, value in _attributes(event).items()
-                },
+                MessageAttributes=_attributes(event),
             )
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not publish the order event") from exc
@@ -84,10 +78,7 @@ class TopicPublisher:
                 {
                     "Id": str(start + offset),
                     "Message": event.json(),
-                    "MessageAttributes": {
-                        name: {"DataType": "String", "StringValue": value}
-                        for name, value in _attributes(event).items()
-                    },
+                    "MessageAttributes": _attributes(event),
                 }
                 for offset, event in enumerate(chunk)
             ]
