@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
 from chalicelib.repositories import keys
+from chalicelib.repositories.failures import refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -70,7 +71,7 @@ class IdempotencyStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old: dict[str, Any] = exc.response.get("Item", {})  # type: ignore[assignment]
+            old = refused_item(exc) or {}
             return IdempotencyRecord(
                 request_hash=old["requestHash"]["S"],
                 order_id=old["orderId"]["S"],

@@ -8,6 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
 from chalicelib.models.orders import Order
+from chalicelib.repositories.failures import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -32,7 +33,7 @@ class InvoiceStore:
         try:
             self._client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
                 return False
             raise DependencyFailed("Could not look for the invoice") from exc
         except BotoCoreError as exc:
@@ -56,7 +57,7 @@ class InvoiceStore:
                 },
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"PreconditionFailed", "412"}:
+            if error_code(exc) in {"PreconditionFailed", "412"}:
                 return False
             raise DependencyFailed("Could not store the invoice") from exc
         except BotoCoreError as exc:

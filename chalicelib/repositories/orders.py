@@ -13,6 +13,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
 from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
 from chalicelib.repositories import keys
+from chalicelib.repositories.failures import error_code, refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -106,7 +107,7 @@ class OrderRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old: dict[str, Any] = exc.response.get("Item", {})  # type: ignore[assignment]
+            old = refused_item(exc)
             return False, from_item(old) if old else order
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not store the order") from exc
@@ -197,7 +198,7 @@ class OrderRepository:
         try:
             response = self._client.query(**request)
         except self._client.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ValidationException":
+            if error_code(exc) == "ValidationException":
                 raise ValueError("invalid start key") from exc
             raise DependencyFailed("Could not list orders") from exc
         except BotoCoreError as exc:
@@ -259,7 +260,7 @@ class OrderRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old: dict[str, Any] | None = exc.response.get("Item")  # type: ignore[assignment]
+            old = refused_item(exc)
             raise UpdateRejected(from_item(old) if old else None) from exc
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not update the order") from exc

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
+from chalicelib.repositories.failures import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -24,7 +25,7 @@ class TemplateBucket:
         try:
             response = self._client.get_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+            if error_code(exc) in {"NoSuchKey", "404"}:
                 return None
             raise DependencyFailed("Could not read the email template") from exc
         except BotoCoreError as exc:
