@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib import aws
 from chalicelib.messaging import QueuePublisher, TopicPublisher
+from chalicelib.models.orders import Order
 from chalicelib.repositories.counters import OrderNumbers
 from chalicelib.repositories.idempotency import IdempotencyStore
 from chalicelib.repositories.invoices import InvoiceStore
@@ -68,10 +69,10 @@ def order_recorder() -> OrderRecorder:
 def invoice_service() -> InvoiceService:
     """order_pdf_creator, and the invoice link route (which never renders)."""
 
-    def render(order: object) -> bytes:
+    def render(order: Order) -> bytes:  # xhtml2pdf and Jinja2 load on the first render only
         from chalicelib.rendering.invoice import render_invoice
 
-        return render_invoice(order)  # type: ignore[arg-type]
+        return render_invoice(order)
 
     return InvoiceService(
         order_repository(), InvoiceStore(aws.s3(), get_settings().orders_bucket_name), render

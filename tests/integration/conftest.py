@@ -33,12 +33,13 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provisioned]:
         yield made
 
 
-def drain(queue_url: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Receive (and delete) what is waiting in a queue."""
-    sqs = client("sqs")
-    messages = sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=limit, WaitTimeSeconds=0, AttributeNames=["All"]
-    ).get("Messages", [])
-    for message in messages:
-        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+def drain(queue_url: str) -> list[dict[str, Any]]:
+    """Receive (and delete) everything waiting in a queue."""
+    sqs, messages = client("sqs"), []
+    while batch := sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, AttributeNames=["All"]
+    ).get("Messages"):
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        messages.extend(batch)
     return messages

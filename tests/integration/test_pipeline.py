@@ -16,7 +16,7 @@ import app as app_module
 from chalicelib.local.provision import Provisioned
 from chalicelib.repositories.counters import OrderNumbers
 from tests.integration.api_helpers import bearer, post_order, run_record_writer
-from tests.integration.conftest import client
+from tests.integration.conftest import client, drain
 from tests.tokens import TestIssuer
 
 DOWNSTREAM: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
@@ -32,15 +32,6 @@ def api(stack: Provisioned) -> Iterator[Client]:
         yield test_client
 
 
-def receive_all(url: str) -> list[dict[str, Any]]:
-    sqs, messages = client("sqs"), []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
-        "Messages"
-    ):
-        messages.extend(batch)
-    return messages
-
-
 def as_records(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
              "attributes": {"ApproximateReceiveCount": "1"}} for m in messages]  # fmt: skip
@@ -53,7 +44,7 @@ def sent_emails() -> list[Any]:
 def run_downstream(stack: Provisioned) -> dict[str, list[dict[str, Any]]]:
     delivered = {}
     for function, handler in DOWNSTREAM.items():
-        records = as_records(receive_all(stack.queues[function]["url"]))
+        records = as_records(drain(stack.queues[function]["url"]))
         assert handler({"Records": records}, None) == {"batchItemFailures": []}
         delivered[function] = records
     return delivered
@@ -117,7 +108,7 @@ def test_a_malformed_message_in_a_batch_of_ten_fails_alone_on_every_queue(
     token = issuer.token(tenant_id="tenant-a")
     for _ in range(9):
         post_order(api, token)
-    creation = as_records(receive_all(stack.queues["order_creator_record"]["url"]))
+    creation = as_records(drain(stack.queues["order_creator_record"]["url"]))
     poison = {
         "messageId": "poison",
         "receiptHandle": "r",
@@ -129,7 +120,7 @@ def test_a_malformed_message_in_a_batch_of_ten_fails_alone_on_every_queue(
     )
     assert result == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
     for function, handler in DOWNSTREAM.items():
-        records = as_records(receive_all(stack.queues[function]["url"]))
+        records = as_records(drain(stack.queues[function]["url"]))
         assert len(records) == 9
         bad = {**poison, "body": "not json at all"}
         assert handler({"Records": [*records, bad]}, None) == {
@@ -200,7 +191,7 @@ def test_a_customer_email_is_sent_once_after_ses_throttling(
 
     post_order(api, issuer.token(tenant_id="tenant-a"))
     run_record_writer(stack)
-    records = as_records(receive_all(stack.queues["customer_order_confirmation_sender"]["url"]))
+    records = as_records(drain(stack.queues["customer_order_confirmation_sender"]["url"]))
     ses = aws.ses()
     real_send = ses.send_email
     throttled = {"left": 2}
@@ -234,7 +225,7 @@ def test_an_unavailable_bucket_delays_the_pdf_but_loses_nothing(
 
     order_id = post_order(api, issuer.token(tenant_id="tenant-a")).json_body["orderId"]
     run_record_writer(stack)
-    records = as_records(receive_all(stack.queues["order_pdf_creator"]["url"]))
+    records = as_records(drain(stack.queues["order_pdf_creator"]["url"]))
     s3 = aws.s3()
     real_put = s3.put_object
     down = {"left": 1}
@@ -263,7 +254,7 @@ def test_the_record_writer_batch_costs_one_write_per_order_plus_two(
     token = issuer.token(tenant_id="tenant-a")
     for _ in range(10):
         post_order(api, token)
-    records = as_records(receive_all(stack.queues["order_creator_record"]["url"]))
+    records = as_records(drain(stack.queues["order_creator_record"]["url"]))
     calls: list[str] = []
     for service in ("dynamodb", "sns"):
         aws.client(service).meta.events.register(
@@ -272,7 +263,7 @@ def test_the_record_writer_batch_costs_one_write_per_order_plus_two(
     assert app_module.order_creator_record({"Records": records}, None) == {"batchItemFailures": []}
     assert sorted(calls) == sorted(["UpdateItem", "PublishBatch"] + ["PutItem"] * 10)
     assert (
-        json.loads(receive_all(stack.queues["order_pdf_creator"]["url"])[0]["Body"])["type"]
+        json.loads(drain(stack.queues["order_pdf_creator"]["url"])[0]["Body"])["type"]
         == "OrderCreated"
     )
 
@@ -294,7 +285,7 @@ def test_under_the_poller_a_poison_message_is_dead_lettered_after_three_receives
     if function != "order_creator_record":
         run_record_writer(stack)
     source_queue = stack.queues[function]["url"]
-    bodies = [m["Body"] for m in receive_all(source_queue)]
+    bodies = [m["Body"] for m in drain(source_queue)]
     assert len(bodies) == 9
     sqs = client("sqs")
     fast = create_queue_pair(
