@@ -3,8 +3,10 @@
 DynamoDB applies every write to one item atomically, condition included; the service relies on
 it (order-number counters, conditional puts and updates, If-Match). moto's backend runs
 concurrent requests on several threads without a lock, so two `ADD lastNumber 1` can both read
-the same value. `make_dynamodb_atomic` serialises moto's DynamoDB writes behind one lock, which
-is what DynamoDB guarantees per item (and more). `python -m chalicelib.local.emulator` takes the
+the same value, and a read can see an item half-way through an update (an `UpdateItem` that
+creates an item adds its key first and its attributes after). `make_dynamodb_atomic` serialises
+moto's DynamoDB reads and writes behind one lock, which is what DynamoDB guarantees per item
+(and more). `python -m chalicelib.local.emulator` takes the
 same arguments as `moto_server`.
 """
 
@@ -15,15 +17,26 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+_OPERATIONS = (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "batch_write_item",
+    "get_item",
+    "batch_get_item",
+    "transact_get_items",
+    "query",
+    "scan",
+)
 _lock = threading.RLock()
 
 
 def make_dynamodb_atomic() -> None:
-    """Patch moto's DynamoDB backend so each write runs alone (idempotent)."""
+    """Patch moto's DynamoDB backend so each item operation runs alone (idempotent)."""
     from moto.dynamodb.models import DynamoDBBackend
 
-    for name in _WRITES:
+    for name in _OPERATIONS:
         method = getattr(DynamoDBBackend, name)
         if getattr(method, "_bbws_atomic", False):
             continue
