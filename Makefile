@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test lint format typecheck unit bench openapi preview clean
+.PHONY: help venv run test lint format typecheck unit bench openapi preview package terraform checkov clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,8 +37,8 @@ format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-typecheck: venv ## mypy on chalicelib
-	$(VENV)/bin/mypy chalicelib
+typecheck: venv ## mypy on chalicelib and the packaging scripts
+	$(VENV)/bin/mypy chalicelib scripts
 
 unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q
@@ -54,5 +54,23 @@ bench: venv ## Run the benchmarks and print the ratios
 	$(PY) benchmarks/api_calls.py
 	$(PY) benchmarks/pdf.py
 
+STAGE ?=
+package: venv ## Package STAGE=dev|sit|prod into infrastructure/environments/$(STAGE)/service
+	@if [ -z "$(STAGE)" ]; then echo "usage: make package STAGE=dev|sit|prod" >&2; exit 2; fi
+	$(PY) scripts/package.py --stage $(STAGE)
+
+terraform: venv ## Package every stage, then terraform fmt -check and init + validate each
+	@for stage in dev sit prod; do $(PY) scripts/package.py --stage $$stage || exit 1; done
+	$(PY) scripts/terraform.py check
+
+CHECKOV := .venv-checkov
+$(CHECKOV)/.installed: requirements-checkov.txt
+	@py=$$(sh scripts/find-python) || exit 1; "$$py" -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+checkov: venv $(CHECKOV)/.installed ## checkov on every environment (own venv: it needs pydantic 2)
+	$(PY) scripts/checkov_report.py $(CHECKOV)/bin/checkov
+
 clean: ## Remove the venv, local state and caches
-	rm -rf $(VENV) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(CHECKOV) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -48,7 +48,8 @@ class InvoiceStore:
                 Key=key,
                 Body=pdf,
                 ContentType=PDF,
-                ServerSideEncryption="AES256",
+                # Encrypted by the bucket's default: SSE-KMS with the environment's key in AWS
+                # (infrastructure/modules/storage), AES256 on the local stack.
                 IfNoneMatch="*",
                 Metadata={
                     "order-id": order.id,

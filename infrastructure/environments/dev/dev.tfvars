@@ -1,0 +1,18 @@
+environment = "dev"
+account_id  = "536580886816"
+region      = "af-south-1"
+
+cognito_user_pool_arn = "arn:aws:cognito-idp:af-south-1:536580886816:userpool/af-south-1_REPLACEME"
+domain_name           = "api-dev.bbws.io"
+certificate_arn       = "arn:aws:acm:af-south-1:536580886816:certificate/REPLACE-WITH-api-dev-bbws-io"
+hosted_zone_id        = "ZREPLACEWITHBBWSIO"
+ses_identity          = "bbws.io"
+
+point_in_time_recovery_days = 7
+deletion_protection         = false
+queue_retention_days        = 4
+dlq_retention_days          = 7
+log_retention_days          = 30
+
+throttling_rate_limit  = 1000
+throttling_burst_limit = 2000

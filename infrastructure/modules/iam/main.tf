@@ -1,0 +1,111 @@
+# One execution role per function, each allowed exactly the calls its code makes on exactly the
+# resources it makes them on (listed per function below; tests/infrastructure check that no
+# action is a wildcard). Roles are global: the resource lists carry both regions in PROD.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  table_and_indexes = flatten([for arn in var.table_arns : [arn, "${arn}/index/*"]])
+
+  # The SQS-triggered functions read (and delete from) their own queue only.
+  receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+
+  grants = {
+    api_handler = [
+      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], resources = local.table_and_indexes },
+      { sid = "EnqueueCreation", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_creator_record"] },
+      { sid = "CursorKey", actions = ["secretsmanager:GetSecretValue"], resources = var.cursor_secret_arns },
+      { sid = "InvoiceLinks", actions = ["s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
+      { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
+    ]
+    order_creator_record = [
+      { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_creator_record"] },
+      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources = var.table_arns },
+      { sid = "FanOut", actions = ["sns:Publish"], resources = var.topic_arns },
+      { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
+    ]
+    order_pdf_creator = [
+      { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_pdf_creator"] },
+      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = var.table_arns },
+      { sid = "Invoices", actions = ["s3:PutObject", "s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
+      { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
+    ]
+    order_internal_notification_sender = [
+      { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_internal_notification_sender"] },
+      { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns },
+      { sid = "Templates", actions = ["s3:GetObject"], resources = [for arn in var.templates_bucket_arns : "${arn}/internal/*"] },
+      { sid = "Email", actions = ["ses:SendEmail"], resources = var.ses_identity_arns },
+      { sid = "Keys", actions = ["kms:Decrypt"], resources = var.kms_key_arns },
+    ]
+    customer_order_confirmation_sender = [
+      { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["customer_order_confirmation_sender"] },
+      { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns },
+      { sid = "Templates", actions = ["s3:GetObject"], resources = [for arn in var.templates_bucket_arns : "${arn}/customer/*"] },
+      { sid = "Email", actions = ["ses:SendEmail"], resources = var.ses_identity_arns },
+      { sid = "Keys", actions = ["kms:Decrypt"], resources = var.kms_key_arns },
+    ]
+  }
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = var.function_names
+
+  name                 = "${each.value}-role"
+  description          = "Execution role of ${each.value}"
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  for_each = var.function_names
+
+  statement {
+    sid       = "OwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [for region in var.regions : "arn:${local.partition}:logs:${region}:${local.account_id}:log-group:/aws/lambda/${each.value}:*"]
+  }
+
+  # X-Ray has no resource-level permissions: these two actions only accept "*".
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = local.grants[each.key]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = var.function_names
+
+  name   = "least-privilege"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.this[each.key].json
+}

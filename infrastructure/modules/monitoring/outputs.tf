@@ -1,0 +1,14 @@
+output "alerts_topic_arn" {
+  description = "ARN of bbws-alerts-{env}."
+  value       = aws_sns_topic.alerts.arn
+}
+
+output "alarm_names" {
+  description = "Every alarm this module created."
+  value = concat(
+    [for a in aws_cloudwatch_metric_alarm.dlq : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.function_errors : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.function_throttles : a.alarm_name],
+    [aws_cloudwatch_metric_alarm.api_5xx.alarm_name, aws_cloudwatch_metric_alarm.api_p99_latency.alarm_name],
+  )
+}

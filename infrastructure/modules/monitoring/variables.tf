@@ -1,0 +1,59 @@
+variable "alerts_topic_name" {
+  description = "SNS topic the alarms notify (bbws-alerts-{env})."
+  type        = string
+}
+
+variable "alert_emails" {
+  description = "Addresses subscribed to the alerts topic (each confirms by email)."
+  type        = list(string)
+  default     = []
+}
+
+variable "dlq_names" {
+  description = "Dead-letter queue name per function: each gets an alarm on any message."
+  type        = map(string)
+}
+
+variable "function_names" {
+  description = "Deployed function name per function: errors and throttles alarms."
+  type        = map(string)
+}
+
+variable "api_name" {
+  description = "REST API name (the ApiName dimension)."
+  type        = string
+}
+
+variable "api_stage_name" {
+  description = "API Gateway stage (the Stage dimension)."
+  type        = string
+}
+
+variable "function_error_threshold" {
+  description = "Failed invocations per 5 minutes that raise the alarm."
+  type        = number
+  default     = 0
+}
+
+variable "api_5xx_threshold" {
+  description = "5xx answers per 5 minutes that raise the alarm."
+  type        = number
+  default     = 0
+}
+
+variable "api_p99_latency_ms" {
+  description = "p99 latency (ms) that raises the alarm."
+  type        = number
+  default     = 1500
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed key encrypting the alerts topic."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for the topic and alarms."
+  type        = map(string)
+  default     = {}
+}

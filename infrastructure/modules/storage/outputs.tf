@@ -1,0 +1,9 @@
+output "bucket_names" {
+  description = "Bucket name by role (orders, templates)."
+  value       = { for k, b in aws_s3_bucket.this : k => b.bucket }
+}
+
+output "bucket_arns" {
+  description = "Bucket ARN by role (orders, templates)."
+  value       = { for k, b in aws_s3_bucket.this : k => b.arn }
+}

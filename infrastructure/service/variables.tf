@@ -1,0 +1,63 @@
+variable "environment" {
+  description = "dev, sit or prod: the suffix of every name."
+  type        = string
+}
+
+variable "cognito_user_pool_arn" {
+  description = "ARN of the customer portal's Cognito user pool, the API's authorizer."
+  type        = string
+}
+
+variable "function_role_arns" {
+  description = "IAM role ARN per function (api_handler and the four processors), from the iam module."
+  type        = map(string)
+}
+
+variable "queue_arns" {
+  description = "ARN of the queue each SQS-triggered function reads, from the messaging module."
+  type        = map(string)
+}
+
+variable "lambda_environment" {
+  description = "Environment variables Terraform knows and the stage config cannot (topic ARN, region-specific names)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key for log groups and Lambda environment variables."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "CloudWatch Logs retention of the functions' and the API's log groups."
+  type        = number
+}
+
+variable "api_stage_name" {
+  description = "API Gateway stage the custom domain maps to."
+  type        = string
+  default     = "v1"
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady-state requests per second the stage accepts."
+  type        = number
+}
+
+variable "throttling_burst_limit" {
+  description = "Burst of requests the stage accepts."
+  type        = number
+}
+
+variable "tags" {
+  description = "Tags for every resource this module creates."
+  type        = map(string)
+  default     = {}
+}
+
+variable "waf_rate_limit_per_ip" {
+  description = "Requests per 5 minutes one IP address may send before WAF blocks it."
+  type        = number
+  default     = 3000
+}
