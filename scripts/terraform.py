@@ -42,7 +42,8 @@ def environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("TF_IN_AUTOMATION", "1")
     env.setdefault("TF_INPUT", "0")
     found = mirror()
-    if found and "TF_CLI_CONFIG_FILE" not in env:
+    configured = env.get("TF_CLI_CONFIG_FILE", "")
+    if found and not (configured and Path(configured).expanduser().is_file()):
         config = Path(tempfile.gettempdir()) / "bbws-terraform-mirror.tfrc"
         config.write_text(
             "provider_installation {\n"

@@ -1,0 +1,180 @@
+"""Fixtures for the Terraform tests: a packaged copy of infrastructure/, an emulator, plans.
+
+Terraform runs where it is installed (CI here has it, with a local provider mirror) and these
+tests skip with the reason where it is not. Packaging needs the Lambda runtime's Python (3.12).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import package, terraform
+
+ROOT = Path(__file__).resolve().parents[2]
+ENVIRONMENTS = ("dev", "sit", "prod")
+EMULATOR_ACCOUNT = "123456789012"  # moto's
+PROVIDER_SERVICES = (
+    "apigateway",
+    "cloudwatch",
+    "dynamodb",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "sts",
+    "wafv2",
+)
+
+needs_terraform = pytest.mark.skipif(
+    terraform.binary() is None,
+    reason="terraform is not installed: the Terraform checks need it on PATH",
+)
+needs_runtime_python = pytest.mark.skipif(
+    sys.version_info[:2] != package.RUNTIME,
+    reason="make package needs Python 3.12, the Lambda runtime (the venv runs another)",
+)
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's Terraform with every stage packaged (`make package`)."""
+    if sys.version_info[:2] != package.RUNTIME:
+        pytest.skip("make package needs Python 3.12, the Lambda runtime")
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copytree(
+        ROOT / "infrastructure",
+        root / "infrastructure",
+        ignore=shutil.ignore_patterns("service", ".terraform", "*.tfstate*", ".terraform.lock.hcl"),
+    )
+    shutil.copytree(ROOT / "infrastructure" / "service", root / "infrastructure" / "service")
+    shutil.copytree(
+        ROOT / "chalicelib" / "templates" / "email", root / "chalicelib" / "templates" / "email"
+    )
+    for stage in ENVIRONMENTS:
+        package.package(stage, environments=root / "infrastructure" / "environments")
+    return root
+
+
+def generated(workspace: Path, stage: str) -> dict[str, Any]:
+    """The fixed `chalice.tf.json` of a stage."""
+    path = workspace / "infrastructure" / "environments" / stage / "service" / "chalice.tf.json"
+    return dict(json.loads(path.read_text()))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The local stack's emulator (moto server) on a free port."""
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("emulator") / "moto.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chalicelib.local.emulator", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("the emulator did not start")
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+def emulator_provider(url: str, region: str, alias: str | None = None) -> dict[str, Any]:
+    """An AWS provider block that talks to the emulator."""
+    block: dict[str, Any] = {
+        "region": region,
+        "access_key": "test",
+        "secret_key": "test",
+        "allowed_account_ids": [EMULATOR_ACCOUNT],
+        "skip_credentials_validation": True,
+        "skip_metadata_api_check": True,
+        "s3_use_path_style": True,
+        "endpoints": [dict.fromkeys(PROVIDER_SERVICES, url)],
+    }
+    if alias:
+        block["alias"] = alias
+    return block
+
+
+def plan(workspace: Path, stage: str, url: str) -> dict[str, Any]:
+    """`terraform plan` of an environment against the emulator, as JSON.
+
+    An override file swaps the S3 backend for a local one and points the providers at the
+    emulator; everything else is the environment exactly as deployed, with its tfvars.
+    """
+    directory = workspace / "infrastructure" / "environments" / stage
+    providers = [emulator_provider(url, "af-south-1")]
+    if (directory / "dr.tf").exists():
+        providers.append(emulator_provider(url, "eu-west-1", "dr"))
+    (directory / "zz_emulator_override.tf.json").write_text(
+        json.dumps({"terraform": {"backend": {"local": {}}}, "provider": {"aws": providers}})
+    )
+    terraform.run(["init", "-reconfigure", "-input=false"], directory)
+    terraform.run(["plan", "-input=false", f"-var-file={stage}.tfvars", "-out=plan.out"], directory)
+    shown = terraform.run(["show", "-json", "plan.out"], directory).stdout
+    (directory / "zz_emulator_override.tf.json").unlink()
+    return dict(json.loads(shown))
+
+
+@pytest.fixture(scope="session")
+def plans(workspace: Path, emulator: str) -> dict[str, dict[str, Any]]:
+    """The plan of every environment."""
+    if terraform.binary() is None:
+        pytest.skip("terraform is not installed: the Terraform checks need it on PATH")
+    return {stage: plan(workspace, stage, emulator) for stage in ENVIRONMENTS}
+
+
+def resources(plan_json: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every planned resource (all modules), with `address`, `type` and `values`."""
+    found: list[dict[str, Any]] = []
+
+    def walk(module: dict[str, Any]) -> None:
+        found.extend(module.get("resources", []))
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(plan_json["planned_values"]["root_module"])
+    return found
+
+
+def of_type(
+    plan_json: dict[str, Any], kind: str, module: str | None = None
+) -> list[dict[str, Any]]:
+    """Planned resources of one type, optionally within one module call (e.g. `service_dr`)."""
+    return [
+        r
+        for r in resources(plan_json)
+        if r["type"] == kind and (module is None or r["address"].startswith(f"module.{module}."))
+    ]

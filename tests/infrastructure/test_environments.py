@@ -1,0 +1,281 @@
+"""dev, sit and prod as Terraform plans them: fmt, validate, and the requirements per environment.
+
+Each environment is planned against the emulator with its real tfvars (an override file swaps
+only the backend and the provider endpoints), so these assertions read the values Terraform
+would create, not the HCL that computes them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib import topology
+from scripts import terraform
+from tests.infrastructure.conftest import ENVIRONMENTS, ROOT, needs_terraform, of_type
+
+pytestmark = needs_terraform
+
+FUNCTIONS = (
+    "api_handler",
+    "order_creator_record",
+    "order_pdf_creator",
+    "order_internal_notification_sender",
+    "customer_order_confirmation_sender",
+)
+EXPECTED = {
+    # env: pitr days, queue/DLQ retention days, rate, burst, domain
+    "dev": (7, 4, 7, 1000, 2000, "api-dev.bbws.io"),
+    "sit": (14, 4, 14, 5000, 10000, "api-sit.bbws.io"),
+    "prod": (35, 14, 14, 10000, 20000, "api.bbws.io"),
+}
+DAY = 86400
+
+
+def service_modules(stage: str) -> tuple[str, ...]:
+    return ("service", "service_dr") if stage == "prod" else ("service",)
+
+
+def test_terraform_fmt_is_clean() -> None:
+    result = terraform.run(
+        ["fmt", "-check", "-recursive", "-diff"], ROOT / "infrastructure", check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_each_packaged_environment_validates(workspace: Path, stage: str) -> None:
+    directory = workspace / "infrastructure" / "environments" / stage
+    terraform.run(["init", "-backend=false", "-input=false"], directory)
+    assert "The configuration is valid" in terraform.run(["validate"], directory).stdout
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_functions_logs_and_event_sources(plans: dict[str, Any], stage: str) -> None:
+    plan = plans[stage]
+    tfvars_retention = {"dev": 30, "sit": 90, "prod": 365}[stage]
+    for module in service_modules(stage):
+        functions = {
+            f["values"]["function_name"]: f["values"]
+            for f in of_type(plan, "aws_lambda_function", module)
+        }
+        assert set(functions) == {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
+        for function in functions.values():
+            assert function["runtime"] == "python3.12"
+            assert function["architectures"] == ["arm64"]
+            assert function["tracing_config"] == [{"mode": "Active"}]
+        groups = {
+            g["values"]["name"]: g["values"]
+            for g in of_type(plan, "aws_cloudwatch_log_group", module)
+        }
+        for name in functions:
+            assert groups[f"/aws/lambda/{name}"]["retention_in_days"] == tfvars_retention
+        assert all(g["retention_in_days"] == tfvars_retention for g in groups.values())
+        mappings = of_type(plan, "aws_lambda_event_source_mapping", module)
+        assert len(mappings) == len(topology.CONSUMERS)
+        assert all(
+            m["values"]["function_response_types"] == ["ReportBatchItemFailures"] for m in mappings
+        )
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_event_sources_reference_the_managed_queues(plans: dict[str, Any], stage: str) -> None:
+    calls = plans[stage]["configuration"]["root_module"]["module_calls"]
+    for module, messaging in (("service", "messaging"), ("service_dr", "messaging_dr")):
+        if module not in calls:
+            continue
+        assert (
+            f"module.{messaging}.queue_arns"
+            in calls[module]["expressions"]["queue_arns"]["references"]
+        )
+        for resource in calls[module]["module"]["resources"]:
+            if resource["type"] == "aws_lambda_event_source_mapping":
+                assert "var.queue_arns" in resource["expressions"]["event_source_arn"]["references"]
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_the_table(plans: dict[str, Any], stage: str) -> None:
+    pitr_days = EXPECTED[stage][0]
+    [table] = [t["values"] for t in of_type(plans[stage], "aws_dynamodb_table")]
+    assert table["name"] == f"bbws-customer-portal-orders-{stage}"
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert (table["hash_key"], table["range_key"]) == ("PK", "SK")
+    assert {
+        i["name"]: (i["hash_key"], i["range_key"]) for i in table["global_secondary_index"]
+    } == {
+        "OrdersByDateIndex": ("GSI1PK", "GSI1SK"),
+        "OrderByIdIndex": ("GSI2PK", "GSI2SK"),
+    }
+    assert table["ttl"] == [{"attribute_name": "expiresAt", "enabled": True}]
+    assert table["point_in_time_recovery"] == [
+        {"enabled": True, "recovery_period_in_days": pitr_days}
+    ]
+    assert table["stream_enabled"] is True
+    assert table["stream_view_type"] == "NEW_AND_OLD_IMAGES"
+    assert table["server_side_encryption"][0]["enabled"] is True
+    assert table["deletion_protection_enabled"] is (stage == "prod")
+    assert [r["region_name"] for r in table.get("replica", [])] == (
+        ["eu-west-1"] if stage == "prod" else []
+    )
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_queues_and_alarms(plans: dict[str, Any], stage: str) -> None:
+    _, queue_days, dlq_days, *_ = EXPECTED[stage]
+    plan = plans[stage]
+    regions = ("messaging", "messaging_dr") if stage == "prod" else ("messaging",)
+    for module in regions:
+        queues = {q["values"]["name"]: q["values"] for q in of_type(plan, "aws_sqs_queue", module)}
+        dlqs = {n: q for n, q in queues.items() if "-dlq-" in n}
+        assert len(dlqs) == len(topology.CONSUMERS) == len(queues) - len(dlqs)
+        for name, queue in queues.items():
+            days = dlq_days if name in dlqs else queue_days
+            assert queue["message_retention_seconds"] == days * DAY, name
+        subscriptions = of_type(plan, "aws_sns_topic_subscription", module)
+        assert len(subscriptions) == sum(c.fed_by_topic for c in topology.CONSUMERS)
+        assert all(s["values"]["raw_message_delivery"] for s in subscriptions)
+    monitoring_modules = ("monitoring", "monitoring_dr") if stage == "prod" else ("monitoring",)
+    for module, messaging in zip(monitoring_modules, regions, strict=True):
+        dlq_names = {
+            q["values"]["name"]
+            for q in of_type(plan, "aws_sqs_queue", messaging)
+            if "-dlq-" in q["values"]["name"]
+        }
+        alarms = [a["values"] for a in of_type(plan, "aws_cloudwatch_metric_alarm", module)]
+        watched = {
+            a["dimensions"]["QueueName"]
+            for a in alarms
+            if a["metric_name"] == "ApproximateNumberOfMessagesVisible"
+        }
+        assert watched == dlq_names
+        assert all(
+            a["threshold"] == 0
+            for a in alarms
+            if a["metric_name"] == "ApproximateNumberOfMessagesVisible"
+        )
+        for metric in ("Errors", "Throttles"):
+            assert {
+                a["dimensions"]["FunctionName"] for a in alarms if a["metric_name"] == metric
+            } == {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
+        assert {a["metric_name"] for a in alarms if a["namespace"] == "AWS/ApiGateway"} == {
+            "5XXError",
+            "Latency",
+        }
+        assert [a["extended_statistic"] for a in alarms if a["metric_name"] == "Latency"] == ["p99"]
+        [topic] = [t["values"] for t in of_type(plan, "aws_sns_topic", module)]
+        assert topic["name"] == f"bbws-alerts-{stage}"
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_buckets(plans: dict[str, Any], stage: str) -> None:
+    plan = plans[stage]
+    names = {b["values"]["bucket"] for b in of_type(plan, "aws_s3_bucket")}
+    expected = {f"bbws-orders-{stage}", f"bbws-email-templates-{stage}"}
+    if stage == "prod":
+        expected |= {"bbws-orders-prod-eu-west-1", "bbws-email-templates-prod-eu-west-1"}
+    assert names == expected
+    blocks = [b["values"] for b in of_type(plan, "aws_s3_bucket_public_access_block")]
+    assert len(blocks) == len(names)
+    for block in blocks:
+        assert all(
+            block[k] is True
+            for k in (
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            )
+        )
+    assert all(
+        v["values"]["versioning_configuration"][0]["status"] == "Enabled"
+        for v in of_type(plan, "aws_s3_bucket_versioning")
+    )
+    for sse in of_type(plan, "aws_s3_bucket_server_side_encryption_configuration"):
+        assert (
+            sse["values"]["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"]
+            == "aws:kms"
+        )
+    assert len(of_type(plan, "aws_s3_bucket_policy")) == len(names)
+    for lifecycle in of_type(plan, "aws_s3_bucket_lifecycle_configuration"):
+        [rule] = lifecycle["values"]["rule"]
+        assert rule["expiration"][0]["days"] == 7 * 365
+        transitions = [(t["days"], t["storage_class"]) for t in rule["transition"]]
+        assert transitions == ([(730, "GLACIER")] if stage == "prod" else [])
+    replication = of_type(plan, "aws_s3_bucket_replication_configuration")
+    assert len(replication) == (2 if stage == "prod" else 0)
+    templates = {o["values"]["key"] for o in of_type(plan, "aws_s3_object")}
+    assert templates == {"customer/order_confirmation.html", "internal/order_notification.html"}
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_api_stage_domain_and_failover(plans: dict[str, Any], stage: str) -> None:
+    *_, rate, burst, domain = EXPECTED[stage]
+    plan = plans[stage]
+    for settings in of_type(plan, "aws_api_gateway_method_settings"):
+        [values] = settings["values"]["settings"]
+        assert (values["throttling_rate_limit"], values["throttling_burst_limit"]) == (rate, burst)
+    for stage_resource in of_type(plan, "aws_api_gateway_stage"):
+        assert stage_resource["values"]["stage_name"] == "v1"
+        assert stage_resource["values"]["xray_tracing_enabled"] is True
+    domains = [d["values"] for d in of_type(plan, "aws_api_gateway_domain_name")]
+    assert {d["domain_name"] for d in domains} == {domain}
+    assert all(d["security_policy"] == "TLS_1_2" for d in domains)
+    checks = [c["values"] for c in of_type(plan, "aws_route53_health_check")]
+    records = [r["values"] for r in of_type(plan, "aws_route53_record")]
+    if stage == "prod":
+        assert len(checks) == 2
+        assert all(
+            (c["type"], c["resource_path"], c["request_interval"], c["failure_threshold"])
+            == ("HTTPS", "/v1/health", 30, 2)
+            for c in checks
+        )
+        assert sorted(r["failover_routing_policy"][0]["type"] for r in records) == [
+            "PRIMARY",
+            "PRIMARY",
+            "SECONDARY",
+            "SECONDARY",
+        ]
+    else:
+        assert checks == []
+        assert all(not r.get("failover_routing_policy") for r in records)
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_the_cursor_secret_and_keys(plans: dict[str, Any], stage: str) -> None:
+    plan = plans[stage]
+    [secret] = [s["values"] for s in of_type(plan, "aws_secretsmanager_secret")]
+    assert secret["name"] == f"bbws-order-cursor-key-{stage}"
+    assert [r["region"] for r in secret.get("replica", [])] == (
+        ["eu-west-1"] if stage == "prod" else []
+    )
+    [version] = [v["values"] for v in of_type(plan, "aws_secretsmanager_secret_version")]
+    assert version.get("secret_string") in (None, "")  # write-only: never in plan or state
+    keys = [k["values"] for k in of_type(plan, "aws_kms_key")]
+    assert len(keys) == (2 if stage == "prod" else 1)
+    assert all(k["enable_key_rotation"] for k in keys)
+
+
+def test_dev_and_sit_differ_only_in_their_tfvars_and_backend() -> None:
+    environments = ROOT / "infrastructure" / "environments"
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
+        assert (environments / "dev" / name).read_text() == (
+            environments / "sit" / name
+        ).read_text(), name
+    tfvars = {
+        stage: dict(
+            line.split("=", 1) and (line.split("=", 1)[0].strip(), line.split("=", 1)[1].strip())
+            for line in (environments / stage / f"{stage}.tfvars").read_text().splitlines()
+            if "=" in line
+        )
+        for stage in ENVIRONMENTS
+    }
+    accounts = {"dev": "536580886816", "sit": "815856636111", "prod": "093646564004"}
+    for stage, values in tfvars.items():
+        assert json.loads(values["account_id"]) == accounts[stage]
+        backend = (environments / stage / "backend.tf").read_text()
+        assert f"bbws-terraform-state-{accounts[stage]}" in backend
+        assert f"bbws-order-lambda/{stage}/terraform.tfstate" in backend
+        assert 'dynamodb_table = "bbws-terraform-locks"' in backend
