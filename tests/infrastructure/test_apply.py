@@ -1,0 +1,314 @@
+"""One truth: the Terraform modules, applied to the emulator, build what `make run` provisions.
+
+The modules are applied with stage `local`'s names to a moto server; the local stack's own
+provisioning (chalicelib/local/provision.py) runs in an in-process moto. Both are described
+through the AWS APIs and compared: table, indexes, TTL, stream, queues, redrive, the fan-out
+subscriptions, buckets and the uploaded templates. Encryption differs on purpose (KMS in AWS,
+service-managed keys locally) and is checked in the plans instead. The iam module is applied too,
+and its policies read back: no wildcard action, each function only what its code calls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.local.provision import provision
+from chalicelib.topology import CONSUMERS
+from scripts import package, terraform
+from tests.infrastructure.conftest import ROOT, emulator_provider, needs_terraform
+
+pytestmark = needs_terraform
+
+REGION = "eu-west-1"
+CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+LOCAL = {**CONFIG["environment_variables"], **CONFIG["stages"]["local"]["environment_variables"]}
+TIMEOUTS = {name: f["lambda_timeout"] for name, f in CONFIG["lambda_functions"].items()}
+
+
+def _module(path: str, root: Path, **values: Any) -> dict[str, Any]:
+    return {"source": os.path.relpath(ROOT / "infrastructure" / "modules" / path, root), **values}
+
+
+def _configuration(root: Path, url: str) -> dict[str, Any]:
+    key = "${module.kms.key_arn}"
+    functions = {name: package.function_name(name, "local") for name in TIMEOUTS}
+    return {
+        "terraform": {
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.32, < 6"}}
+        },
+        "provider": {"aws": emulator_provider(url, REGION)},
+        "module": {
+            "kms": _module("kms", root, environment="local"),
+            "dynamodb": _module(
+                "dynamodb",
+                root,
+                table_name=LOCAL["ORDERS_TABLE_NAME"],
+                point_in_time_recovery_days=7,
+                deletion_protection=False,
+                kms_key_arn=key,
+            ),
+            "messaging": _module(
+                "messaging",
+                root,
+                consumers=package.consumers("local"),
+                topic_name=LOCAL["ORDER_EVENTS_TOPIC_NAME"],
+                queue_retention_days=4,
+                dlq_retention_days=7,
+                kms_key_arn=key,
+                restrict_redrive_sources=False,  # moto ignores RedriveAllowPolicy and never settles
+            ),
+            "storage": _module(
+                "storage",
+                root,
+                environment="local",
+                orders_bucket_name=LOCAL["ORDERS_BUCKET_NAME"],
+                templates_bucket_name=LOCAL["TEMPLATES_BUCKET_NAME"],
+                templates_source_dir=str(ROOT / "chalicelib" / "templates" / "email"),
+                kms_key_arn=key,
+                attach_tls_only_policy=False,  # moto applies a conditional Deny to every request
+            ),
+            "cursor_secret": _module(
+                "cursor_secret", root, name=LOCAL["CURSOR_SECRET_ID"], kms_key_arn=key
+            ),
+            "iam": _module(
+                "iam",
+                root,
+                function_names=functions,
+                regions=[REGION],
+                table_arns=["${module.dynamodb.table_arn}"],
+                queue_arns="${{ for name, arn in module.messaging.queue_arns : name => [arn] }}",
+                topic_arns=["${module.messaging.topic_arn}"],
+                orders_bucket_arns=['${module.storage.bucket_arns["orders"]}'],
+                templates_bucket_arns=['${module.storage.bucket_arns["templates"]}'],
+                cursor_secret_arns=["${module.cursor_secret.secret_arn}"],
+                ses_identity_arns=[f"arn:aws:ses:{REGION}:123456789012:identity/bbws.example"],
+                kms_key_arns=[key],
+            ),
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def applied(
+    emulator: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], Any]]:
+    """The modules applied to the emulator; yields a client factory for it."""
+    root = tmp_path_factory.mktemp("apply")
+    (root / "main.tf.json").write_text(json.dumps(_configuration(root, emulator), indent=2))
+    terraform.run(["init", "-input=false"], root)
+    terraform.run(["apply", "-auto-approve", "-input=false"], root)
+
+    def client(service: str) -> Any:
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=emulator,
+            region_name=REGION,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    return client
+
+
+@pytest.fixture(scope="module")
+def provisioned() -> Iterator[Callable[[str], Any]]:
+    """What `make run` provisions, in an in-process moto."""
+    with mock_aws():
+
+        def client(service: str) -> Any:
+            return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+
+        provision(client, LOCAL, REGION, TIMEOUTS)
+        yield client
+
+
+def describe(client: Callable[[str], Any]) -> dict[str, Any]:
+    """The service's resources as the AWS APIs show them, without ids, ARNs or encryption."""
+    dynamodb, sqs, sns, s3 = client("dynamodb"), client("sqs"), client("sns"), client("s3")
+    name = LOCAL["ORDERS_TABLE_NAME"]
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    queues = {}
+    for consumer in CONSUMERS:
+        for env in (consumer.queue_env, consumer.dlq_env):
+            url = sqs.get_queue_url(QueueName=LOCAL[env])["QueueUrl"]
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
+                "Attributes"
+            ]
+            redrive = json.loads(attributes.get("RedrivePolicy", "{}"))
+            queues[LOCAL[env]] = {
+                "VisibilityTimeout": attributes["VisibilityTimeout"],
+                "MessageRetentionPeriod": attributes["MessageRetentionPeriod"],
+                "ReceiveMessageWaitTimeSeconds": attributes["ReceiveMessageWaitTimeSeconds"],
+                "deadLetterTarget": redrive.get("deadLetterTargetArn", "").rsplit(":", 1)[-1],
+                "maxReceiveCount": int(redrive.get("maxReceiveCount", 0)),
+            }
+    [topic] = [
+        t["TopicArn"]
+        for t in sns.list_topics()["Topics"]
+        if t["TopicArn"].endswith(":" + LOCAL["ORDER_EVENTS_TOPIC_NAME"])
+    ]
+    subscriptions = sorted(
+        (
+            s["Endpoint"].rsplit(":", 1)[-1],
+            sns.get_subscription_attributes(SubscriptionArn=s["SubscriptionArn"])["Attributes"].get(
+                "RawMessageDelivery"
+            ),
+        )
+        for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    )
+    buckets = {}
+    for bucket in (LOCAL["ORDERS_BUCKET_NAME"], LOCAL["TEMPLATES_BUCKET_NAME"]):
+        buckets[bucket] = {
+            "versioning": s3.get_bucket_versioning(Bucket=bucket).get("Status"),
+            "publicAccessBlock": s3.get_public_access_block(Bucket=bucket)[
+                "PublicAccessBlockConfiguration"
+            ],
+            "keys": sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])),
+        }
+    return {
+        "table": {
+            "KeySchema": table["KeySchema"],
+            "AttributeDefinitions": sorted(
+                table["AttributeDefinitions"], key=lambda a: a["AttributeName"]
+            ),
+            "BillingMode": table["BillingModeSummary"]["BillingMode"],
+            "GlobalSecondaryIndexes": sorted(
+                (i["IndexName"], json.dumps(i["KeySchema"]), i["Projection"]["ProjectionType"])
+                for i in table["GlobalSecondaryIndexes"]
+            ),
+            "StreamSpecification": table["StreamSpecification"],
+            "TimeToLive": (ttl["TimeToLiveStatus"], ttl["AttributeName"]),
+        },
+        "queues": queues,
+        "subscriptions": subscriptions,
+        "buckets": buckets,
+        "secret": client("secretsmanager").describe_secret(SecretId=LOCAL["CURSOR_SECRET_ID"])[
+            "Name"
+        ],
+    }
+
+
+def test_terraform_builds_what_make_run_provisions(
+    applied: Callable[[str], Any], provisioned: Callable[[str], Any]
+) -> None:
+    from_terraform = describe(applied)
+    assert from_terraform == describe(provisioned)
+    # and it is the right thing, not two equal mistakes:
+    record = from_terraform["queues"][LOCAL["ORDER_CREATION_QUEUE_NAME"]]
+    assert record == {
+        "VisibilityTimeout": str(6 * 30),
+        "MessageRetentionPeriod": str(4 * 86400),
+        "ReceiveMessageWaitTimeSeconds": "20",
+        "deadLetterTarget": LOCAL["ORDER_CREATION_DLQ_NAME"],
+        "maxReceiveCount": 3,
+    }
+    assert len(from_terraform["subscriptions"]) == 3
+    assert from_terraform["table"]["TimeToLive"] == ("ENABLED", "expiresAt")
+    assert from_terraform["buckets"][LOCAL["TEMPLATES_BUCKET_NAME"]]["keys"] == [
+        "customer/order_confirmation.html",
+        "internal/order_notification.html",
+    ]
+
+
+EXPECTED_ACTIONS = {
+    "api_handler": {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "sqs:SendMessage",
+        "secretsmanager:GetSecretValue",
+        "s3:GetObject",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    },
+    "order_creator_record": {
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "sns:Publish",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    },
+    "order_pdf_creator": {
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "s3:PutObject",
+        "s3:GetObject",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    },
+}
+COMMON_ACTIONS = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+
+
+def test_every_role_allows_only_named_actions_on_its_own_resources(
+    applied: Callable[[str], Any],
+) -> None:
+    iam = applied("iam")
+    for function in TIMEOUTS:
+        role = f"{package.function_name(function, 'local')}-role"
+        trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+        [policy_name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
+        statements = document["Statement"]
+        actions: set[str] = set()
+        for statement in statements:
+            assert statement["Effect"] == "Allow"
+            listed = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            assert all("*" not in action for action in listed), (role, listed)
+            resources = (
+                statement["Resource"]
+                if isinstance(statement["Resource"], list)
+                else [statement["Resource"]]
+            )
+            if resources == ["*"]:
+                assert set(listed) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, listed
+            actions |= set(listed)
+        assert actions >= COMMON_ACTIONS
+        if function in EXPECTED_ACTIONS:
+            assert actions - COMMON_ACTIONS == EXPECTED_ACTIONS[function], function
+        own_queue = (
+            LOCAL[next(c.queue_env for c in CONSUMERS if c.function == function)]
+            if function != "api_handler"
+            else None
+        )
+        queue_resources = {
+            r
+            for s in statements
+            if any(
+                str(a).startswith("sqs:")
+                for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+            )
+            for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+        }
+        if own_queue:
+            assert {r.rsplit(":", 1)[-1] for r in queue_resources} == {own_queue}
