@@ -26,8 +26,10 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 run: venv ## Run the whole service locally (emulator + API + processors)
 	$(PY) -m chalicelib.local
 
-test: venv lint typecheck ## Lint, type-check and run the whole suite with the coverage gate
+test: venv lint typecheck ## Lint, type-check, the whole suite with the coverage gate, checkov
 	$(PY) -m pytest
+	@if command -v terraform >/dev/null; then $(MAKE) --no-print-directory checkov; \
+	else echo "terraform is not installed: skipping make checkov (Terraform tests skipped too)"; fi
 
 lint: venv ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -69,7 +71,7 @@ $(CHECKOV)/.installed: requirements-checkov.txt
 	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
-checkov: venv $(CHECKOV)/.installed ## checkov on every environment (own venv: it needs pydantic 2)
+checkov: terraform $(CHECKOV)/.installed ## Package, then checkov on every environment (own venv: pydantic 2)
 	$(PY) scripts/checkov_report.py $(CHECKOV)/bin/checkov
 
 clean: ## Remove the venv, local state and caches
