@@ -97,9 +97,7 @@ def _configuration(root: Path, url: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def applied(
-    emulator: str, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Any]:
+def applied(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Any]:
     """The modules applied to the emulator; returns a client factory for it."""
     root = tmp_path_factory.mktemp("apply")
     (root / "main.tf.json").write_text(json.dumps(_configuration(root, emulator), indent=2))

@@ -1,0 +1,70 @@
+"""terraform-aws-modules' file conventions, checked on the HCL itself (no Terraform needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.infrastructure.conftest import ROOT
+
+INFRASTRUCTURE = ROOT / "infrastructure"
+MODULES = sorted(p for p in (INFRASTRUCTURE / "modules").iterdir() if p.is_dir())
+_BLOCK = re.compile(r'^(variable|output) "([^"]+)" \{\n(.*?)^\}', re.M | re.S)
+
+
+def blocks(kind: str, directory: Path) -> dict[str, str]:
+    found = {}
+    for path in directory.glob("*.tf"):
+        for match in _BLOCK.finditer(path.read_text()):
+            if match.group(1) == kind:
+                found[f"{path.name}:{match.group(2)}"] = match.group(3)
+    return found
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+def test_each_module_has_the_four_files(module: Path) -> None:
+    assert {"main.tf", "variables.tf", "outputs.tf", "versions.tf"} <= {
+        p.name for p in module.iterdir()
+    }
+    assert 'version = ">= 5.32, < 6"' in (module / "versions.tf").read_text()
+
+
+@pytest.mark.parametrize(
+    "directory",
+    [*MODULES, INFRASTRUCTURE / "service", *sorted((INFRASTRUCTURE / "environments").iterdir())],
+    ids=lambda p: p.relative_to(INFRASTRUCTURE).as_posix(),
+)
+def test_every_variable_is_typed_and_described_and_every_output_described(directory: Path) -> None:
+    variables = blocks("variable", directory)
+    assert variables, f"no variables in {directory}"
+    for name, body in variables.items():
+        assert re.search(r"^\s+type\s+=", body, re.M), f"{name} has no type"
+        assert re.search(r'^\s+description\s+=\s+"\S', body, re.M), f"{name} has no description"
+    for name, body in blocks("output", directory).items():
+        assert re.search(r'^\s+description\s+=\s+"\S', body, re.M), f"{name} has no description"
+
+
+def test_allow_statements_name_their_actions() -> None:
+    """Every listed action is service:Name; a trailing * only for KMS's own action families."""
+    for path in (INFRASTRUCTURE / "modules").rglob("*.tf"):
+        for listed in re.findall(r"\bactions\s*=\s*\[([^\]]*)\]", path.read_text()):
+            for action in re.findall(r'"([^"]+)"', listed):
+                if action in {"sqs:*", "s3:*"}:
+                    continue  # Deny-only (next test)
+                if path.parent.name == "kms" and action == "kms:*":
+                    continue  # the key policy's account-root statement
+                assert re.fullmatch(r"[a-z0-9-]+:[A-Z][A-Za-z]+\*?", action), (path, action)
+                assert not action.endswith("*") or action.startswith("kms:"), (path, action)
+
+
+def test_wildcard_actions_appear_only_in_deny_statements() -> None:
+    for path in (INFRASTRUCTURE / "modules").rglob("*.tf"):
+        text = path.read_text()
+        for match in re.finditer(r'actions\s*=\s*\["(sqs|s3):\*"\]', text):
+            statement = text[text.rfind("statement {", 0, match.start()) : match.start()]
+            assert 'effect    = "Deny"' in statement or 'effect = "Deny"' in statement, (
+                path,
+                statement,
+            )
