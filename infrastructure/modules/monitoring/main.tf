@@ -34,37 +34,28 @@ resource "aws_cloudwatch_metric_alarm" "dlq" {
   tags                = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "function_errors" {
-  for_each = var.function_names
-
-  alarm_name          = "${each.value}-errors"
-  alarm_description   = "${each.value} failed invocations"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.function_error_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  ok_actions          = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
+locals {
+  # Errors and throttles of every function: one alarm per (function, metric).
+  function_alarms = merge([
+    for key, name in var.function_names : {
+      "${key}/Errors"    = { function = name, metric = "Errors", suffix = "errors", threshold = var.function_error_threshold, what = "failed invocations" }
+      "${key}/Throttles" = { function = name, metric = "Throttles", suffix = "throttles", threshold = 0, what = "throttled invocations" }
+    }
+  ]...)
 }
 
-resource "aws_cloudwatch_metric_alarm" "function_throttles" {
-  for_each = var.function_names
+resource "aws_cloudwatch_metric_alarm" "function" {
+  for_each = local.function_alarms
 
-  alarm_name          = "${each.value}-throttles"
-  alarm_description   = "${each.value} was throttled"
+  alarm_name          = "${each.value.function}-${each.value.suffix}"
+  alarm_description   = "${each.value.function}: ${each.value.what}"
   namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = each.value }
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = each.value.function }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
-  threshold           = 0
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alerts.arn]

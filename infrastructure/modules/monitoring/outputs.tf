@@ -7,8 +7,7 @@ output "alarm_names" {
   description = "Every alarm this module created."
   value = concat(
     [for a in aws_cloudwatch_metric_alarm.dlq : a.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.function_errors : a.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.function_throttles : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.function : a.alarm_name],
     [aws_cloudwatch_metric_alarm.api_5xx.alarm_name, aws_cloudwatch_metric_alarm.api_p99_latency.alarm_name],
   )
 }
