@@ -4,6 +4,7 @@ output "bucket_names" {
 }
 
 output "bucket_arns" {
-  description = "Bucket ARN by role (orders, templates)."
+  description = "Bucket ARN by role (orders, templates); available once versioning is on (a replication destination needs it)."
   value       = { for k, b in aws_s3_bucket.this : k => b.arn }
+  depends_on  = [aws_s3_bucket_versioning.this]
 }
