@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.infrastructure.conftest import ROOT
+from tests.infrastructure.conftest import ENVIRONMENTS, ROOT
 
 INFRASTRUCTURE = ROOT / "infrastructure"
 MODULES = sorted(p for p in (INFRASTRUCTURE / "modules").iterdir() if p.is_dir())
@@ -68,3 +69,26 @@ def test_wildcard_actions_appear_only_in_deny_statements() -> None:
                 path,
                 statement,
             )
+
+
+def test_dev_and_sit_differ_only_in_their_tfvars_and_backend() -> None:
+    environments = ROOT / "infrastructure" / "environments"
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
+        assert (environments / "dev" / name).read_text() == (
+            environments / "sit" / name
+        ).read_text(), name
+    tfvars = {
+        stage: dict(
+            line.split("=", 1) and (line.split("=", 1)[0].strip(), line.split("=", 1)[1].strip())
+            for line in (environments / stage / f"{stage}.tfvars").read_text().splitlines()
+            if "=" in line
+        )
+        for stage in ENVIRONMENTS
+    }
+    accounts = {"dev": "536580886816", "sit": "815856636111", "prod": "093646564004"}
+    for stage, values in tfvars.items():
+        assert json.loads(values["account_id"]) == accounts[stage]
+        backend = (environments / stage / "backend.tf").read_text()
+        assert f"bbws-terraform-state-{accounts[stage]}" in backend
+        assert f"bbws-order-lambda/{stage}/terraform.tfstate" in backend
+        assert 'dynamodb_table = "bbws-terraform-locks"' in backend

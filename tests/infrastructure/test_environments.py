@@ -256,26 +256,3 @@ def test_the_cursor_secret_and_keys(plans: dict[str, Any], stage: str) -> None:
     keys = [k["values"] for k in of_type(plan, "aws_kms_key")]
     assert len(keys) == (2 if stage == "prod" else 1)
     assert all(k["enable_key_rotation"] for k in keys)
-
-
-def test_dev_and_sit_differ_only_in_their_tfvars_and_backend() -> None:
-    environments = ROOT / "infrastructure" / "environments"
-    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
-        assert (environments / "dev" / name).read_text() == (
-            environments / "sit" / name
-        ).read_text(), name
-    tfvars = {
-        stage: dict(
-            line.split("=", 1) and (line.split("=", 1)[0].strip(), line.split("=", 1)[1].strip())
-            for line in (environments / stage / f"{stage}.tfvars").read_text().splitlines()
-            if "=" in line
-        )
-        for stage in ENVIRONMENTS
-    }
-    accounts = {"dev": "536580886816", "sit": "815856636111", "prod": "093646564004"}
-    for stage, values in tfvars.items():
-        assert json.loads(values["account_id"]) == accounts[stage]
-        backend = (environments / stage / "backend.tf").read_text()
-        assert f"bbws-terraform-state-{accounts[stage]}" in backend
-        assert f"bbws-order-lambda/{stage}/terraform.tfstate" in backend
-        assert 'dynamodb_table = "bbws-terraform-locks"' in backend
