@@ -17,9 +17,28 @@ provider "aws" {
   }
 }
 
+variable "dr_region" {
+  description = "Disaster-recovery region (eu-west-1): table replica, bucket replicas, standby stack."
+  type        = string
+}
+
+variable "dr_certificate_arn" {
+  description = "ACM certificate of the custom domain, in the DR region."
+  type        = string
+}
+
+# What main.tf wires to the standby region (dev and sit: single_region.tf, all empty).
 locals {
-  # Secrets Manager replicas keep the primary's name; only the region changes.
-  dr_cursor_secret_arn = replace(module.cursor_secret.secret_arn, ":${var.region}:", ":${var.dr_region}:")
+  standby_regions      = [var.dr_region]
+  standby_kms_key_arns = { (var.dr_region) = module.kms_dr.key_arn }
+  standby_queue_arns   = [module.messaging_dr.queue_arns]
+  standby_topic_arns   = [module.messaging_dr.topic_arn]
+  standby_bucket_arns  = [module.storage_dr.bucket_arns]
+  standby_storage_replication = {
+    destination_bucket_arns = module.storage_dr.bucket_arns
+    destination_kms_key_arn = module.kms_dr.key_arn
+  }
+  standby_failover_role = "PRIMARY"
 }
 
 module "kms_dr" {
@@ -100,4 +119,9 @@ module "monitoring_dr" {
   api_stage_name    = module.service_dr.api_stage_name
   kms_key_arn       = module.kms_dr.key_arn
   tags              = local.tags
+}
+
+output "dr_api_invoke_url" {
+  description = "The DR stack's execute-api URL (eu-west-1)."
+  value       = module.service_dr.api_invoke_url
 }

@@ -1,0 +1,119 @@
+# One environment of the BBWS Order service, shared by dev, sit and prod (each links to this
+# file; their own are backend.tf and {env}.tfvars). `make package STAGE=<env>` writes ./service
+# (the Chalice functions and API, fixed by scripts/package.py); everything else is the modules.
+# The standby_* locals say whether a DR region stands by: none in single_region.tf (dev, sit),
+# eu-west-1 in prod/dr.tf.
+
+locals {
+  names     = module.service.resource_names
+  templates = "${path.root}/../../../chalicelib/templates/email"
+  tags      = var.tags # Service, Environment and ManagedBy come from the provider's default_tags
+  regions   = concat([var.region], local.standby_regions)
+  ses_identity_arns = [
+    for region in local.regions : "arn:aws:ses:${region}:${var.account_id}:identity/${var.ses_identity}"
+  ]
+}
+
+module "kms" {
+  source      = "../../modules/kms"
+  environment = var.environment
+  tags        = local.tags
+}
+
+module "dynamodb" {
+  source                      = "../../modules/dynamodb"
+  table_name                  = local.names.table
+  point_in_time_recovery_days = var.point_in_time_recovery_days
+  deletion_protection         = var.deletion_protection
+  kms_key_arn                 = module.kms.key_arn
+  replicas                    = local.standby_kms_key_arns
+  tags                        = local.tags
+}
+
+module "messaging" {
+  source               = "../../modules/messaging"
+  consumers            = module.service.consumers
+  topic_name           = local.names.events_topic
+  queue_retention_days = var.queue_retention_days
+  dlq_retention_days   = var.dlq_retention_days
+  kms_key_arn          = module.kms.key_arn
+  tags                 = local.tags
+}
+
+module "storage" {
+  source                  = "../../modules/storage"
+  environment             = var.environment
+  orders_bucket_name      = local.names.orders_bucket
+  templates_bucket_name   = local.names.templates_bucket
+  glacier_transition_days = var.glacier_transition_days
+  templates_source_dir    = local.templates
+  kms_key_arn             = module.kms.key_arn
+  replication             = local.standby_storage_replication
+  tags                    = local.tags
+}
+
+module "cursor_secret" {
+  source      = "../../modules/cursor_secret"
+  name        = local.names.cursor_secret
+  kms_key_arn = module.kms.key_arn
+  replicas    = local.standby_kms_key_arns
+  tags        = local.tags
+}
+
+module "iam" {
+  source         = "../../modules/iam"
+  function_names = module.service.function_names
+  # Roles are global: every list holds this region's resource and the standby region's.
+  regions               = local.regions
+  table_arns            = concat([module.dynamodb.table_arn], values(module.dynamodb.replica_table_arns))
+  queue_arns            = { for name, arn in module.messaging.queue_arns : name => concat([arn], [for q in local.standby_queue_arns : q[name]]) }
+  topic_arns            = concat([module.messaging.topic_arn], local.standby_topic_arns)
+  orders_bucket_arns    = concat([module.storage.bucket_arns["orders"]], [for b in local.standby_bucket_arns : b["orders"]])
+  templates_bucket_arns = concat([module.storage.bucket_arns["templates"]], [for b in local.standby_bucket_arns : b["templates"]])
+  # Secrets Manager replicas keep the primary's name; only the region changes.
+  cursor_secret_arns = [
+    for region in local.regions : replace(module.cursor_secret.secret_arn, ":${var.region}:", ":${region}:")
+  ]
+  ses_identity_arns = local.ses_identity_arns
+  kms_key_arns      = concat([module.kms.key_arn], values(local.standby_kms_key_arns))
+  tags              = local.tags
+}
+
+module "service" {
+  source                 = "./service"
+  environment            = var.environment
+  cognito_user_pool_arn  = var.cognito_user_pool_arn
+  function_role_arns     = module.iam.role_arns
+  queue_arns             = module.messaging.queue_arns
+  kms_key_arn            = module.kms.key_arn
+  log_retention_days     = var.log_retention_days
+  throttling_rate_limit  = var.throttling_rate_limit
+  throttling_burst_limit = var.throttling_burst_limit
+  tags                   = local.tags
+  lambda_environment = {
+    ORDER_EVENTS_TOPIC_ARN = module.messaging.topic_arn
+  }
+}
+
+module "api_domain" {
+  source          = "../../modules/api_domain"
+  domain_name     = var.domain_name
+  certificate_arn = var.certificate_arn
+  zone_id         = var.hosted_zone_id
+  rest_api_id     = module.service.rest_api_id
+  stage_name      = module.service.api_stage_name
+  failover_role   = local.standby_failover_role
+  tags            = local.tags
+}
+
+module "monitoring" {
+  source            = "../../modules/monitoring"
+  alerts_topic_name = "bbws-alerts-${var.environment}"
+  alert_emails      = var.alert_emails
+  dlq_names         = module.messaging.dlq_names
+  function_names    = module.service.function_names
+  api_name          = module.service.rest_api_name
+  api_stage_name    = module.service.api_stage_name
+  kms_key_arn       = module.kms.key_arn
+  tags              = local.tags
+}
