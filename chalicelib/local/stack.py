@@ -143,7 +143,7 @@ def wait_until(
     raise StackError(f"{what} was not ready after {timeout_s:.0f}s; see .local/logs/")
 
 
-def _http_ok(url: str) -> bool:
+def http_ok(url: str) -> bool:
     import urllib.request
 
     with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
@@ -254,7 +254,7 @@ class Supervisor:
             self.child_env({}),
             show=False,
         )
-        wait_until(lambda: _http_ok(f"{self.endpoint}/moto-api/"), "The AWS emulator", 30, emulator)
+        wait_until(lambda: http_ok(f"{self.endpoint}/moto-api/"), "The AWS emulator", 30, emulator)
 
         api_config = function_config(self.stage, API_HANDLER)
         timeouts = {
@@ -292,7 +292,7 @@ class Supervisor:
             ready.unlink(missing_ok=True)
             argv = [sys.executable, "-m", "chalicelib.local.poller", self.stage, str(ready)]
             pollers[name] = (self.spawn(name, [*argv, consumer.function], env), ready)
-        wait_until(lambda: _http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
+        wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
         for name, (process, ready) in pollers.items():
             wait_until(ready.exists, f"The SQS poller for {name}", 60, process)
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chalicelib.local.stack import StackError, http_ok, wait_until
 from scripts import package, terraform
+from tests.e2e.stack_process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "sit", "prod")
@@ -77,16 +76,10 @@ def generated(workspace: Path, stage: str) -> dict[str, Any]:
     return dict(json.loads(path.read_text()))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The local stack's emulator (moto server) on a free port."""
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("emulator") / "moto.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "chalicelib.local.emulator", "-H", "127.0.0.1", "-p", str(port)],
@@ -95,16 +88,11 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
+    try:
+        wait_until(lambda: http_ok(f"{url}/moto-api/"), "The AWS emulator", 30, process)
+    except StackError:
         process.kill()
-        raise RuntimeError("the emulator did not start")
+        raise
     yield url
     process.terminate()
     process.wait(10)
