@@ -6,19 +6,22 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test lint format typecheck unit bench openapi preview package terraform checkov clean
+.PHONY: help venv run test suite lint format typecheck actionlint unit bench openapi preview \
+	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 # The venv is rebuilt only when the pinned requirements change: a second `make run` is fast.
-$(STAMP): requirements.txt requirements-dev.txt
+# `orderctl` is installed from this checkout (editable) as a console command of the venv.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@if [ ! -x $(PY) ]; then \
 		py=$$(sh scripts/find-python) || exit 1; \
 		echo "Creating $(VENV) with $$py"; \
 		"$$py" -m venv $(VENV); \
 	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the pinned dependencies
@@ -26,13 +29,15 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 run: venv ## Run the whole service locally (emulator + API + processors)
 	$(PY) -m chalicelib.local
 
-test: venv lint typecheck ## Lint, type-check, the whole suite with the coverage gate, checkov
-	$(PY) -m pytest
+test: venv lint typecheck actionlint suite ## Lint, types, actionlint, the suite, checkov
 	@if ! command -v terraform >/dev/null; then \
 		echo "terraform is not installed: skipping make checkov (the Terraform tests skipped too)"; \
 	elif ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
 		echo "the venv is not Python 3.12 (the Lambda runtime): skipping make checkov (packaging refuses)"; \
 	else $(MAKE) --no-print-directory checkov; fi
+
+suite: venv ## The whole pytest suite with the coverage gate
+	$(PY) -m pytest
 
 lint: venv ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -42,8 +47,11 @@ format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-typecheck: venv ## mypy on chalicelib and the packaging scripts
-	$(VENV)/bin/mypy chalicelib scripts
+typecheck: venv ## mypy on chalicelib, orderctl and the build/deploy scripts
+	$(VENV)/bin/mypy chalicelib orderctl scripts
+
+actionlint: venv ## actionlint on every GitHub Actions workflow
+	$(VENV)/bin/actionlint -color=false
 
 unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q
@@ -59,14 +67,18 @@ bench: venv ## Run the benchmarks and print the ratios
 	$(PY) benchmarks/api_calls.py
 	$(PY) benchmarks/pdf.py
 
-STAGE ?=
+# STAGE=dev|sit|prod picks one environment; terraform and checkov default to all three.
+STAGE  ?=
+STAGES := $(if $(STAGE),$(STAGE),dev sit prod)
+need-stage = @if [ -z "$(STAGE)" ]; then echo "usage: make $@ STAGE=dev|sit|prod" >&2; exit 2; fi
+
 package: venv ## Package STAGE=dev|sit|prod into infrastructure/environments/$(STAGE)/service
-	@if [ -z "$(STAGE)" ]; then echo "usage: make package STAGE=dev|sit|prod" >&2; exit 2; fi
+	$(need-stage)
 	$(PY) scripts/package.py --stage $(STAGE)
 
-terraform: venv ## Package every stage, then terraform fmt -check and init + validate each
-	@for stage in dev sit prod; do $(PY) scripts/package.py --stage $$stage || exit 1; done
-	$(PY) scripts/terraform.py check
+terraform: venv ## Package STAGE (default: all), terraform fmt -check, init + validate
+	@for stage in $(STAGES); do $(PY) scripts/package.py --stage $$stage || exit 1; done
+	$(PY) scripts/terraform.py check $(STAGES)
 
 CHECKOV := .venv-checkov
 $(CHECKOV)/.installed: requirements-checkov.txt
@@ -74,8 +86,33 @@ $(CHECKOV)/.installed: requirements-checkov.txt
 	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
-checkov: terraform $(CHECKOV)/.installed ## Package, then checkov on every environment (own venv: pydantic 2)
-	$(PY) scripts/checkov_report.py $(CHECKOV)/bin/checkov
+checkov: terraform $(CHECKOV)/.installed ## make terraform, then checkov (own venv: pydantic 2)
+	$(PY) scripts/checkov_report.py $(CHECKOV)/bin/checkov $(STAGES)
+
+# Deployment: what the GitHub workflows run, and what an operator with the account's role runs.
+plan: venv ## STAGE=…: init on the S3 state, save the plan (needs make package, AWS access)
+	$(need-stage)
+	$(PY) scripts/terraform.py plan $(STAGE)
+
+apply: venv ## STAGE=…: apply the saved plan of make plan, record the outputs
+	$(need-stage)
+	$(PY) scripts/terraform.py apply $(STAGE)
+
+# BASE_URL defaults to the local stack; NAME labels the report (build/smoke-NAME.json).
+NAME ?= local
+smoke: venv ## Post-deploy smoke test: BASE_URL=… NAME=… (default: the local stack)
+	$(VENV)/bin/orderctl smoke $(if $(BASE_URL),--base-url "$(BASE_URL)") \
+		--report build/smoke-$(NAME).json --title "Smoke test: $(NAME)"
+
+release-gate: ## PROD dispatch: branch, CONFIRM, ROLLBACK_PLAN_URL and business hours
+	python3 scripts/release_gate.py inputs
+
+deploy-window: ## PROD: business hours, checked again right before the apply
+	python3 scripts/release_gate.py window
+
+approvals: ## This run's environment gates: MIN distinct approvers (GitHub API)
+	@if [ -z "$(MIN)" ]; then echo "usage: make approvals MIN=n" >&2; exit 2; fi
+	python3 scripts/release_gate.py approvals --min $(MIN)
 
 clean: ## Remove the venv, local state and caches
 	rm -rf $(VENV) $(CHECKOV) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

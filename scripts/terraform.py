@@ -2,22 +2,38 @@
 
 Finds the binary, and where the machine has a local provider mirror (no registry access: set
 `TF_PLUGIN_MIRROR`, or the mirror at /opt/tf-plugins is found), writes a CLI configuration that
-installs hashicorp providers from it. `python scripts/terraform.py check` packages nothing: it
-runs `fmt -check -recursive` and `init -backend=false && validate` on every packaged environment.
+installs hashicorp providers from it.
+
+- `check [env ...]` (`make terraform`) packages nothing: `fmt -check -recursive`, then
+  `init -backend=false && validate` on each packaged environment;
+- `plan ENV` (`make plan`) inits with the environment's S3 state and saves the plan to
+  `infrastructure/environments/ENV/tfplan`; the readable plan goes to `build/plan-ENV.txt` and,
+  in GitHub Actions, to the job summary for the approvers. It refuses tfvars that still hold
+  `REPLACE` placeholders;
+- `apply ENV` (`make apply`) applies exactly that saved plan (Terraform refuses a stale one),
+  then writes the outputs to `build/outputs-ENV.json` and the URLs to `$GITHUB_OUTPUT`.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 INFRASTRUCTURE = ROOT / "infrastructure"
+BUILD = ROOT / "build"
 ENVIRONMENTS = ("dev", "sit", "prod")
+PLAN_FILE = "tfplan"
+SUMMARY_LIMIT = 60_000  # characters of plan in the job summary (GitHub allows 1 MiB)
+# Outputs handed to the smoke tests: output name → $GITHUB_OUTPUT key.
+URL_OUTPUTS = {"api_url": "api_url", "dr_api_invoke_url": "dr_api_url"}
 DEFAULT_MIRRORS = ("/opt/tf-plugins", "~/.terraform.d/plugins")
 
 
@@ -89,11 +105,116 @@ def check(environments: tuple[str, ...] = ENVIRONMENTS, root: Path = INFRASTRUCT
         print(f"{name}: {run(['validate'], directory).stdout.strip()}", flush=True)
 
 
+def environment_dir(name: str, root: Path = INFRASTRUCTURE) -> Path:
+    """A packaged environment's root module."""
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(f"unknown environment {name!r}: one of {', '.join(ENVIRONMENTS)}")
+    directory = root / "environments" / name
+    if not (directory / "service" / "chalice.tf.json").exists():
+        raise RuntimeError(f"{name} is not packaged: run make package STAGE={name}")
+    return directory
+
+
+def placeholders(tfvars: Path) -> list[str]:
+    """Variables whose value is still a `REPLACE…` placeholder."""
+    pattern = re.compile(r"^\s*(\w+)\s*=.*REPLACE", re.MULTILINE)
+    return pattern.findall(tfvars.read_text())
+
+
+def append(path: str | None, text: str) -> None:
+    """Append to a GitHub Actions file ($GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT) when set."""
+    if path:
+        with Path(path).open("a") as out:
+            out.write(text)
+
+
+def plan(name: str, root: Path = INFRASTRUCTURE, build: Path = BUILD) -> str:
+    """init (S3 state) and a saved plan; returns Terraform's one-line summary."""
+    directory = environment_dir(name, root)
+    tfvars = directory / f"{name}.tfvars"
+    missing = placeholders(tfvars)
+    if missing:
+        raise RuntimeError(
+            f"{tfvars.relative_to(root.parent)} still has placeholders for {', '.join(missing)}: "
+            "fill them in first (docs/deploy.md, bootstrap)"
+        )
+    (directory / PLAN_FILE).unlink(missing_ok=True)
+    run(["init", "-input=false"], directory)
+    result = run(
+        [
+            "plan",
+            "-input=false",
+            "-lock-timeout=5m",
+            f"-var-file={tfvars.name}",
+            f"-out={PLAN_FILE}",
+        ],
+        directory,
+    )
+    print(result.stdout, flush=True)
+    shown = run(["show", PLAN_FILE], directory).stdout
+    build.mkdir(parents=True, exist_ok=True)
+    (build / f"plan-{name}.txt").write_text(shown)
+    summary = next(
+        (
+            line.strip()
+            for line in reversed(result.stdout.splitlines())
+            if line.startswith(("Plan:", "No changes."))
+        ),
+        "no summary line in the plan output",
+    )
+    destroys = re.findall(r"^\s*# (\S+) (?:will be destroyed|must be replaced)", shown, re.M)
+    warning = (
+        f"\n> [!WARNING]\n> {len(destroys)} resource(s) destroyed or replaced: "
+        + ", ".join(f"`{d}`" for d in destroys)
+        + "\n"
+        if destroys
+        else ""
+    )
+    body = shown if len(shown) <= SUMMARY_LIMIT else shown[:SUMMARY_LIMIT] + "\n… (truncated)"
+    append(
+        os.environ.get("GITHUB_STEP_SUMMARY"),
+        f"### Terraform plan: {name}\n\n{summary}\n{warning}\n<details><summary>The plan"
+        f"</summary>\n\n```\n{body}\n```\n</details>\n\n",
+    )
+    print(f"{name}: {summary} (saved to {directory.relative_to(root.parent)}/{PLAN_FILE})")
+    return summary
+
+
+def apply(name: str, root: Path = INFRASTRUCTURE, build: Path = BUILD) -> dict[str, Any]:
+    """Apply the saved plan of `plan`, then record the outputs; returns them."""
+    directory = environment_dir(name, root)
+    if not (directory / PLAN_FILE).exists():
+        raise RuntimeError(f"no saved plan in {directory}: run make plan STAGE={name} first")
+    run(["init", "-input=false"], directory)
+    result = run(["apply", "-input=false", "-lock-timeout=5m", PLAN_FILE], directory)
+    print(result.stdout, flush=True)
+    return outputs(name, root, build)
+
+
+def outputs(name: str, root: Path = INFRASTRUCTURE, build: Path = BUILD) -> dict[str, Any]:
+    """`terraform output -json` to build/outputs-ENV.json, the URLs to $GITHUB_OUTPUT."""
+    directory = root / "environments" / name
+    shown = json.loads(run(["output", "-json"], directory).stdout)
+    values = {key: output["value"] for key, output in shown.items() if not output["sensitive"]}
+    build.mkdir(parents=True, exist_ok=True)
+    (build / f"outputs-{name}.json").write_text(json.dumps(values, indent=2) + "\n")
+    append(
+        os.environ.get("GITHUB_OUTPUT"),
+        "".join(f"{key}={values[out]}\n" for out, key in URL_OUTPUTS.items() if out in values),
+    )
+    return values
+
+
 def main(argv: list[str]) -> int:
-    """`python scripts/terraform.py check [env ...]` or `... <terraform args>` in the cwd."""
+    """`check [env ...]`, `plan ENV`, `apply ENV`, or `<terraform args>` in the cwd."""
     try:
         if argv[:1] == ["check"]:
             check(tuple(argv[1:]) or ENVIRONMENTS)
+            return 0
+        if argv[:1] in (["plan"], ["apply"]):
+            if len(argv) != 2:
+                raise RuntimeError(f"usage: make {argv[0]} STAGE=dev|sit|prod")
+            (plan if argv[0] == "plan" else apply)(argv[1])
             return 0
         executable = binary()
         if executable is None:
