@@ -72,12 +72,20 @@ STAGE  ?=
 STAGES := $(if $(STAGE),$(STAGE),dev sit prod)
 need-stage = @if [ -z "$(STAGE)" ]; then echo "usage: make $@ STAGE=dev|sit|prod" >&2; exit 2; fi
 
+# A stage is repackaged only when what goes into it changed (chalice.tf.json is written last).
+PACKAGE_SOURCES := app.py requirements.txt .chalice/config.json scripts/package.py \
+	$(shell find chalicelib infrastructure/service -type f ! -name '*.pyc' 2>/dev/null)
+packaged = infrastructure/environments/$(1)/service/chalice.tf.json
+
+infrastructure/environments/%/service/chalice.tf.json: $(PACKAGE_SOURCES) $(STAMP)
+	$(PY) scripts/package.py --stage $*
+
 package: venv ## Package STAGE=dev|sit|prod into infrastructure/environments/$(STAGE)/service
 	$(need-stage)
-	$(PY) scripts/package.py --stage $(STAGE)
+	@$(MAKE) --no-print-directory $(call packaged,$(STAGE))
+	@echo "$(STAGE) is packaged: $(dir $(call packaged,$(STAGE)))"
 
-terraform: venv ## Package STAGE (default: all), terraform fmt -check, init + validate
-	@for stage in $(STAGES); do $(PY) scripts/package.py --stage $$stage || exit 1; done
+terraform: venv $(foreach s,$(STAGES),$(call packaged,$(s))) ## Package STAGE (default: all), terraform fmt -check, init + validate
 	$(PY) scripts/terraform.py check $(STAGES)
 
 CHECKOV := .venv-checkov

@@ -374,12 +374,13 @@ def package(stage: str, environments: Path = ROOT / "infrastructure" / "environm
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(ROOT / "infrastructure" / "service", target, ignore=_not_terraform)
-        (target / "chalice.tf.json").write_text(json.dumps(doc, indent=2) + "\n")
         (target / "topology.tf.json").write_text(
             json.dumps(topology_module(stage), indent=2) + "\n"
         )
         for name in ("deployment.zip", "layer-deployment.zip"):
             shutil.copy2(out / name, target / name)
+        # Last: `make` takes this file's presence and age as "packaged and up to date".
+        (target / "chalice.tf.json").write_text(json.dumps(doc, indent=2) + "\n")
     sizes = {p.name: p.stat().st_size for p in target.glob("*.zip")}
     print(
         f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: "

@@ -143,6 +143,13 @@ def main(
         print(f"::error::{problem}" if environ.get("GITHUB_ACTIONS") else problem, file=sys.stderr)
     if not problems:
         print(f"release gate {args.command}: open")
+        if args.command == "inputs" and environ.get("GITHUB_STEP_SUMMARY"):
+            with open(environ["GITHUB_STEP_SUMMARY"], "a") as summary:
+                summary.write(
+                    f"### PROD release of {environ.get('GITHUB_SHA', '?')[:12]}\n\n"
+                    f"Started by {environ.get('GITHUB_TRIGGERING_ACTOR', '?')}. "
+                    f"Rollback plan: {environ['ROLLBACK_PLAN_URL'].strip()}\n"
+                )
     return 1 if problems else 0
 
 

@@ -7,7 +7,8 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
@@ -22,9 +23,23 @@ GOOD = {
 MONDAY_MORNING = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
-def test_good_inputs_in_business_hours_open_the_gate(capsys: pytest.CaptureFixture[str]) -> None:
-    assert release_gate.main(["inputs"], GOOD, clock=lambda: MONDAY_MORNING) == 0
+def test_good_inputs_in_business_hours_open_the_gate(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    environ = {
+        **GOOD,
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_SHA": "0123456789abcdef",
+        "GITHUB_TRIGGERING_ACTOR": "releaser",
+    }
+    assert release_gate.main(["inputs"], environ, clock=lambda: MONDAY_MORNING) == 0
     assert "release gate inputs: open" in capsys.readouterr().out
+    # The run page records who released what, and where the way back is.
+    assert summary.read_text() == (
+        "### PROD release of 0123456789ab\n\nStarted by releaser. "
+        "Rollback plan: https://wiki.bbws.io/releases/2026-11-30/rollback\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,8 +88,8 @@ def test_outside_the_window_says_when_it_is_there() -> None:
 class FakeGitHub(BaseHTTPRequestHandler):
     """GET /repos/{repo}/actions/runs/{id}/approvals, as GitHub answers it."""
 
-    approvals: list[dict[str, Any]] = []
-    seen: list[tuple[str, str | None]] = []
+    approvals: ClassVar[list[dict[str, Any]]] = []
+    seen: ClassVar[list[tuple[str, str | None]]] = []
 
     def do_GET(self) -> None:
         FakeGitHub.seen.append((self.path, self.headers.get("Authorization")))
