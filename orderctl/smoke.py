@@ -146,15 +146,14 @@ class Smoke:
         if not ok:
             raise StepFailed(detail)
 
-    def poll(self, what: str, attempt: Callable[[], requests.Response | None]) -> requests.Response:
+    def wait_for(self, what: str, path: str) -> dict[str, Any]:
+        """GET `path` until it stops answering 404 (the pipeline is asynchronous), then 200."""
         deadline = time.monotonic() + self.timeout_s
-        while True:
-            response = attempt()
-            if response is not None:
-                return response
+        while (response := self.request("GET", path)).status_code == 404:
             if time.monotonic() >= deadline:
                 raise StepFailed(f"{what} did not happen within {self.timeout_s:.0f} s")
             time.sleep(self.poll_s)
+        return self.expect(response, 200, f"GET {path}")
 
     @staticmethod
     def expect(response: requests.Response, status: int, what: str) -> dict[str, Any]:
@@ -195,23 +194,11 @@ class Smoke:
         return f"202, order {self.report.order_id} for tenant {body.get('tenantId')}"
 
     def record(self) -> str:
-        path = f"/v1.0/orders/{self.report.order_id}"
-
-        def attempt() -> requests.Response | None:
-            response = self.request("GET", path)
-            return response if response.status_code != 404 else None
-
-        body = self.expect(self.poll("the order record", attempt), 200, f"GET {path}")
+        body = self.wait_for("the order record", f"/v1.0/orders/{self.report.order_id}")
         return f"{body['orderNumber']}, {body['status']}, total {body['total']} {body['currency']}"
 
     def invoice(self) -> str:
-        path = f"/v1.0/orders/{self.report.order_id}/invoice"
-
-        def attempt() -> requests.Response | None:
-            response = self.request("GET", path)
-            return response if response.status_code != 404 else None
-
-        body = self.expect(self.poll("the PDF invoice", attempt), 200, f"GET {path}")
+        body = self.wait_for("the PDF invoice", f"/v1.0/orders/{self.report.order_id}/invoice")
         try:
             pdf = self.downloads.get(body["url"], timeout=30)
         except requests.RequestException as error:
