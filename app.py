@@ -10,10 +10,10 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import container, log, processing, processors, topology
+from chalicelib import container, log, metrics, processing, processors, topology
 from chalicelib.api import auth, params
 from chalicelib.api.body import parse_json
-from chalicelib.api.problems import api_boundary, request_id_of
+from chalicelib.api.problems import api_boundary, correlation_id_of
 from chalicelib.clock import iso, utc_now
 from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import CreateOrderRequest, Order, UpdateOrderRequest
@@ -68,9 +68,10 @@ def create_order() -> Response:
     request = app.current_request
     key = params.idempotency_key(request.headers)
     body = parse_json(request.raw_body, request.headers.get("content-type"), CreateOrderRequest)
-    accepted = container.order_service().accept(caller, body, request_id_of(app) or "", key)
+    accepted = container.order_service().accept(caller, body, correlation_id_of(app), key)
     log.bind(order_id=accepted.orderId, tenant_id=accepted.tenantId)
     log.logger.info("Order accepted")
+    metrics.count("OrdersAccepted")
     return _json(202, accepted, {"Location": accepted.links["self"]})
 
 
@@ -120,23 +121,32 @@ def get_invoice(orderId: str) -> Response:
 def order_creator_record(event: Any) -> dict[str, Any]:
     """Number and write each requested order once, publish OrderCreated; report failures."""
     return processing.handle_batch_together(
-        event, processors.parse_request, processors.record_orders
+        event,
+        processors.parse_request,
+        processors.record_orders,
+        topology.ORDER_CREATOR_RECORD.function,
     )
 
 
 @app.on_sqs_message(**topology.ORDER_PDF_CREATOR.event_source())
 def order_pdf_creator(event: Any) -> dict[str, Any]:
     """Render and store each order's PDF invoice once."""
-    return processing.handle_batch(event, processors.create_invoice)
+    return processing.handle_batch(
+        event, processors.create_invoice, topology.ORDER_PDF_CREATOR.function
+    )
 
 
 @app.on_sqs_message(**topology.INTERNAL_NOTIFICATION_SENDER.event_source())
 def order_internal_notification_sender(event: Any) -> dict[str, Any]:
     """Email the internal team about each new order once."""
-    return processing.handle_batch(event, processors.send_internal_notification)
+    return processing.handle_batch(
+        event, processors.send_internal_notification, topology.INTERNAL_NOTIFICATION_SENDER.function
+    )
 
 
 @app.on_sqs_message(**topology.CUSTOMER_CONFIRMATION_SENDER.event_source())
 def customer_order_confirmation_sender(event: Any) -> dict[str, Any]:
     """Email each customer their order confirmation once."""
-    return processing.handle_batch(event, processors.send_customer_confirmation)
+    return processing.handle_batch(
+        event, processors.send_customer_confirmation, topology.CUSTOMER_CONFIRMATION_SENDER.function
+    )

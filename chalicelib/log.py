@@ -11,10 +11,14 @@ logger = Logger(service="bbws-order-lambda", use_rfc3339=True)
 
 
 def bind(**keys: str | None) -> None:
-    """Append keys (e.g. order_id, tenant_id, request_id) to every later line of this invocation."""
-    logger.append_keys(**{k: v for k, v in keys.items() if v is not None})
+    """Append keys (e.g. order_id, tenant_id, request_id) to every later line of this invocation.
+
+    Per thread: Lambda runs one invocation per process, but `chalice local` serves requests on
+    threads and the local poller runs batches on threads, and their keys must not mix.
+    """
+    logger.thread_safe_append_keys(**{k: v for k, v in keys.items() if v is not None})
 
 
 def reset() -> None:
     """Drop the per-invocation keys (a warm container serves many invocations)."""
-    logger.remove_keys(["request_id", "order_id", "tenant_id", "correlation_id", "message_id"])
+    logger.thread_safe_clear_keys()

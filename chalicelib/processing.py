@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalicelib import log
+from chalicelib import log, metrics
 
 T = TypeVar("T")
 # Decoded body → None; raising marks this one record as failed (it is retried, then DLQ'd).
@@ -23,6 +23,7 @@ def _records(event: Any) -> list[dict[str, Any]]:
 
 
 def _failed(record: dict[str, Any], what: str) -> dict[str, str]:
+    metrics.count("ProcessingFailures")
     log.logger.exception(
         f"{what}; it will be retried and then dead-lettered",
         extra={
@@ -33,30 +34,41 @@ def _failed(record: dict[str, Any], what: str) -> dict[str, str]:
     return {"itemIdentifier": record.get("messageId", "")}
 
 
-def handle_batch(event: Any, handle_body: RecordHandler) -> dict[str, Any]:
+def handle_batch(event: Any, handle_body: RecordHandler, function: str) -> dict[str, Any]:
     """Run `handle_body` per record; return `{"batchItemFailures": [...]}` for partial retries."""
     failures = []
-    for record in _records(event):
-        log.reset()
-        log.bind(message_id=record.get("messageId"))
-        try:
-            handle_body(record["body"])
-        except Exception:  # one bad message must never fail its batch-mates
-            failures.append(_failed(record, "Message failed"))
+    with metrics.published(function):
+        for record in _records(event):
+            log.reset()
+            log.bind(function=function, message_id=record.get("messageId"))
+            try:
+                handle_body(record["body"])
+            except Exception:  # one bad message must never fail its batch-mates
+                failures.append(_failed(record, "Message failed"))
     return {"batchItemFailures": failures}
 
 
 def handle_batch_together(
-    event: Any, parse: Callable[[str], T], process: Callable[[list[T]], set[int]]
+    event: Any,
+    parse: Callable[[str], T],
+    process: Callable[[list[T]], set[int]],
+    function: str,
 ) -> dict[str, Any]:
     """Parse every record, then process the valid ones in one go (for per-batch economies).
 
     `process` returns the indexes (into the list it was given) that failed.
     """
-    records = _records(event)
+    with metrics.published(function):
+        log.reset()
+        log.bind(function=function)
+        return _together(_records(event), parse, process)
+
+
+def _together(
+    records: list[dict[str, Any]], parse: Callable[[str], T], process: Callable[[list[T]], set[int]]
+) -> dict[str, Any]:
     failures = []
     parsed: list[tuple[dict[str, Any], T]] = []
-    log.reset()
     for record in records:
         try:
             parsed.append((record, parse(record["body"])))
@@ -67,5 +79,7 @@ def handle_batch_together(
     except Exception:
         failures.extend(_failed(record, "Batch failed") for record, _ in parsed)
         return {"batchItemFailures": failures}
+    if failed:
+        metrics.count("ProcessingFailures", len(failed))
     failures.extend({"itemIdentifier": parsed[i][0].get("messageId", "")} for i in sorted(failed))
     return {"batchItemFailures": failures}

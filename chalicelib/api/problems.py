@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalicelib import log
+from chalicelib import log, metrics
 from chalicelib.errors import (
     AuthenticationFailed,
     Conflict,
@@ -22,6 +24,8 @@ from chalicelib.errors import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+CORRELATION_HEADER = "X-Correlation-Id"
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 TYPE_BASE = "https://errors.bbws.io/"
 
 # error class → (status, type slug, title); looked up along the class hierarchy.
@@ -82,23 +86,40 @@ def api_boundary(app: Any) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             request = app.current_request
             request_id = request_id_of(app)
+            correlation_id = correlation_id_of(app)
             log.reset()
-            log.bind(request_id=request_id, correlation_id=request_id)
-            try:
-                return view(*args, **kwargs)
-            except Exception as exc:  # every error leaves as problem+json
-                status, body, headers = problem_body(exc, request_path(request), request_id)
-                if status >= 500:
-                    log.logger.exception("Request failed", extra={"status": status})
-                else:
-                    log.logger.info(
-                        "Request refused", extra={"status": status, "detail": body["detail"]}
-                    )
-                return Response(body=json.dumps(body), status_code=status, headers=headers)
+            log.bind(function="api", request_id=request_id, correlation_id=correlation_id)
+            with metrics.published("api"):
+                try:
+                    response = view(*args, **kwargs)
+                except Exception as exc:  # every error leaves as problem+json
+                    status, body, headers = problem_body(exc, request_path(request), request_id)
+                    if status >= 500:
+                        log.logger.exception("Request failed", extra={"status": status})
+                    else:
+                        log.logger.info(
+                            "Request refused", extra={"status": status, "detail": body["detail"]}
+                        )
+                    response = Response(body=json.dumps(body), status_code=status, headers=headers)
+            if isinstance(response, Response):
+                response.headers[CORRELATION_HEADER] = correlation_id
+            return response
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def correlation_id_of(app: Any) -> str:
+    """The caller's `X-Correlation-Id` when it is a sane token, else this request's id.
+
+    It travels with the order through the queue, the record writer, the fan-out and every
+    processor, and is on every log line they write: one id finds the whole story.
+    """
+    given = (app.current_request.headers or {}).get(CORRELATION_HEADER.lower(), "")
+    if _CORRELATION_ID.fullmatch(given):
+        return str(given)
+    return request_id_of(app) or str(uuid.uuid4())
 
 
 def request_id_of(app: Any) -> str | None:

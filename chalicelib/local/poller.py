@@ -101,8 +101,16 @@ class SourcePoller:
     """Long-polls one queue and invokes its handler with Lambda's batching semantics."""
 
     def __init__(
-        self, sqs: Any, source: Source, region: str, stop: threading.Event, wait_s: int = 2
+        self,
+        sqs: Any,
+        source: Source,
+        region: str,
+        stop: threading.Event,
+        *,
+        wait_s: int = 2,
+        retry_delay_s: int | None = None,
     ) -> None:
+        self._retry_delay_s = retry_delay_s
         self._sqs = sqs
         self._source = source
         self._region = region
@@ -165,6 +173,7 @@ class SourcePoller:
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
                 ],
             )
+        self._retry_soon([m for m in batch if m["MessageId"] in failed])
         log.info(
             "%s processed %d, failed %d in %.0f ms",
             source.function,
@@ -173,6 +182,29 @@ class SourcePoller:
             elapsed * 1000,
         )
         return failed
+
+    def _retry_soon(self, failed: list[dict[str, Any]]) -> None:
+        """LOCAL_RETRY_DELAY_S: failures come back after seconds, not the visibility timeout.
+
+        Lambda leaves a failed message invisible for the rest of the queue's visibility timeout
+        (minutes here), so a poison message takes maxReceiveCount times that to reach its DLQ.
+        Developers and the e2e tests may shorten that; unset, the poller behaves like Lambda.
+        """
+        if self._retry_delay_s is None:
+            return
+        for start in range(0, len(failed), MAX_RECEIVE):
+            chunk = failed[start : start + MAX_RECEIVE]
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=self._source.queue_url,
+                Entries=[
+                    {
+                        "Id": str(i),
+                        "ReceiptHandle": m["ReceiptHandle"],
+                        "VisibilityTimeout": self._retry_delay_s,
+                    }
+                    for i, m in enumerate(chunk)
+                ],
+            )
 
     def _invoke_and_release(self, batch: list[dict[str, Any]]) -> None:
         try:
@@ -254,6 +286,11 @@ def main() -> int:
     sys.path.insert(0, str(PROJECT_DIR))
     app_module = importlib.import_module("app")
 
+    # In AWS every function has CPUs of its own; here they share two cores with the API and the
+    # emulator. The processors yield (nice 10), so the API answers promptly under load and the
+    # pipeline catches up in the background, as it would behind a queue.
+    os.nice(int(os.environ.get("LOCAL_PROCESSOR_NICE", "10")))
+    supervisor = os.getppid()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -263,7 +300,11 @@ def main() -> int:
     if not sources:
         log.error("app.py has no SQS handler named %s", only)
         return 2
-    pollers = [SourcePoller(sqs, source, region, stop) for source in sources]
+    delay = os.environ.get("LOCAL_RETRY_DELAY_S")
+    pollers = [
+        SourcePoller(sqs, source, region, stop, retry_delay_s=int(delay) if delay else None)
+        for source in sources
+    ]
     threads = [
         threading.Thread(target=p.run, name=f"poll-{i}", daemon=True) for i, p in enumerate(pollers)
     ]
@@ -273,6 +314,13 @@ def main() -> int:
     log.info("Polling %d queue(s): %s", len(sources), ", ".join(s.function for s in sources))
     while not stop.wait(0.5):
         pass
+    if os.getppid() != supervisor:
+        # The supervisor crashed (the parent-death signal brought us here) and took the
+        # emulator with it: in-flight batches cannot finish. Their messages return to their
+        # queues after the visibility timeout, so leave now rather than retry a dead endpoint.
+        # No logging and no interpreter shutdown: a daemon thread frozen while holding a logging
+        # or stdout lock (whose reader died with the supervisor) would deadlock either.
+        os._exit(1)
     log.info("Stopping: letting in-flight batches finish")
     for thread in threads:
         thread.join(timeout=60)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Protocol
 
+from chalicelib import metrics
 from chalicelib.errors import NotFound
 from chalicelib.log import logger
 from chalicelib.models.orders import InvoiceLink, Order
@@ -49,10 +51,16 @@ class InvoiceService:
         if self._invoices.exists(key):
             logger.info("Invoice already stored", extra={"order_id": order.id})
         else:
-            stored = self._invoices.put(key, self._render(order), order)
+            started = time.perf_counter()
+            pdf = self._render(order)
+            render_ms = round((time.perf_counter() - started) * 1000, 1)
+            stored = self._invoices.put(key, pdf, order)
+            if stored:
+                metrics.count("InvoicesRendered")
+                metrics.milliseconds("InvoiceRenderTime", render_ms)
             logger.info(
                 "Invoice rendered" if stored else "Invoice stored concurrently",
-                extra={"order_id": order.id},
+                extra={"order_id": order.id, "render_ms": render_ms, "bytes": len(pdf)},
             )
         self._store.mark_invoice(order.tenantId, order.id)
 

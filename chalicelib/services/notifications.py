@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from chalicelib import metrics
 from chalicelib.log import logger
 from chalicelib.models.orders import Order
 from chalicelib.rendering.emails import Email, EmailKind
@@ -65,6 +66,7 @@ class NotificationService:
             self._ledger.release(order.tenantId, order.id, kind.name)
             raise
         self._ledger.complete(order.tenantId, order.id, kind.name, message_id, int(self._clock()))
+        metrics.count("EmailsSent")
         logger.info(
             "Email sent",
             extra={"order_id": order.id, "kind": kind.name, "ses_message_id": message_id},

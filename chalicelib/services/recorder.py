@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
+from chalicelib import metrics
 from chalicelib.clock import utc_now
 from chalicelib.errors import OrderServiceError
 from chalicelib.log import logger
@@ -54,7 +55,8 @@ class OrderRecorder:
             if not pool:
                 failed.add(index)
                 continue
-            stored = self._write(request.data.copy(update={"orderNumber": pool.pop(0)}))
+            order = request.data.copy(update={"orderNumber": pool.pop(0)})
+            stored = self._write(order, request.correlationId)
             if stored is None:
                 failed.add(index)
                 continue
@@ -63,19 +65,18 @@ class OrderRecorder:
         failed.update(announced[position][0] for position in rejected)
         return failed
 
-    def _write(self, order: Order) -> Order | None:
+    def _write(self, order: Order, correlation_id: str) -> Order | None:
+        ids = {"order_id": order.id, "tenant_id": order.tenantId, "correlation_id": correlation_id}
         try:
             created, stored = self._store.create(order)
         except OrderServiceError:
-            logger.exception("Could not store the order", extra={"order_id": order.id})
+            logger.exception("Could not store the order", extra=ids)
             return None
+        if created:
+            metrics.count("OrdersCreated")
         logger.info(
             "Order recorded" if created else "Order already recorded; announcing it again",
-            extra={
-                "order_id": order.id,
-                "tenant_id": order.tenantId,
-                "order_number": stored.orderNumber,
-            },
+            extra={**ids, "order_number": stored.orderNumber},
         )
         return stored
 

@@ -42,3 +42,22 @@ class Caller:
                 return response.json()  # type: ignore[no-any-return]
             assert time.monotonic() < deadline, f"order {order_id} never appeared: {response.text}"
             time.sleep(0.1)
+
+
+def orderctl(*args: str, env: dict[str, str], timeout_s: float = 300) -> Any:
+    """`python -m orderctl …` as a user runs it; no AWS_/ORDERCTL_ variables leak in."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "orderctl", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )

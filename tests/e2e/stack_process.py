@@ -35,6 +35,8 @@ class RunningStack:
             LOCAL_STATE_DIR=str(state_dir),
             AWS_EMULATOR_PORT=str(free_port()),
             API_PORT=str(free_port()),
+            # Poison messages reach their DLQ in seconds (the DLQ tests need that).
+            LOCAL_RETRY_DELAY_S="1",
         )
         self.process: subprocess.Popen[bytes] | None = None
         self.log = state_dir / "supervisor.out"

@@ -14,7 +14,7 @@ from chalice.test import Client
 import app as app_module
 from chalicelib.local.provision import Provisioned
 from chalicelib.local.stage import PROJECT_DIR
-from tests.integration.api_helpers import post_order, run_record_writer
+from tests.integration.api_helpers import bearer, post_order, run_record_writer
 from tests.integration.conftest import client, drain
 from tests.sample import order_body
 from tests.tokens import TestIssuer
@@ -217,3 +217,27 @@ def test_in_aws_the_routes_use_the_cognito_authorizer(
         accepted = post_order(test_client, issuer.token(tenant_id="tenant-b"))
     assert accepted.status_code == 202
     assert accepted.json_body["tenantId"] == "tenant-b"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("portal-checkout-7f3a9c", True), ("short", False), ("has spaces in it", False)],
+)
+def test_a_callers_correlation_id_travels_with_the_order(
+    api: Client, stack: Provisioned, issuer: TestIssuer, given: str, kept: bool
+) -> None:
+    token = issuer.token(tenant_id="tenant-a")
+    accepted = post_order(api, token, **{"X-Correlation-Id": given})
+    assert accepted.status_code == 202
+    echoed = accepted.headers["X-Correlation-Id"]
+    assert (echoed == given) is kept
+    [message] = drain(stack.queues["order_creator_record"]["url"])
+    assert json.loads(message["Body"])["correlationId"] == echoed
+    attributes = message.get("MessageAttributes") or {}
+    assert attributes.get("correlationId", {}).get("StringValue", echoed) == echoed
+    # Refusals carry it too, so a client can quote it to support.
+    refused = api.http.get(
+        "/v1.0/orders/nope", headers=bearer(token, **{"X-Correlation-Id": given})
+    )
+    assert refused.status_code == 404
+    assert (refused.headers["X-Correlation-Id"] == given) is kept

@@ -60,3 +60,63 @@ def test_an_item_created_by_update_is_never_seen_half_made(stack: Provisioned) -
     reader.join(5)
     assert seen, "the reader saw nothing"
     assert all("entityType" in item and "lastNumber" in item for item in seen)
+
+
+def _item_operations(dynamodb: Any, table: str) -> list[Any]:
+    """Every item operation the service uses, over awkward values; the parsed answers."""
+    item = {
+        "PK": {"S": "TENANT#fast"},
+        "SK": {"S": "ORDER#1"},
+        "total": {"N": "448.50"},
+        "items": {"L": [{"M": {"q": {"N": "2"}, "name": {"S": "Pro \u2013 \u201chosting\u201d"}}}]},
+        "invoice": {"M": {"available": {"BOOL": True}}},
+        "paymentDetails": {"NULL": True},
+        "tags": {"SS": ["a", "b"]},
+        "blob": {"B": b"\x00\xff"},
+    }
+    key = {"PK": item["PK"], "SK": item["SK"]}
+    second = {**item, "SK": {"S": "ORDER#2"}}
+    answers = [
+        dynamodb.put_item(TableName=table, Item=item, ReturnValues="ALL_OLD"),
+        dynamodb.put_item(TableName=table, Item=second),
+        dynamodb.get_item(TableName=table, Key=key),
+        dynamodb.query(
+            TableName=table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": item["PK"]},
+            Limit=1,
+        ),
+        dynamodb.scan(TableName=table),
+        dynamodb.batch_get_item(RequestItems={table: {"Keys": [key]}}),
+        dynamodb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="ADD version :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+        ),
+        dynamodb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD"),
+        dynamodb.delete_item(TableName=table, Key={**key, "SK": {"S": "ORDER#2"}}),
+    ]
+    for answer in answers:
+        answer.pop("ResponseMetadata", None)
+    return answers
+
+
+def test_fast_responses_answer_exactly_what_motos_serializer_does(
+    stack: Provisioned, monkeypatch: Any
+) -> None:
+    from moto.dynamodb.responses import DynamoResult
+
+    dynamodb = client("dynamodb")
+    by_moto = _item_operations(dynamodb, stack.table_name)
+    calls: list[str] = []
+    fast = emulator.fast_execute_result(DynamoResult.execute_result)
+
+    def counted(self: Any, context: Any) -> Any:
+        calls.append(context.operation_model.name)
+        return fast(self, context)
+
+    monkeypatch.setattr(DynamoResult, "execute_result", counted)
+    assert _item_operations(dynamodb, stack.table_name) == by_moto
+    assert {"Query", "GetItem", "UpdateItem", "BatchGetItem"} <= set(calls)

@@ -43,3 +43,26 @@ def test_reset_forgets_the_previous_invocation(lines: io.StringIO) -> None:
     log.reset()
     log.logger.info("next invocation")
     assert "order_id" not in last(lines)
+
+
+def test_concurrent_requests_keep_their_own_keys(lines: io.StringIO) -> None:
+    import threading
+
+    barrier = threading.Barrier(6)
+
+    def request(index: int) -> None:
+        log.reset()
+        log.bind(request_id=f"r-{index}", order_id=f"o-{index}")
+        barrier.wait()
+        log.logger.info("Order accepted")
+        log.reset()
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    written = [json.loads(line) for line in lines.getvalue().strip().splitlines()]
+    assert sorted((w["request_id"], w["order_id"]) for w in written) == [
+        (f"r-{i}", f"o-{i}") for i in range(6)
+    ]

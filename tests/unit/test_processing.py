@@ -29,10 +29,12 @@ def test_only_failed_records_are_reported() -> None:
             raise ValueError("poison")
         seen.append(body)
 
-    result: dict[str, Any] = handle_batch(sqs_event("a", "bad", "c"), handle)
+    result: dict[str, Any] = handle_batch(sqs_event("a", "bad", "c"), handle, "order_pdf_creator")
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     assert seen == ["a", "c"]
 
 
 def test_a_clean_batch_reports_no_failures() -> None:
-    assert handle_batch(sqs_event("a"), lambda _: None) == {"batchItemFailures": []}
+    assert handle_batch(sqs_event("a"), lambda _: None, "order_pdf_creator") == {
+        "batchItemFailures": []
+    }

@@ -113,6 +113,8 @@ module "monitoring_dr" {
 
   alerts_topic_name = "bbws-alerts-${var.environment}"
   alert_emails      = var.alert_emails
+  dashboard_name    = "bbws-order-lambda-${var.environment}-${var.dr_region}"
+  queue_names       = module.messaging_dr.queue_names
   dlq_names         = module.messaging_dr.dlq_names
   function_names    = module.service_dr.function_names
   api_name          = module.service_dr.rest_api_name

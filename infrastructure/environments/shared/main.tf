@@ -110,6 +110,8 @@ module "monitoring" {
   source            = "../../modules/monitoring"
   alerts_topic_name = "bbws-alerts-${var.environment}"
   alert_emails      = var.alert_emails
+  dashboard_name    = "bbws-order-lambda-${var.environment}"
+  queue_names       = module.messaging.queue_names
   dlq_names         = module.messaging.dlq_names
   function_names    = module.service.function_names
   api_name          = module.service.rest_api_name

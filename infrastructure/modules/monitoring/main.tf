@@ -1,5 +1,5 @@
 # Alarms to bbws-alerts-{env}: any message in any DLQ, function errors and throttles, API 5xx
-# and p99 latency. Runbooks: docs/runbooks/ (issue 7).
+# and p99 latency. Runbooks: docs/runbooks/. The dashboard: dashboard.tf.
 
 resource "aws_sns_topic" "alerts" {
   name              = var.alerts_topic_name

@@ -11,3 +11,8 @@ output "alarm_names" {
     [aws_cloudwatch_metric_alarm.api_5xx.alarm_name, aws_cloudwatch_metric_alarm.api_p99_latency.alarm_name],
   )
 }
+
+output "dashboard_name" {
+  description = "The service dashboard."
+  value       = aws_cloudwatch_dashboard.service.dashboard_name
+}

@@ -57,3 +57,13 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (bbws-order-lambda-{env}[-{region}])."
+  type        = string
+}
+
+variable "queue_names" {
+  description = "Work queue name per function: the dashboard's queue-age widget."
+  type        = map(string)
+}

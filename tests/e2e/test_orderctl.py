@@ -1,0 +1,224 @@
+"""Every orderctl command against the running local stack, as an operator types it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.local.stage import PROJECT_DIR
+from tests.e2e.api_client import orderctl
+from tests.e2e.stack_process import RunningStack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def env(running: tuple[RunningStack, dict[str, Any]], stack: dict[str, Any]) -> dict[str, str]:
+    """What points orderctl at the test's stack (as `make run` does for .local/)."""
+    return {"LOCAL_STATE_DIR": str(running[0].state_dir)}
+
+
+def as_json(result: subprocess.CompletedProcess[str]) -> Any:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def test_token_prints_an_id_token_for_a_demo_user(env: dict[str, str]) -> None:
+    token = orderctl("token", "bob@tenant-b.example", env=env).stdout.strip()
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["custom:tenantId"] == "tenant-b"
+    assert payload["token_use"] == "id"
+
+
+def test_orders_create_get_and_list(env: dict[str, str]) -> None:
+    [order] = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    assert order["orderNumber"].startswith("ORD-EU-")
+    assert order["tenantId"] == "tenant-a"
+    [got] = as_json(orderctl("orders", "get", order["id"], "--json", env=env))
+    assert got["id"] == order["id"]
+    listed = as_json(orderctl("orders", "list", "--limit", "5", "--json", env=env))
+    assert order["id"] in [o["id"] for o in listed]
+    table = orderctl("orders", "get", order["id"], env=env)
+    assert order["orderNumber"] in table.stdout
+    assert "total" in table.stdout
+    # Another tenant's user cannot see it: the API's 404, said plainly.
+    other = orderctl("orders", "get", order["id"], "--user", "bob@tenant-b.example", env=env)
+    assert other.returncode == 1
+    assert "answered 404" in other.stderr
+
+
+def test_seed_spreads_realistic_orders_over_tenants_and_waits_for_them(
+    env: dict[str, str],
+) -> None:
+    seeded = as_json(orderctl("seed", "--orders", "9", "--tenants", "3", "--json", env=env))
+    assert seeded == [
+        {"tenant": "tenant-a", "orders": 3},
+        {"tenant": "tenant-b", "orders": 3},
+        {"tenant": "tenant-c", "orders": 3},
+    ]
+    admin = ("--user", "ops@bbws.example")
+    listed = as_json(orderctl("orders", "list", "--tenant", "tenant-c", *admin, "--json", env=env))
+    assert len(listed) == 3
+    assert all(order["invoice"]["available"] for order in listed)  # seed waited for the PDFs
+    refused = orderctl(
+        "seed", "--orders", "2", "--tenants", "2", "--user", "alice@tenant-a.example", env=env
+    )
+    assert refused.returncode == 1
+    assert "needs an admin user" in refused.stderr
+
+
+def test_load_reports_latencies_errors_and_completion(env: dict[str, str], tmp_path: Path) -> None:
+    report = tmp_path / "load.json"
+    result = as_json(
+        orderctl(
+            "load", "--rate", "4", "--duration", "5", "--report", str(report), "--json", env=env
+        )
+    )
+    assert result["errors"] == {}
+    assert result["latency_ms"]["create"]["count"] == 20
+    assert result["latency_ms"]["list"]["count"] == 20
+    completion = result["completion"]
+    assert completion["accepted"] == completion["complete"] == 20
+    assert completion["record"] == completion["pdf"] == completion["customer"] == 20
+    assert 0 < completion["p50_s"] <= completion["p95_s"]
+    assert json.loads(report.read_text()) == result
+    tables = orderctl("load", "--rate", "2", "--duration", "2", env=env)
+    assert tables.returncode == 0, tables.stderr
+    for heading in ("Latency (ms)", "Errors by status", "End-to-end completion"):
+        assert heading in tables.stdout
+
+
+def expired_token(expires: int = 1_700_000_000) -> str:
+    """A JWT-shaped token (unsigned) expiring at `expires` (default: November 2023)."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part({'exp': expires, 'custom:tenantId': 'x'})}.sig"
+
+
+def test_errors_are_sentences_not_tracebacks(env: dict[str, str], tmp_path: Path) -> None:
+    expired = orderctl("orders", "list", "--token", expired_token(), env=env)
+    assert expired.returncode == 1
+    assert "the token expired at 2023-11-14T22:13:20+00:00" in expired.stderr
+    forged = expired_token(expires=4_102_444_800)  # 2100, but not signed by the pool
+    refused = orderctl("orders", "get", "some-id", "--token", forged, env=env)
+    assert refused.returncode == 1
+    assert "the API refused the token (401)" in refused.stderr
+    unknown = orderctl("token", "mallory@example.com", env=env)
+    assert "unknown user 'mallory@example.com'" in unknown.stderr
+    nothing = {"LOCAL_STATE_DIR": str(tmp_path)}
+    for command in (("orders", "list"), ("dlq", "list"), ("seed", "--orders", "1")):
+        stopped = orderctl(*command, env=nothing)
+        assert stopped.returncode == 1
+        assert "make run" in stopped.stderr
+    for result in (expired, refused, unknown):
+        assert "Traceback" not in result.stderr
+
+
+def sqs(stack: dict[str, Any]) -> Any:
+    return boto3.client(
+        "sqs",
+        endpoint_url=stack["awsEndpointUrl"],
+        region_name=stack["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def counts(client: Any, url: str) -> tuple[int, int]:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    found = client.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return int(found[names[0]]), int(found[names[1]])
+
+
+def drain_bodies(client: Any, url: str) -> list[str]:
+    """Receive and delete everything visible; the poison ids of what was there."""
+    found = []
+    while messages := client.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60
+    ).get("Messages"):
+        for message in messages:
+            found.append(json.loads(message["Body"])["id"])
+            client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
+    running: tuple[RunningStack, dict[str, Any]], stack: dict[str, Any], env: dict[str, str]
+) -> None:
+    client = sqs(stack)
+    queue, dlq = (
+        stack["queues"]["order_pdf_creator"]["url"],
+        stack["queues"]["order_pdf_creator"]["dlqUrl"],
+    )
+    poison = [f"poison-{i:02d}" for i in range(25)]
+    for event_id in poison:  # OrderCreated without an order: the PDF processor refuses it
+        body = {
+            "type": "OrderCreated",
+            "id": event_id,
+            "correlationId": event_id,
+            "data": {"id": event_id},
+        }
+        client.send_message(QueueUrl=queue, MessageBody=json.dumps(body))
+    deadline = time.monotonic() + 60
+    while counts(client, dlq)[0] < len(poison):  # 3 failed receives each (LOCAL_RETRY_DELAY_S=1)
+        assert time.monotonic() < deadline, counts(client, dlq)
+        time.sleep(0.5)
+
+    rows = {row["queue"]: row for row in as_json(orderctl("dlq", "list", "--json", env=env))}
+    assert rows["pdf"]["dead letters"] == 25
+    assert rows["record"]["dead letters"] == 0
+    shown = as_json(orderctl("dlq", "show", "pdf", "--limit", "5", "--json", env=env))
+    assert len(shown) == 5
+    for message in shown:
+        assert message["event_type"] == "OrderCreated"
+        assert message["receive_count"] >= 3
+        assert message["reason"].startswith("ValidationError: ")
+    assert counts(client, dlq)[0] == 25  # showing moved nothing, and hides nothing
+
+    # Hold the PDF processor so the redriven messages stay countable, then interrupt a redrive.
+    pdf_poller = running[0].children()["pdf"]
+    os.kill(pdf_poller, signal.SIGSTOP)
+    try:
+        time.sleep(3)  # its long poll in flight (2 s) returns empty
+        redrive = subprocess.Popen(
+            [sys.executable, "-m", "orderctl", "dlq", "redrive", "pdf", "--rate", "10", "--yes"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while counts(client, dlq)[0] > 15:  # the first batch of ten is across
+            assert redrive.poll() is None, redrive.communicate()
+            time.sleep(0.05)
+        redrive.send_signal(signal.SIGINT)
+        _, said = redrive.communicate(timeout=30)
+        assert redrive.returncode == 130, said
+        assert "interrupted after a whole batch: nothing is lost" in said
+        waiting, in_flight = counts(client, queue)
+        left = counts(client, dlq)
+        assert in_flight == 0
+        assert left[1] == 0
+        assert waiting + left[0] == 25  # every message in exactly one of the two queues
+        assert 0 < waiting < 25
+
+        resumed = orderctl("dlq", "redrive", "pdf", "--yes", env=env)
+        assert resumed.returncode == 0, resumed.stderr
+        assert "0 left in the DLQ" in resumed.stderr
+        assert sorted(drain_bodies(client, queue)) == poison  # all of them, once each
+        assert counts(client, dlq) == (0, 0)
+    finally:
+        drain_bodies(client, queue)
+        os.kill(pdf_poller, signal.SIGCONT)
