@@ -256,3 +256,39 @@ def test_the_cursor_secret_and_keys(plans: dict[str, Any], stage: str) -> None:
     keys = [k["values"] for k in of_type(plan, "aws_kms_key")]
     assert len(keys) == (2 if stage == "prod" else 1)
     assert all(k["enable_key_rotation"] for k in keys)
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_a_dashboard_per_region_shows_the_business_flow(plans: dict[str, Any], stage: str) -> None:
+    plan = plans[stage]
+    modules = {"monitoring": f"bbws-order-lambda-{stage}"}
+    if stage == "prod":
+        modules["monitoring_dr"] = "bbws-order-lambda-prod-eu-west-1"
+    for module, name in modules.items():
+        [dashboard] = [d["values"] for d in of_type(plan, "aws_cloudwatch_dashboard", module)]
+        assert dashboard["dashboard_name"] == name
+        widgets = json.loads(dashboard["dashboard_body"])["widgets"]
+        metrics = [
+            m for w in widgets if w["type"] == "metric" for m in w["properties"]["metrics"]
+        ]
+        emf = {(m[1], m[3]) for m in metrics if m[0] == "BBWS/Orders"}
+        # The EMF metrics with the dimensions chalicelib/metrics.py writes: function, service.
+        assert all(m[2::2][:2] == ["function", "service"] for m in metrics if m[0] == "BBWS/Orders")
+        assert {
+            ("OrdersAccepted", "api"),
+            ("OrdersCreated", "order_creator_record"),
+            ("InvoicesRendered", "order_pdf_creator"),
+            ("InvoiceRenderTime", "order_pdf_creator"),
+            ("EmailsSent", "order_internal_notification_sender"),
+            ("EmailsSent", "customer_order_confirmation_sender"),
+        } <= emf
+        assert {f for metric, f in emf if metric == "ProcessingFailures"} == set(FUNCTIONS[1:])
+        deployed = {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
+        assert {m[3] for m in metrics if m[:2] == ["AWS/Lambda", "Errors"]} == deployed
+        dlqs = {m[3] for m in metrics if m[1] == "ApproximateNumberOfMessagesVisible"}
+        assert len(dlqs) == len(topology.CONSUMERS)
+        [logs] = [w for w in widgets if w["type"] == "log"]
+        assert all(f"'/aws/lambda/{f}'" in logs["properties"]["query"] for f in deployed)
+        assert {w["properties"]["region"] for w in widgets} == {
+            "eu-west-1" if module == "monitoring_dr" else "af-south-1"
+        }

@@ -78,9 +78,12 @@ locals {
     {
       type = "metric", x = 0, y = 12, width = 8, height = 6
       properties = {
-        title   = "Function errors and throttles"
-        region  = local.region, view = "timeSeries", stat = "Sum", period = 60
-        metrics = flatten([for key, name in var.function_names : [["AWS/Lambda", "Errors", "FunctionName", name], ["AWS/Lambda", "Throttles", "FunctionName", name]]])
+        title  = "Function errors and throttles"
+        region = local.region, view = "timeSeries", stat = "Sum", period = 60
+        metrics = concat(
+          [for key, name in var.function_names : ["AWS/Lambda", "Errors", "FunctionName", name]],
+          [for key, name in var.function_names : ["AWS/Lambda", "Throttles", "FunctionName", name]],
+        )
       }
     },
     {
