@@ -62,10 +62,14 @@ preview: venv ## Render a sample invoice (5 and 100 items) and both emails to bu
 openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m chalicelib.api.openapi docs/openapi.json
 
-bench: venv ## Run the benchmarks and print the ratios
+bench: venv ## Run the benchmarks; write benchmarks/results.json and RESULTS.md
 	$(PY) benchmarks/cold_import.py
 	$(PY) benchmarks/api_calls.py
 	$(PY) benchmarks/pdf.py
+	@if $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+		$(MAKE) --no-print-directory package STAGE=dev && $(PY) benchmarks/package_size.py; \
+	else echo "package sizes not measured: packaging needs Python 3.12 (the Lambda runtime)"; fi
+	$(PY) benchmarks/report.py
 
 # STAGE=dev|sit|prod picks one environment; terraform and checkov default to all three.
 STAGE  ?=

@@ -1,0 +1,194 @@
+"""`make bench`'s last step: every benchmark's result as one list, in JSON and in Markdown.
+
+Reads benchmarks/results/<benchmark>.json and writes benchmarks/results.json (one object per
+metric: name, value, unit, baseline, ratio, target, met) and benchmarks/RESULTS.md (the same
+as a table, with notes on the machine that measured them). A ratio is value / baseline, both
+measured in the same run; `met` is ratio <= target.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+Metric = dict[str, Any]
+
+
+def metric(
+    name: str,
+    value: float,
+    unit: str,
+    baseline: float | None,
+    target: float,
+    *,
+    note: str = "",
+) -> Metric:
+    """One row; a metric without a baseline is reported, not judged."""
+    ratio = round(value / baseline, 3) if baseline else None
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target if ratio is not None else None,
+        "met": ratio is None or ratio <= target,
+        "note": note if ratio is not None else f"{note} (reported, no target)",
+    }
+
+
+def cold_import(r: dict[str, Any]) -> Iterator[Metric]:
+    heavy = ", ".join(r["heavy_modules_loaded"]) or "none"
+    note = f"median of {r['runs']} fresh processes each; PDF/template libraries at import: {heavy}"
+    yield metric(
+        "cold start: import app / import boto3, chalice, pydantic",
+        r["value"],
+        r["unit"],
+        r["baseline"],
+        r["target"],
+        note=note,
+    )
+
+
+def api_calls(r: dict[str, Any]) -> Iterator[Metric]:
+    for operation, found in r["requests"].items():
+        calls = ", ".join(f"{n} {c}" for n, c in found["calls"].items())
+        total, minimum = found["total"], found["target"]
+        yield metric(f"AWS requests: {operation}", total, "requests", minimum, 1.0, note=calls)
+    handler = r["handler_time"]
+    yield metric(
+        "handler: in-process GET / bare GetItem",
+        handler["value"],
+        handler["unit"],
+        handler["baseline"],
+        handler["target"],
+        note=f"medians of {handler['runs']} requests",
+    )
+
+
+def pdf(r: dict[str, Any]) -> Iterator[Metric]:
+    for items in ("5", "100"):
+        found = r[f"{items}_items"]
+        yield metric(
+            f"PDF: processor render / bare pisa.CreatePDF, {items} items",
+            found["value"],
+            found["unit"],
+            found["baseline"],
+            found["target"],
+            note=f"medians of {r['runs']} renders",
+        )
+    peak = r["peak_memory_100_items"]
+    yield metric(
+        "PDF: peak memory of a 100-item invoice / function memory",
+        peak["value"],
+        peak["unit"],
+        peak["budget"],
+        0.5,
+        note="a fresh process; target: half the 512 MB the function has",
+    )
+
+
+def package_size(r: dict[str, Any]) -> Iterator[Metric]:
+    largest = ", ".join(f"{n} {s} MB" for n, s in r["largest"][:6])
+    for part in ("function", "layer"):
+        yield metric(
+            f"package: {part} zip / Lambda's zipped limit",
+            r[f"{part}_zip_mb"],
+            "MB",
+            r["zipped_limit_mb"],
+            1.0,
+            note="arm64, python3.12",
+        )
+    yield metric(
+        "package: function + layer unzipped / Lambda's limit",
+        r["unzipped_mb"],
+        "MB",
+        r["unzipped_limit_mb"],
+        1.0,
+        note=f"largest: {largest}",
+    )
+
+
+CONVERTERS: dict[str, Callable[[dict[str, Any]], Iterator[Metric]]] = {
+    "cold_import": cold_import,
+    "api_calls": api_calls,
+    "pdf": pdf,
+    "package_size": package_size,
+}
+
+
+def collect(results: Path = RESULTS) -> tuple[list[Metric], list[str]]:
+    """Every metric found, and the benchmarks whose result is missing."""
+    found: list[Metric] = []
+    missing = []
+    for name, convert in CONVERTERS.items():
+        path = results / f"{name}.json"
+        if not path.exists():
+            missing.append(name)
+            continue
+        found.extend(convert(json.loads(path.read_text())))
+    return found, missing
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def cell(value: float | None, unit: str = "", prefix: str = "") -> str:
+    return "n/a" if value is None else f"{prefix}{value} {unit}".strip()
+
+
+def markdown(metrics: list[Metric], missing: list[str], when: datetime) -> str:
+    rows = "\n".join(
+        f"| {m['name']} | {m['value']} {m['unit']} | {cell(m['baseline'], m['unit'])} | "
+        f"{cell(m['ratio'])} | {cell(m['target'], prefix='≤ ')} | "
+        f"{'yes' if m['met'] else '**no**'} | {m['note']} |"
+        for m in metrics
+    )
+    absent = f"\nNot measured in this run: {', '.join(missing)}.\n" if missing else ""
+    return (
+        "# Benchmark results\n\n"
+        f"Written by `make bench` on {when:%Y-%m-%d %H:%M} UTC. Machine: {machine()}.\n"
+        "Each ratio is the service against its floor measured in the same run (medians), so it\n"
+        "holds across machines better than the absolute figures do.\n\n"
+        "| metric | value | baseline | ratio | target | met | notes |\n"
+        "|---|---:|---:|---:|---:|:-:|---|\n"
+        f"{rows}\n{absent}"
+    )
+
+
+def main() -> int:
+    metrics, missing = collect()
+    out = ROOT / "benchmarks"
+    (out / "results.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "RESULTS.md").write_text(markdown(metrics, missing, datetime.now(UTC)))
+    misses = [m["name"] for m in metrics if not m["met"]]
+    print(
+        f"report: {len(metrics)} metrics, {len(misses)} missed, not measured: {missing or 'none'}"
+    )
+    for name in misses:
+        print(f"  MISS {name}")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
