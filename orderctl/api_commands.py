@@ -22,24 +22,15 @@ ADMIN_GROUP = "admin"
 LOCAL_ADMIN = "ops@bbws.example"
 
 
-def base_url(given: str | None) -> str:
-    from orderctl.cli import base_url as resolve
-
-    return resolve(given)
-
-
-def is_local(url: str) -> bool:
-    stack = auth.local_stack()
-    return stack is not None and url.rstrip("/") == str(stack["apiUrl"]).rstrip("/")
-
-
 def api_of(args: argparse.Namespace, user: str | None = None) -> Api:
-    return Api(base_url(args.base_url), token_source(args.token, user or args.user, args.region))
+    return Api(
+        auth.base_url(args.base_url), token_source(args.token, user or args.user, args.region)
+    )
 
 
 def target_for(args: argparse.Namespace, url: str) -> target.Target:
     """Where to watch completion: the local stack, or --stage for a deployed API."""
-    if is_local(url) or not (args.base_url or args.stage):
+    if auth.is_local(url) or not (args.base_url or args.stage):
         return target.resolve(None, None, None)
     if not args.stage:
         raise OrderctlError("watching a deployed stage's orders needs --stage (and --profile)")
@@ -52,7 +43,7 @@ def target_for(args: argparse.Namespace, url: str) -> target.Target:
 def cmd_create(args: argparse.Namespace) -> int:
     api = api_of(args)
     rng = random.Random()  # noqa: S311 - demo data
-    body = demo_order(rng, tenant_id=args.tenant, simulator=not is_local(api.base_url))
+    body = demo_order(rng, tenant_id=args.tenant, simulator=not auth.is_local(api.base_url))
     if args.email:
         body["customerEmail"] = args.email
     accepted = api.create(body)
@@ -125,8 +116,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     if args.orders < 1 or args.tenants < 1:
         raise OrderctlError("--orders and --tenants must be at least 1")
-    url = base_url(args.base_url)
-    user = args.user or (LOCAL_ADMIN if args.tenants > 1 and is_local(url) else None)
+    url = auth.base_url(args.base_url)
+    user = args.user or (LOCAL_ADMIN if args.tenants > 1 and auth.is_local(url) else None)
     api = Api(url, token_source(args.token, user, args.region))
     groups = claims(api.token()).get("cognito:groups") or []
     own_tenant = claims(api.token()).get("custom:tenantId")
@@ -143,7 +134,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             demo_order(
                 rng,
                 tenants[i % len(tenants)] if args.tenants > 1 else None,
-                simulator=not is_local(url),
+                simulator=not auth.is_local(url),
             ),
         )
         for i in range(args.orders)
@@ -200,7 +191,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     if args.rate <= 0 or args.duration <= 0:
         raise OrderctlError("--rate and --duration must be positive")
-    url = base_url(args.base_url)
+    url = auth.base_url(args.base_url)
     watch_target = target_for(args, url)
     api = Api(url, token_source(args.token, args.user, args.region), timeout_s=30)
     tenant = str(claims(api.token()).get("custom:tenantId"))
@@ -229,7 +220,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             tenant,
             args.rate,
             args.duration,
-            simulator=not is_local(url),
+            simulator=not auth.is_local(url),
             tick=lambda load, elapsed: live.update(live_table(load, elapsed)),
         )
     say(f"\nwaiting up to {args.settle:.0f} s for every order's record, PDF and both emails …")

@@ -40,6 +40,28 @@ def local_stack() -> dict[str, Any] | None:
     return json.loads(path.read_text())  # type: ignore[no-any-return]
 
 
+def base_url(given: str | None) -> str:
+    """--base-url, else $ORDERCTL_BASE_URL, else the running local stack's API."""
+    url = given or os.environ.get("ORDERCTL_BASE_URL")
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise OrderctlError(f"--base-url must be an http(s) URL, not {url!r}")
+        return url.rstrip("/")
+    stack = local_stack()
+    if stack is None:
+        raise OrderctlError(
+            f"no --base-url, and {stack_file()} does not exist: start the local stack with "
+            "`make run`, or name a deployed stage with --base-url"
+        )
+    return str(stack["apiUrl"])
+
+
+def is_local(url: str) -> bool:
+    """Whether `url` is the running local stack's API."""
+    stack = local_stack()
+    return stack is not None and url.rstrip("/") == str(stack["apiUrl"]).rstrip("/")
+
+
 @dataclass(frozen=True)
 class Login:
     """Everything InitiateAuth needs."""

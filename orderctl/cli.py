@@ -13,22 +13,6 @@ from orderctl import auth
 from orderctl.errors import OrderctlError
 
 
-def base_url(given: str | None) -> str:
-    """--base-url, else $ORDERCTL_BASE_URL, else the running local stack's API."""
-    url = given or os.environ.get("ORDERCTL_BASE_URL")
-    if url:
-        if not url.startswith(("http://", "https://")):
-            raise OrderctlError(f"--base-url must be an http(s) URL, not {url!r}")
-        return url.rstrip("/")
-    stack = auth.local_stack()
-    if stack is None:
-        raise OrderctlError(
-            f"no --base-url, and {auth.stack_file()} does not exist: start the local stack with "
-            "`make run`, or name a deployed stage with --base-url"
-        )
-    return str(stack["apiUrl"])
-
-
 def cmd_token(args: argparse.Namespace) -> int:
     """Print an ID token."""
     print(auth.id_token(auth.resolve_login(args.user, args.region)))
@@ -39,7 +23,7 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     """The post-deploy smoke test."""
     from orderctl.smoke import Smoke, publish
 
-    url = base_url(args.base_url)
+    url = auth.base_url(args.base_url)
 
     def token() -> str:
         return auth.id_token(auth.resolve_login(args.user, args.region))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from orderctl import auth, cli
+from orderctl import auth
 from orderctl.errors import OrderctlError
 from orderctl.smoke import Smoke, publish
 
@@ -194,4 +194,4 @@ def test_a_local_user_that_does_not_exist_is_named() -> None:
 @pytest.mark.parametrize("url", ["api.bbws.io", "ftp://api.bbws.io"])
 def test_a_base_url_must_be_http(url: str) -> None:
     with pytest.raises(OrderctlError, match="must be an http"):
-        cli.base_url(url)
+        auth.base_url(url)
