@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test suite lint format typecheck actionlint unit bench openapi preview \
+.PHONY: help venv run test suite lint format typecheck actionlint unit bench resilience openapi preview \
 	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
 
 help: ## List the targets
@@ -63,13 +63,20 @@ openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m chalicelib.api.openapi docs/openapi.json
 
 bench: venv ## Run the benchmarks; write benchmarks/results.json and RESULTS.md
-	$(PY) benchmarks/cold_import.py
-	$(PY) benchmarks/api_calls.py
-	$(PY) benchmarks/pdf.py
+	@rm -rf benchmarks/results
+	@# A benchmark that misses its target says so and the others still run: the report decides.
+	-$(PY) benchmarks/cold_import.py
+	-$(PY) benchmarks/api_calls.py
+	-$(PY) benchmarks/pdf.py
+	-$(PY) benchmarks/pipeline.py
 	@if $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
 		$(MAKE) --no-print-directory package STAGE=dev && $(PY) benchmarks/package_size.py; \
 	else echo "package sizes not measured: packaging needs Python 3.12 (the Lambda runtime)"; fi
+	-RESILIENCE_REPORT=benchmarks/results/resilience.json $(MAKE) --no-print-directory resilience
 	$(PY) benchmarks/report.py
+
+resilience: venv ## Kill every poller mid-batch; 2 minutes of mixed traffic (no 5xx, flat memory)
+	$(PY) -m pytest tests/e2e/test_resilience.py -m resilience --no-cov -q
 
 # STAGE=dev|sit|prod picks one environment; terraform and checkov default to all three.
 STAGE  ?=

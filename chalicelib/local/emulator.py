@@ -13,6 +13,15 @@ of moto's result. moto runs every response through a generic, shape-driven seria
 spent about 70 % of the emulator's CPU under `orderctl load` (py-spy), although DynamoDB's wire
 format is the result itself. Anything `json` cannot encode falls back to moto's serializer.
 
+`use_fast_sqs` removes two costs moto's SQS pays per message on every ReceiveMessage (py-spy,
+`benchmarks/pipeline.py`): the retention check rebuilt every queue attribute, counts included
+(a scan of the whole queue per message received), and each clock read went through naive
+`datetime` arithmetic. Same answers; the queue's retention period is read directly and the
+clock is `time.time()`. `use_cached_module_list`: moto's dispatcher listed its own package
+directory (~150 `stat` calls) on every request to route it; the list is read once. Request
+logging (a line per request, through the supervisor's pipe) is off unless
+`LOCAL_EMULATOR_REQUEST_LOG=1`.
+
 `python -m chalicelib.local.emulator` takes the same arguments as `moto_server`.
 """
 
@@ -21,6 +30,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -99,14 +109,63 @@ def use_fast_dynamodb_responses() -> None:
         DynamoResult.execute_result = fast_execute_result(DynamoResult.execute_result)  # type: ignore[method-assign]
 
 
+def _fast_clock(original: Callable[..., float], scale: float) -> Callable[..., float]:
+    """moto's `unix_time`/`unix_time_millis`: the same value, without datetime arithmetic."""
+
+    @functools.wraps(original)
+    def now(dt: Any = None) -> float:
+        return time.time() * scale if dt is None else original(dt)
+
+    now._bbws_fast = True  # type: ignore[attr-defined]
+    return now
+
+
+def _retention_check(backend: Any, queue_name: str, message: Any) -> bool:
+    """moto's `is_message_valid_based_on_retention_period`, reading one attribute."""
+    retention_s = int(backend.get_queue(queue_name).message_retention_period)
+    return bool(retention_s + message.sent_timestamp / 1000 > time.time())
+
+
+def use_fast_sqs() -> None:
+    """Patch moto's SQS models (idempotent)."""
+    from moto.sqs import models
+
+    if getattr(getattr(models, "unix_time", None), "_bbws_fast", False):
+        return
+    clock: Any = models
+    clock.unix_time = _fast_clock(clock.unix_time, 1.0)
+    clock.unix_time_millis = _fast_clock(clock.unix_time_millis, 1000.0)
+    models.SQSBackend.is_message_valid_based_on_retention_period = _retention_check  # type: ignore[method-assign,assignment]
+
+
+def use_cached_module_list() -> None:
+    """moto's `list_of_moto_modules`, read once (idempotent)."""
+    from moto import backends
+
+    if not getattr(backends.list_of_moto_modules, "_bbws_fast", False):
+        modules = tuple(backends.list_of_moto_modules())
+
+        def cached() -> tuple[str, ...]:
+            return modules
+
+        cached._bbws_fast = True  # type: ignore[attr-defined]
+        backends.list_of_moto_modules = cached
+
+
 def main() -> None:
     """Run moto's server with the patches applied."""
+    import logging
+    import os
     import sys
 
     from moto.server import main as moto_main
 
     make_dynamodb_atomic()
     use_fast_dynamodb_responses()
+    use_fast_sqs()
+    use_cached_module_list()
+    if os.environ.get("LOCAL_EMULATOR_REQUEST_LOG") != "1":
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     moto_main(sys.argv[1:])
 
 

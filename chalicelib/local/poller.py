@@ -5,6 +5,10 @@ window, at most `maximum_concurrency` batches in flight, Lambda-shaped records, 
 honoured: a raised error leaves the whole batch for redelivery after the visibility timeout;
 `batchItemFailures` leaves just those; everything else is deleted. The queue's redrive policy
 moves a message to its DLQ once its receive count passes `maxReceiveCount`.
+
+`make run` runs each batch in a container process (`chalicelib.local.container`): batches run in
+parallel like Lambda's concurrent containers, and a poller that dies mid-batch does not take the
+invocation with it. Tests may pass an in-process invoker instead.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+from chalicelib.local.container import ContainerDied
 
 log = logging.getLogger("bbws.local.poller")
 MAX_RECEIVE = 10  # SQS returns at most 10 messages per ReceiveMessage
@@ -97,6 +103,18 @@ def failed_ids(result: Any, batch_ids: set[str]) -> set[str]:
     return {str(i) for i in ids}
 
 
+Invoker = Callable[[dict[str, Any], int], Any]  # (event, timeout_s) -> the handler's result
+
+
+def in_process(source: Source) -> Invoker:
+    """Call the handler in this process, with a Lambda-like context."""
+
+    def invoke(event: dict[str, Any], timeout_s: int) -> Any:
+        return source.handler(event, FakeLambdaContext(source.function, timeout_s))
+
+    return invoke
+
+
 class SourcePoller:
     """Long-polls one queue and invokes its handler with Lambda's batching semantics."""
 
@@ -109,17 +127,19 @@ class SourcePoller:
         *,
         wait_s: int = 2,
         retry_delay_s: int | None = None,
+        invoker: Invoker | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self._retry_delay_s = retry_delay_s
+        self._invoker = invoker or in_process(source)
         self._sqs = sqs
         self._source = source
         self._region = region
         self._stop = stop
         self._wait_s = wait_s
-        self._slots = threading.BoundedSemaphore(source.max_concurrency)
-        self._pool = ThreadPoolExecutor(
-            max_workers=source.max_concurrency, thread_name_prefix=source.function
-        )
+        slots = concurrency or source.max_concurrency
+        self._slots = threading.BoundedSemaphore(slots)
+        self._pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix=source.function)
 
     def gather(self) -> list[dict[str, Any]]:
         """One batch: up to batch_size messages, waiting at most the window after the first."""
@@ -150,10 +170,12 @@ class SourcePoller:
         source = self._source
         records = [to_lambda_record(m, source.queue_arn, self._region) for m in batch]
         ids = {r["messageId"] for r in records}
-        context = FakeLambdaContext(source.function, source.timeout_s)
         started = time.monotonic()
         try:
-            failed = failed_ids(source.handler({"Records": records}, context), ids)
+            failed = failed_ids(self._invoker({"Records": records}, source.timeout_s), ids)
+        except ContainerDied as exc:
+            log.error("%s: the whole batch of %d will be retried", exc, len(ids))
+            failed = set(ids)
         except Exception:
             log.exception(
                 "%s raised: the whole batch of %d will be retried", source.function, len(ids)
@@ -275,6 +297,7 @@ def main() -> int:
     from pathlib import Path
 
     from chalicelib import aws
+    from chalicelib.local.container import Containers
     from chalicelib.local.stage import PROJECT_DIR, function_config
     from chalicelib.topology import CONSUMERS
 
@@ -301,9 +324,21 @@ def main() -> int:
         log.error("app.py has no SQS handler named %s", only)
         return 2
     delay = os.environ.get("LOCAL_RETRY_DELAY_S")
+    # Concurrent batches run in container processes, at most one per CPU (more would only
+    # queue for the same cores); LOCAL_CONTAINERS overrides.
+    limit = int(os.environ.get("LOCAL_CONTAINERS", "0")) or max(2, os.cpu_count() or 1)
+    containers = [Containers(s.function, min(s.max_concurrency, limit)) for s in sources]
     pollers = [
-        SourcePoller(sqs, source, region, stop, retry_delay_s=int(delay) if delay else None)
-        for source in sources
+        SourcePoller(
+            sqs,
+            source,
+            region,
+            stop,
+            retry_delay_s=int(delay) if delay else None,
+            invoker=pool.invoke,
+            concurrency=pool.limit,
+        )
+        for source, pool in zip(sources, containers, strict=True)
     ]
     threads = [
         threading.Thread(target=p.run, name=f"poll-{i}", daemon=True) for i, p in enumerate(pollers)
@@ -324,6 +359,8 @@ def main() -> int:
     log.info("Stopping: letting in-flight batches finish")
     for thread in threads:
         thread.join(timeout=60)
+    for pool in containers:
+        pool.close()
     return 0
 
 

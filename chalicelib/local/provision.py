@@ -8,6 +8,7 @@ uploaded), SES identities, and a Cognito user pool with an app client and three 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import string
 from collections.abc import Callable
@@ -228,8 +229,15 @@ def provision(
         Name=env[topology.EVENTS_TOPIC_ENV], Attributes={"KmsMasterKeyId": "alias/aws/sns"}
     )["TopicArn"]
     queues: dict[str, dict[str, str]] = {}
+    # LOCAL_VISIBILITY_TIMEOUT_S: for tests that crash a poller and wait for its messages to come
+    # back (6 x the PDF function's timeout is six minutes). Unset, the queues are Terraform's.
+    shortened = os.environ.get("LOCAL_VISIBILITY_TIMEOUT_S")
     for consumer in topology.CONSUMERS:
-        visibility = topology.VISIBILITY_TIMEOUT_FACTOR * timeouts[consumer.function]
+        visibility = (
+            int(shortened)
+            if shortened
+            else topology.VISIBILITY_TIMEOUT_FACTOR * timeouts[consumer.function]
+        )
         queue = create_queue_pair(sqs, env[consumer.queue_env], env[consumer.dlq_env], visibility)
         if consumer.fed_by_topic:
             subscribe_queue(sns, sqs, topic_arn, queue)

@@ -3,6 +3,8 @@
 Children run in their own process groups (so Ctrl-C reaches only this supervisor, which stops
 them in order: pollers, API, emulator) and get SIGTERM if the supervisor dies (PR_SET_PDEATHSIG).
 Their pids are kept in `.local/pids.json`, so a start after a crash first ends the leftovers.
+A poller that dies is started again, as Lambda's event source mapping would be (its in-flight
+messages come back after the visibility timeout); the emulator or the API dying stops the stack.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from chalicelib.topology import CONSUMERS
 STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
+RESTARTS_PER_MINUTE = 5  # more, and a poller is crash-looping: stop rather than spin
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
 # One SQS poller process per function, named for the log prefix.
 POLLERS = {
@@ -162,6 +165,8 @@ class Supervisor:
         self.logs_dir = state_dir / "logs"
         self.echo = echo
         self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self._commands: dict[str, tuple[list[str], dict[str, str], bool]] = {}
+        self._restarts: dict[str, list[float]] = {}
         self.stopping = threading.Event()
         self.running = False  # set once up: a signal then stops cleanly instead of aborting start
         self._echo_lock = threading.Lock()
@@ -205,6 +210,7 @@ class Supervisor:
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
         )
         self.children[name] = process
+        self._commands[name] = (argv, env, show)
         self._write_pids()
         assert process.stdout is not None
         threading.Thread(
@@ -326,16 +332,35 @@ class Supervisor:
         )
 
     def watch(self) -> int:
-        """Block until a signal (exit 0) or until a child dies unexpectedly (exit 1)."""
+        """Block until a signal (exit 0) or until the stack cannot go on (exit 1)."""
         while not self.stopping.wait(0.5):
-            for name, process in self.children.items():
-                if process.poll() is not None:
-                    self.say(
-                        f"{name} exited unexpectedly with code {process.returncode}; "
-                        f"stopping. See {self.logs_dir}/{name}.log"
-                    )
-                    return 1
+            for name, process in list(self.children.items()):
+                if process.poll() is None:
+                    continue
+                if name in POLLERS.values() and self.restart(name):
+                    continue
+                self.say(
+                    f"{name} exited unexpectedly with code {process.returncode}; "
+                    f"stopping. See {self.logs_dir}/{name}.log"
+                )
+                return 1
         return 0
+
+    def restart(self, name: str) -> bool:
+        """Start a dead poller again; False when it has died too often to keep trying."""
+        now = time.monotonic()
+        recent = [t for t in self._restarts.get(name, []) if now - t < 60]
+        if len(recent) >= RESTARTS_PER_MINUTE:
+            return False
+        self._restarts[name] = [*recent, now]
+        code = self.children[name].returncode
+        self.say(
+            f"{name} exited with code {code}; starting it again (messages it had in flight "
+            "come back after their queue's visibility timeout)"
+        )
+        argv, env, show = self._commands[name]
+        self.spawn(name, argv, env, show)
+        return True
 
     def stop(self) -> None:
         """Stop in stages: every poller (batches finish), then the API, then the emulator."""

@@ -39,7 +39,7 @@ def test_metrics_are_judged_by_their_ratio_and_missing_runs_are_named(tmp_path: 
         },
     )
     metrics, missing = report.collect(tmp_path)
-    assert missing == ["pdf", "package_size"]
+    assert missing == ["pdf", "package_size", "pipeline", "resilience"]
     by_name = {m["name"]: m for m in metrics}
     cold = by_name["cold start: import app / import boto3, chalice, pydantic"]
     assert (cold["ratio"], cold["met"]) == (1.2, False)
@@ -64,5 +64,51 @@ def test_metrics_are_judged_by_their_ratio_and_missing_runs_are_named(tmp_path: 
     text = report.markdown(metrics, missing, datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
     assert "| AWS requests: GET | 2 requests | 1 requests | 2.0 | ≤ 1.0 | **no** |" in text
     assert "| AWS requests: PUT (admin) | 2 requests | n/a | n/a | n/a | yes |" in text
-    assert "Not measured in this run: pdf, package_size." in text
+    assert "Not measured in this run: pdf, package_size, pipeline, resilience." in text
     assert "on 2026-11-28 12:00 UTC" in text
+
+
+def test_the_pipeline_and_resilience_runs_are_judged(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pipeline",
+        {
+            "orders": 300,
+            "wall_s": 21.0,
+            "throughput_per_s": 14.29,
+            "sustained_per_s": 18.0,
+            "latency_s": {"p50": 13.9, "p95": 17.3},
+            "per_order": {"value": 0.07, "baseline": 0.05, "unit": "s"},
+            "target": 1.3,
+            "cpu_ms_per_order": {"emulator": 37.2, "pdf": 61.2},
+        },
+    )
+    write(
+        tmp_path,
+        "resilience",
+        {
+            "seconds": 120,
+            "rate_per_s": 50,
+            "requests": 6000,
+            "statuses": {"200": 5000, "202": 900, "503": 3, "404": 97},
+            "latency_ms": {"p50": 70, "p95": 300},
+            "transport_errors": 0,
+            "memory_mb": {"api": {"warm": 100, "end": 104}, "pdf": {"warm": 200, "end": 240}},
+            "growth_after_warm_up": {"api": 0.04, "pdf": 0.2},
+        },
+    )
+    by_name = {m["name"]: m for m in report.collect(tmp_path)[0]}
+    pipeline = next(m for name, m in by_name.items() if name.startswith("pipeline:"))
+    assert (pipeline["ratio"], pipeline["met"]) == (1.4, False)
+    assert "14.29 orders/s over 21.0 s" in pipeline["note"]
+    assert "emulator 37.2, pdf 61.2" in pipeline["note"]
+    errors = next(m for name, m in by_name.items() if name.startswith("resilience: 5xx"))
+    assert (errors["value"], errors["ratio"], errors["met"]) == (3, 0.001, False)
+    memory = next(m for name, m in by_name.items() if name.startswith("resilience: memory"))
+    assert (memory["value"], memory["baseline"], memory["ratio"], memory["met"]) == (
+        240,
+        200,
+        1.2,
+        False,
+    )
+    assert memory["note"].startswith("pdf; every process: api +4.0%, pdf +20.0%")

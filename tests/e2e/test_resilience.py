@@ -1,0 +1,276 @@
+"""Resilience under load, on the real local stack (`make resilience` runs both; `make test` runs
+the first: the second is marked `soak` and takes two minutes).
+
+1. Every poller is killed (SIGKILL) while a batch is in flight and started again by the
+   supervisor: every order still ends with exactly one record, one PDF and one of each email.
+2. Two minutes of mixed traffic: no 5xx, and no process grows in memory by more than 10 %
+   after warm-up (`RESILIENCE_SECONDS`, `RESILIENCE_RATE` override the duration and the rate;
+   `RESILIENCE_REPORT=path` writes the figures as JSON for `make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from chalicelib.local.stack import POLLERS
+from tests.e2e.api_client import Caller
+from tests.e2e.stack_process import RunningStack
+from tests.sample import order_body
+
+pytestmark = [pytest.mark.e2e, pytest.mark.resilience]
+VISIBILITY_S = 8  # how soon a killed poller's messages come back (6 minutes for PDFs in AWS)
+STAGES = ("record", "pdf", "internal", "customer")
+
+
+@pytest.fixture
+def fresh_stack(tmp_path: Path) -> Iterator[tuple[RunningStack, dict[str, Any]]]:
+    """A stack of its own: short visibility timeouts, failures retried as Lambda would."""
+    process = RunningStack(tmp_path / "stack")
+    process.env["LOCAL_VISIBILITY_TIMEOUT_S"] = str(VISIBILITY_S)
+    del process.env["LOCAL_RETRY_DELAY_S"]
+    stack = process.start()
+    yield process, stack
+    assert process.stop(signal.SIGTERM) == 0
+
+
+def client(stack: dict[str, Any], service: str) -> Any:
+    return boto3.client(service, endpoint_url=stack["awsEndpointUrl"], region_name=stack["region"],
+                        aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+
+
+def in_flight(sqs: Any, url: str) -> int:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def queues_empty(sqs: Any, stack: dict[str, Any]) -> bool:
+    for queue in stack["queues"].values():
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=queue["url"],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        if any(int(v) for v in attributes.values()):
+            return False
+    return True
+
+
+def eventually(check: Callable[[], bool], limit_s: float, what: str) -> None:
+    deadline = time.monotonic() + limit_s
+    while not check():
+        assert time.monotonic() < deadline, f"{what} did not happen within {limit_s}s"
+        time.sleep(0.2)
+
+
+def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
+    fresh_stack: tuple[RunningStack, dict[str, Any]],
+) -> None:
+    process, stack = fresh_stack
+    alice, sqs = Caller(stack, "alice"), client(stack, "sqs")
+    customers = {f"kill+{n}@example.com" for n in range(60)}
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda email: alice.create(customerEmail=email), sorted(customers)))
+    pdf_queue = stack["queues"]["order_pdf_creator"]["url"]
+    eventually(lambda: in_flight(sqs, pdf_queue) > 0, 30, "a PDF batch in flight")
+    pollers = {name: pid for name, pid in process.children().items() if name in STAGES}
+    busy = {POLLERS[function]: in_flight(sqs, q["url"]) for function, q in stack["queues"].items()}
+    for pid in pollers.values():
+        os.kill(pid, signal.SIGKILL)  # the poller only: its containers finish their batch
+    assert busy["pdf"] > 0, busy
+
+    def restarted() -> bool:
+        now = process.children()
+        return all(now.get(name) not in (None, pid) for name, pid in pollers.items())
+
+    eventually(restarted, 20, "the supervisor starting every poller again")
+    assert process.process is not None
+    assert process.process.poll() is None
+    assert process.log.read_text().count("starting it again") == len(STAGES)
+
+    table = client(stack, "dynamodb")
+
+    def every_order_done() -> bool:
+        items = table.query(
+            TableName=stack["tableName"],
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": "TENANT#tenant-a"}},
+        )["Items"]
+        orders = [i for i in items if i["SK"]["S"].startswith("ORDER#")]
+        sent = [i for i in items if i["SK"]["S"].startswith("NOTIFICATION#")
+                and i["status"]["S"] == "SENT"]  # fmt: skip
+        invoiced = [o for o in orders if o["invoice"]["M"]["available"]["BOOL"]]
+        return len(invoiced) == len(ids) and len(sent) == 2 * len(ids)
+
+    eventually(every_order_done, 120, "every order's record, PDF and emails")
+    eventually(lambda: queues_empty(sqs, stack), 60, "the redelivered messages to be consumed")
+
+    items = table.query(
+        TableName=stack["tableName"],
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :order)",
+        ExpressionAttributeValues={":pk": {"S": "TENANT#tenant-a"}, ":order": {"S": "ORDER#"}},
+    )["Items"]
+    assert sorted(i["id"]["S"] for i in items) == sorted(ids)  # one record each
+    numbers = [i["orderNumber"]["S"] for i in items]
+    assert len(set(numbers)) == len(ids)
+    s3 = client(stack, "s3")
+    for order_id in ids:
+        versions = s3.list_object_versions(
+            Bucket=stack["ordersBucket"], Prefix=f"tenant-a/orders/order_{order_id}.pdf"
+        ).get("Versions", [])
+        assert len(versions) == 1, order_id
+    state = requests.get(f"{stack['awsEndpointUrl']}/moto-api/data.json", timeout=30).json()
+    emails = state["ses"]["Message"]
+    to_customers = Counter(m["destinations"]["ToAddresses"][0] for m in emails
+                           if m["destinations"]["ToAddresses"][0] in customers)  # fmt: skip
+    assert to_customers == dict.fromkeys(customers, 1)
+    internal = Counter(order_id for m in emails for order_id in ids if order_id in m["body"]
+                       and m["destinations"]["ToAddresses"][0] not in customers)  # fmt: skip
+    assert internal == dict.fromkeys(ids, 1)
+    for queue in stack["queues"].values():
+        assert "Messages" not in sqs.receive_message(QueueUrl=queue["dlqUrl"], WaitTimeSeconds=0)
+    # The killed batches really came back, and were recognised as done.
+    logs = Path(stack["logs"])
+    assert "Invoice already stored" in (logs / "pdf.log").read_text()
+    print(f"in flight when killed: {busy}")
+
+
+def rss_mb(group: int) -> float:
+    """Resident memory of a process group (a poller and its containers), in MB."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(status.read_text().rsplit(")", 1)[1].split()[2]) != group:
+                continue
+            for line in (status.parent / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+class Traffic:
+    """Open-loop mixed traffic: creates, reads, lists, updates, invoice links, health."""
+
+    MIX = (("create", 3), ("get", 4), ("list", 3), ("update", 1), ("invoice", 1), ("health", 1))
+
+    def __init__(self, stack: dict[str, Any]) -> None:
+        self.stack = stack
+        self.callers = [Caller(stack, "alice"), Caller(stack, "bob")]
+        self.orders: dict[int, list[str]] = {0: [], 1: []}
+        self.statuses: Counter[int] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.errors: list[str] = []
+        self.latencies_ms: list[float] = []
+        self.lock = threading.Lock()
+        self.rng = random.Random(20261128)
+
+    def one(self, kind: str, who: int, due: float) -> None:
+        caller, mine = self.callers[who], self.orders[who]
+        order_id = self.rng.choice(mine) if mine else None
+        try:
+            if kind == "create" or order_id is None:
+                response = caller.request("POST", "/v1.0/orders", json=order_body())
+                if response.status_code == 202:
+                    with self.lock:
+                        mine.append(response.json()["orderId"])
+            elif kind == "get":
+                response = caller.request("GET", f"/v1.0/orders/{order_id}")
+            elif kind == "list":
+                tenant = "tenant-a" if who == 0 else "tenant-b"
+                response = caller.request("GET", f"/v1.0/tenants/{tenant}/orders?pageSize=10")
+            elif kind == "update":
+                response = caller.request(
+                    "PUT", f"/v1.0/orders/{order_id}", json={"status": "CANCELLED"}
+                )
+            elif kind == "invoice":
+                response = caller.request("GET", f"/v1.0/orders/{order_id}/invoice")
+            else:
+                response = requests.get(f"{self.stack['apiUrl']}/health", timeout=30)
+        except requests.RequestException as error:
+            with self.lock:
+                self.errors.append(f"{kind}: {type(error).__name__}")
+            return
+        with self.lock:
+            self.statuses[response.status_code] += 1
+            self.by_kind[kind] += 1
+            self.latencies_ms.append((time.monotonic() - due) * 1000)  # from when it was due
+
+    def run(self, rate: float, seconds: float, sample: Callable[[float], None]) -> None:
+        kinds = [kind for kind, weight in self.MIX for _ in range(weight)]
+        start = time.monotonic()
+        next_sample = start
+        with ThreadPoolExecutor(32) as pool:
+            sent = 0
+            while (elapsed := time.monotonic() - start) < seconds:
+                while sent < int(elapsed * rate) + 1:
+                    pool.submit(self.one, self.rng.choice(kinds), sent % 2, start + sent / rate)
+                    sent += 1
+                if time.monotonic() >= next_sample:
+                    sample(elapsed)
+                    next_sample += 5
+                time.sleep(0.01)
+        sample(seconds)
+
+
+@pytest.mark.soak
+def test_mixed_traffic_gives_no_5xx_and_memory_levels_off(
+    fresh_stack: tuple[RunningStack, dict[str, Any]],
+) -> None:
+    process, stack = fresh_stack
+    seconds = float(os.environ.get("RESILIENCE_SECONDS", "120"))
+    rate = float(os.environ.get("RESILIENCE_RATE", "50"))
+    warm_up = seconds / 4
+    groups = {name: pid for name, pid in process.children().items() if name != "emulator"}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in groups}
+
+    def sample(elapsed: float) -> None:
+        for name, pid in groups.items():
+            samples[name].append((elapsed, rss_mb(pid)))
+
+    traffic = Traffic(stack)
+    traffic.run(rate, seconds, sample)
+    latencies = sorted(traffic.latencies_ms)
+    p50, p95 = (latencies[int(len(latencies) * q)] for q in (0.5, 0.95))
+    server_errors = {code: n for code, n in traffic.statuses.items() if code >= 500}
+    growth, levels = {}, {}
+    for name, points in samples.items():
+        after_warm_up = [mb for at, mb in points if at >= warm_up]
+        levels[name] = {"warm": round(after_warm_up[0], 1), "end": round(after_warm_up[-1], 1)}
+        growth[name] = round((after_warm_up[-1] - after_warm_up[0]) / after_warm_up[0], 3)
+    report = {
+        "name": "resilience",
+        "seconds": seconds,
+        "rate_per_s": rate,
+        "requests": sum(traffic.statuses.values()),
+        "statuses": dict(traffic.statuses),
+        "by_kind": dict(traffic.by_kind),
+        "transport_errors": len(traffic.errors),
+        "latency_ms": {"p50": round(p50, 1), "p95": round(p95, 1)},
+        "memory_mb": levels,
+        "memory_samples_mb": {n: [round(mb, 1) for _, mb in p] for n, p in samples.items()},
+        "growth_after_warm_up": growth,
+    }
+    if target := os.environ.get("RESILIENCE_REPORT"):
+        Path(target).write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "memory_samples_mb"}))
+    assert not server_errors, report
+    assert not traffic.errors, traffic.errors[:5]
+    assert sum(traffic.statuses.values()) >= rate * seconds * 0.95
+    assert p95 < 2000, f"the API did not keep up at {rate}/s: p95 {p95:.0f} ms"
+    assert all(g <= 0.10 for g in growth.values()), growth
