@@ -5,8 +5,11 @@ ports, warms it with a few orders, then posts `BENCH_PIPELINE_ORDERS` (300) copi
 order as fast as the API accepts them and watches each one complete in the table. Reports the
 throughput, the end-to-end latency p50/p95, and the pipeline's wall time per order against the
 floor: the bare `pisa.CreatePDF` render of the same invoice, measured in this run on the idle
-machine afterwards (the one cost no design can avoid). Target: <= 1.3. The CPU each process
-spent per order is recorded too: it says where the time went.
+machine afterwards (the one cost no design can avoid). Time per order is the plain one: the
+first POST to the last email, over the number of orders (filling and draining included), the
+median of `BENCH_PIPELINE_ROUNDS` (3) rounds, each on a fresh stack warmed with 12 orders.
+Target: <= 1.3. The CPU each process spent per order is recorded too: it says where the time
+went.
 Writes benchmarks/results/pipeline.json.
 """
 
@@ -29,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ORDERS = int(os.environ.get("BENCH_PIPELINE_ORDERS", "300"))
+ROUNDS = int(os.environ.get("BENCH_PIPELINE_ROUNDS", "3"))  # the median round is reported
 WARMUP = 12
 CLIENTS = 8  # concurrent API callers
 TARGET = 1.3
@@ -93,6 +97,7 @@ class Logs:
         self.offsets = dict.fromkeys(DONE, 0)
         self.logs_dir = logs_dir
         self.done: dict[str, dict[str, float]] = {}
+        self.unreadable = 0  # lines that are not one JSON object: would hide a completion
 
     def read(self) -> None:
         from datetime import datetime
@@ -107,9 +112,11 @@ class Logs:
             complete = chunk[: chunk.rfind(b"\n") + 1]
             self.offsets[stage] += len(complete)
             for line in complete.splitlines():
-                if not line.startswith(b"{"):
+                try:
+                    entry = json.loads(line) if line.startswith(b"{") else {}
+                except ValueError:
+                    self.unreadable += 1
                     continue
-                entry = json.loads(line)
                 if entry.get("message") in messages and "order_id" in entry:
                     when = datetime.fromisoformat(entry["timestamp"]).timestamp()
                     self.done.setdefault(entry["order_id"], {}).setdefault(stage, when)
@@ -219,54 +226,30 @@ def floor_seconds(stack: dict[str, Any], headers: dict[str, str], order_id: str)
     return statistics.median(times)
 
 
-def main() -> int:
-    from chalicelib.local.stack import Ports, Supervisor
-    from chalicelib.local.token import id_token
-
-    for name in ("LOCAL_RETRY_DELAY_S", "LOCAL_VISIBILITY_TIMEOUT_S"):
-        os.environ.pop(name, None)
-    state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
-    quiet = open(os.devnull, "w")  # noqa: SIM115 - the supervisor echoes to it until stopped
-    supervisor = Supervisor("local", Ports(free_port(), free_port()), state, quiet)
-    try:
-        stack = supervisor.start()
-        token = id_token(stack, "alice@tenant-a.example")
-        logs = Logs(Path(stack["logs"]))
-        run = Run(stack, token, logs)
-        print(f"pipeline: stack up; warming with {WARMUP} orders", flush=True)
-        run.orders(0, WARMUP)
-        run = Run(stack, token, logs)
-        pids = {name: process.pid for name, process in supervisor.children.items()}
-        cpu_before = cpu_seconds(pids)
-        own_before = time.process_time()
-        print(f"pipeline: {ORDERS} orders, {CLIENTS} concurrent callers", flush=True)
-        completions = run.orders(WARMUP, ORDERS)
-        cpu_after = cpu_seconds(pids)
-        cpu_after["benchmark"] = time.process_time() - own_before
-        cpu_before["benchmark"] = 0.0
-        some_order = next(iter(run.accepted))
-        floor = floor_seconds(stack, run.headers, some_order) if not run.failures else 0.0
-    finally:
-        supervisor.stop()
-        if not os.environ.get("BENCH_KEEP_STATE"):
-            shutil.rmtree(state, ignore_errors=True)
+def measure_round(
+    stack: dict[str, Any], token: str, logs: Logs, pids: dict[str, int], first: int
+) -> dict[str, Any]:
+    """One round of ORDERS orders: wall time, rates, latencies and CPU per order."""
+    run = Run(stack, token, logs)
+    cpu_before = cpu_seconds(pids)
+    own_before = time.process_time()
+    completions = run.orders(first, ORDERS)
+    cpu_after = cpu_seconds(pids)
+    cpu_after["benchmark"] = time.process_time() - own_before
+    cpu_before["benchmark"] = 0.0
     if run.failures:
         raise SystemExit(f"pipeline: {len(run.failures)} POSTs failed: {run.failures[:5]}")
     wall = completions[-1]
-    # Sustained: completions per second between the 10th and 90th percentile completion. The
-    # first orders wait for the pipeline to fill (the record writer's 4 s batching window) and
-    # the last for it to drain; that latency is in p50/p95, not in the time each order costs.
+    # Sustained: completions per second between the 10th and 90th percentile completion, where
+    # the pipeline is neither filling nor draining (reported; the target is on the plain figure).
     low, high = completions[ORDERS // 10], completions[ORDERS * 9 // 10]
-    per_order = (high - low) / (ORDERS * 9 // 10 - ORDERS // 10)
+    sustained = (ORDERS * 9 // 10 - ORDERS // 10) / (high - low)
     latencies = run.latencies()
-    cpu_ms = {n: round((cpu_after[n] - cpu_before[n]) / ORDERS * 1000, 1) for n in cpu_after}
-    report = {
-        "name": "pipeline",
-        "orders": ORDERS,
-        "clients": CLIENTS,
+    return {
         "wall_s": round(wall, 2),
+        "per_order_s": round(wall / ORDERS, 4),
         "throughput_per_s": round(ORDERS / wall, 2),
-        "sustained_per_s": round(1 / per_order, 2),
+        "sustained_per_s": round(sustained, 2),
         "latency_s": {
             "p50": round(percentile(latencies, 50), 2),
             "p95": round(percentile(latencies, 95), 2),
@@ -275,16 +258,60 @@ def main() -> int:
             "p50": round(percentile(run.create_ms, 50), 1),
             "p95": round(percentile(run.create_ms, 95), 1),
         },
-        "per_order": {"value": round(per_order, 4), "baseline": round(floor, 4), "unit": "s"},
-        "ratio": round(per_order / floor, 3),
-        "target": TARGET,
-        "cpu_ms_per_order": cpu_ms,
+        "cpu_ms_per_order": {
+            n: round((cpu_after[n] - cpu_before[n]) / ORDERS * 1000, 1) for n in cpu_after
+        },
         "last_post_s": run.posted,
         "last_done_s": run.stage_done,
-        "completed_at_s": {
-            f"p{q}": round(completions[len(completions) * q // 100 - 1], 2)
-            for q in (10, 50, 90, 100)
-        },
+        "some_order": next(iter(run.accepted)),
+    }
+
+
+def main() -> int:
+    from chalicelib.local.stack import Ports, Supervisor
+    from chalicelib.local.token import id_token
+
+    for name in ("LOCAL_RETRY_DELAY_S", "LOCAL_VISIBILITY_TIMEOUT_S"):
+        os.environ.pop(name, None)
+    rounds, floor = [], 0.0
+    for n in range(ROUNDS):  # each round on a fresh stack: no round inherits another's data
+        state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+        quiet = open(os.devnull, "w")  # noqa: SIM115 - the supervisor echoes to it until stopped
+        supervisor = Supervisor("local", Ports(free_port(), free_port()), state, quiet)
+        try:
+            stack = supervisor.start()
+            token = id_token(stack, "alice@tenant-a.example")
+            logs = Logs(Path(stack["logs"]))
+            Run(stack, token, logs).orders(0, WARMUP)  # containers started, templates cached
+            pids = {name: process.pid for name, process in supervisor.children.items()}
+            found = measure_round(stack, token, logs, pids, WARMUP)
+            rounds.append(found)
+            print(
+                f"  round {n + 1}/{ROUNDS}: {ORDERS} orders in {found['wall_s']} s "
+                f"({found['throughput_per_s']}/s, sustained {found['sustained_per_s']}/s), "
+                f"end to end p50 {found['latency_s']['p50']} s p95 {found['latency_s']['p95']} s",
+                flush=True,
+            )
+            if n == ROUNDS - 1:
+                auth = {"Authorization": f"Bearer {token}"}
+                floor = floor_seconds(stack, auth, found["some_order"])
+        finally:
+            supervisor.stop()
+            quiet.close()
+            if not os.environ.get("BENCH_KEEP_STATE"):
+                shutil.rmtree(state, ignore_errors=True)
+    median = sorted(rounds, key=lambda r: r["wall_s"])[len(rounds) // 2]
+    per_order = median["per_order_s"]
+    report = {
+        "name": "pipeline",
+        "orders": ORDERS,
+        "rounds": ROUNDS,
+        "clients": CLIENTS,
+        **{k: v for k, v in median.items() if k != "some_order"},
+        "per_order": {"value": per_order, "baseline": round(floor, 4), "unit": "s"},
+        "ratio": round(per_order / floor, 3),
+        "target": TARGET,
+        "all_rounds_wall_s": [r["wall_s"] for r in rounds],
         "cpus": os.cpu_count(),
     }
     out = ROOT / "benchmarks" / "results"
@@ -292,11 +319,10 @@ def main() -> int:
     (out / "pipeline.json").write_text(json.dumps(report, indent=2) + "\n")
     verdict = "OK" if report["ratio"] <= TARGET else "MISS"
     print(
-        f"pipeline: {ORDERS} orders in {wall:.1f}s = {ORDERS / wall:.1f}/s (sustained "
-        f"{1 / per_order:.1f}/s); end to end p50 "
-        f"{report['latency_s']['p50']}s p95 {report['latency_s']['p95']}s; {per_order * 1000:.0f}"
-        f" ms per order vs PDF floor {floor * 1000:.0f} ms -> ratio {report['ratio']} "
-        f"(target <= {TARGET}) [{verdict}]\n  CPU ms per order: {cpu_ms}"
+        f"pipeline: median round {median['wall_s']} s = {per_order * 1000:.0f} ms per order, first "
+        f"POST to last email, vs the bare PDF render {floor * 1000:.0f} ms -> ratio "
+        f"{report['ratio']} (target <= {TARGET}) [{verdict}]\n"
+        f"  CPU ms per order: {median['cpu_ms_per_order']}"
     )
     return 0 if verdict == "OK" else 1
 

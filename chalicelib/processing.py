@@ -7,6 +7,7 @@ pydantic v2 parser models and fails beside the pinned pydantic 1.10 (docs/adr/00
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from chalicelib import log, metrics
@@ -14,6 +15,23 @@ from chalicelib import log, metrics
 T = TypeVar("T")
 # Decoded body → None; raising marks this one record as failed (it is retried, then DLQ'd).
 RecordHandler = Callable[[str], None]
+_receive_count: ContextVar[int] = ContextVar("receive_count", default=1)
+
+
+def redelivered() -> bool:
+    """Whether the record being handled was received before (SQS's ApproximateReceiveCount).
+
+    A first delivery can skip looking for its own earlier effects; the conditional writes still
+    keep duplicates out (an SNS duplicate is a first delivery too).
+    """
+    return _receive_count.get() > 1
+
+
+def _count_of(record: dict[str, Any]) -> int:
+    try:
+        return int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+    except (TypeError, ValueError):
+        return 2  # unknown: assume the worst, look first
 
 
 def _records(event: Any) -> list[dict[str, Any]]:
@@ -41,10 +59,13 @@ def handle_batch(event: Any, handle_body: RecordHandler, function: str) -> dict[
         for record in _records(event):
             log.reset()
             log.bind(function=function, message_id=record.get("messageId"))
+            token = _receive_count.set(_count_of(record))
             try:
                 handle_body(record["body"])
             except Exception:  # one bad message must never fail its batch-mates
                 failures.append(_failed(record, "Message failed"))
+            finally:
+                _receive_count.reset(token)
     return {"batchItemFailures": failures}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib import container, log
+from chalicelib import container, log, processing
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.settings import get_settings
 
@@ -27,7 +27,9 @@ def _created(body: str) -> OrderCreated:
 
 def create_invoice(body: str) -> None:
     """order_pdf_creator: the PDF invoice, once."""
-    container.invoice_service().create(_created(body).data)
+    # Only a redelivery looks for an earlier PDF first: a first delivery saves the request, and
+    # the conditional put still refuses a second version.
+    container.invoice_service().create(_created(body).data, look_first=processing.redelivered())
 
 
 def send_internal_notification(body: str) -> None:

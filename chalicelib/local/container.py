@@ -22,6 +22,7 @@ output, so they reach the same log file.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -143,6 +144,14 @@ def serve(handler: Any, function: str, requests: IO[str], replies: IO[str]) -> N
             return  # the poller is gone; the batch's effects stand, its messages come back
 
 
+def _line_atomic(fd: int) -> IO[str]:
+    """A text stream on `fd` that writes each line whole (one `write` per flush)."""
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw, buffer_size=1 << 20), encoding="utf-8", line_buffering=True
+    )
+
+
 def main() -> int:
     """Serve batches of the function named on the command line."""
     import importlib
@@ -155,6 +164,9 @@ def main() -> int:
         signal.signal(signum, signal.SIG_IGN)
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # print() and the handler's logs join the poller's output
+    # The function's containers share that pipe: each line must reach it in one write, or two
+    # containers' lines interleave (`print` writes the text and its newline separately).
+    sys.stdout, sys.stderr = _line_atomic(1), _line_atomic(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     sys.path.insert(0, str(PROJECT_DIR))
     app_module = importlib.import_module("app")

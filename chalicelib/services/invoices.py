@@ -45,10 +45,14 @@ class InvoiceService:
         self._invoices = invoices
         self._render = render
 
-    def create(self, order: Order) -> None:
-        """Render and store the invoice unless it exists; then mark it on the order."""
+    def create(self, order: Order, *, look_first: bool = True) -> None:
+        """Render and store the invoice unless it exists; then mark it on the order.
+
+        `look_first=False` skips the existence check (one request) and relies on the conditional
+        put alone: right for a first delivery, where a stored PDF is the exception.
+        """
         key = invoice_key(order.tenantId, order.id)
-        if self._invoices.exists(key):
+        if look_first and self._invoices.exists(key):
             logger.info("Invoice already stored", extra={"order_id": order.id})
         else:
             started = time.perf_counter()

@@ -36,6 +36,16 @@ def test_metrics_are_judged_by_their_ratio_and_missing_runs_are_named(tmp_path: 
                 "PUT (admin)": {"total": 2, "calls": {"Query": 1, "UpdateItem": 1}, "target": None},
             },
             "handler_time": {"value": 3, "unit": "ms", "baseline": 2, "target": 1.5, "runs": 9},
+            "per_processed_order": {
+                "orders": 5,
+                "functions": {
+                    "order_pdf_creator": {
+                        "per_order": 3.0,
+                        "calls": {"HeadObject": 5, "PutObject": 5, "UpdateItem": 5},
+                        "minimum": 2,
+                    }
+                },
+            },
         },
     )
     metrics, missing = report.collect(tmp_path)
@@ -48,6 +58,9 @@ def test_metrics_are_judged_by_their_ratio_and_missing_runs_are_named(tmp_path: 
     assert (get["ratio"], get["met"], get["note"]) == (2.0, False, "GetItem 1, Query 1")
     admin = by_name["AWS requests: PUT (admin)"]
     assert (admin["ratio"], admin["target"], admin["met"]) == (None, None, True)
+    pdf = by_name["AWS requests per processed order: order_pdf_creator"]
+    assert (pdf["ratio"], pdf["met"]) == (1.5, False)
+    assert pdf["note"] == "a batch of 5 orders: HeadObject 5, PutObject 5, UpdateItem 5"
     handler = by_name["handler: in-process GET / bare GetItem"]
     assert (handler["ratio"], handler["met"]) == (1.5, True)  # at the target is within it
     assert set(metrics[0]) == {

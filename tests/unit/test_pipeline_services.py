@@ -121,6 +121,23 @@ def test_an_invoice_is_rendered_and_stored_once() -> None:
     assert store.get("tenant-a", order.id).invoice.available  # type: ignore[union-attr]
 
 
+def test_a_first_delivery_skips_the_lookup_and_the_conditional_put_keeps_one_pdf() -> None:
+    store, invoices, renders = InMemoryOrderStore(), FakeInvoices(), []
+    order = sample_order(3)
+    store.create(order)
+    looked: list[str] = []
+    exists = invoices.exists
+    invoices.exists = lambda key: looked.append(key) or exists(key)  # type: ignore[method-assign]
+    service = InvoiceService(store, invoices, lambda o: renders.append(o.id) or b"%PDF-fake")  # type: ignore[func-returns-value]
+    service.create(order, look_first=False)
+    assert (looked, invoices.puts) == ([], 1)
+    service.create(order, look_first=False)  # an SNS duplicate: rendered, refused by the put
+    assert (len(renders), invoices.puts, len(invoices.objects)) == (2, 2, 1)
+    service.create(order, look_first=True)  # an SQS redelivery: looks first, renders nothing
+    assert (len(renders), invoices.puts, len(looked)) == (2, 2, 1)
+    assert store.get("tenant-a", order.id).invoice.available  # type: ignore[union-attr]
+
+
 def test_invoice_links_respect_tenants_and_readiness() -> None:
     store, invoices = InMemoryOrderStore(), FakeInvoices()
     order = sample_order(1)

@@ -4,7 +4,7 @@ from typing import Any
 
 from chalice.app import SQSEvent
 
-from chalicelib.processing import handle_batch
+from chalicelib.processing import handle_batch, redelivered
 
 
 def sqs_event(*bodies: str) -> SQSEvent:
@@ -38,3 +38,17 @@ def test_a_clean_batch_reports_no_failures() -> None:
     assert handle_batch(sqs_event("a"), lambda _: None, "order_pdf_creator") == {
         "batchItemFailures": []
     }
+
+
+def test_each_record_knows_whether_it_was_delivered_before() -> None:
+    event = sqs_event("first", "again", "unknown").to_dict()
+    event["Records"][1]["attributes"]["ApproximateReceiveCount"] = "3"
+    event["Records"][2]["attributes"] = {"ApproximateReceiveCount": "n/a"}
+    seen: dict[str, bool] = {}
+
+    def handle(body: str) -> None:
+        seen[body] = redelivered()
+
+    handle_batch(event, handle, "order_pdf_creator")
+    assert seen == {"first": False, "again": True, "unknown": True}
+    assert redelivered() is False  # nothing leaks out of the batch
