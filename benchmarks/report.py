@@ -232,8 +232,7 @@ def markdown(metrics: list[Metric], missing: list[str], when: datetime) -> str:
         "holds across machines better than the absolute figures do.\n\n"
         "| metric | value | baseline | ratio | target | met | notes |\n"
         "|---|---:|---:|---:|---:|:-:|---|\n"
-        f"{rows}\n{absent}"
-        + (f"\n{findings}" if findings else "")
+        f"{rows}\n{absent}" + (f"\n{findings}" if findings else "")
     )
 
 

@@ -214,6 +214,14 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
         return table
 
+    looked = [0.0]
+
+    def tick(load: loader.Load, elapsed: float, live: Live) -> None:
+        live.update(live_table(load, elapsed))
+        if elapsed - looked[0] >= 2:  # completion is watched while the load runs
+            looked[0] = elapsed
+            loader.observe(watcher, load)
+
     with Live(console=console(stderr=True), refresh_per_second=4) as live:
         load = loader.generate(
             api,
@@ -221,7 +229,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             args.rate,
             args.duration,
             simulator=not auth.is_local(url),
-            tick=lambda load, elapsed: live.update(live_table(load, elapsed)),
+            tick=lambda load, elapsed: tick(load, elapsed, live),
         )
     say(f"\nwaiting up to {args.settle:.0f} s for every order's record, PDF and both emails …")
     with Live(console=console(stderr=True), refresh_per_second=2) as live:

@@ -43,7 +43,8 @@ class Watcher:
         self.orders: dict[str, tuple[str, Progress]] = {}
 
     def watch(self, order_id: str, tenant_id: str, accepted_at: float) -> None:
-        self.orders[order_id] = (tenant_id, Progress(accepted_at))
+        """Follow an order (again: what was already seen of it is kept)."""
+        self.orders.setdefault(order_id, (tenant_id, Progress(accepted_at)))
 
     def update(self) -> int:
         now = time.monotonic()

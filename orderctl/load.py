@@ -119,13 +119,24 @@ def generate(
     return load
 
 
+def observe(watcher: Watcher, load: Load) -> int:
+    """Follow every order accepted so far; returns how many are complete.
+
+    Called while the load runs too, so an order's completion time is when it completed, not
+    when the load ended and someone first looked.
+    """
+    with load.lock:
+        accepted = list(load.accepted)
+    for order_id, tenant_id, accepted_at in accepted:
+        watcher.watch(order_id, tenant_id, accepted_at)
+    return watcher.update()
+
+
 def settle(watcher: Watcher, load: Load, limit_s: float, tick: Callable[[int, int], None]) -> int:
     """Watch every accepted order until all are complete or `limit_s` passes."""
-    for order_id, tenant_id, accepted_at in load.accepted:
-        watcher.watch(order_id, tenant_id, accepted_at)
     deadline = time.monotonic() + limit_s
     while True:
-        complete = watcher.update()
+        complete = observe(watcher, load)
         tick(complete, len(load.accepted))
         if complete == len(load.accepted) or time.monotonic() >= deadline:
             return complete

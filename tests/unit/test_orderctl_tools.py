@@ -161,3 +161,33 @@ def test_queues_are_named_by_short_name_function_or_queue() -> None:
     assert dlq.find(target, "bbws-order-creation-dev").function == "order_creator_record"
     with pytest.raises(OrderctlError, match="unknown queue 'emails': one of record, pdf"):
         dlq.find(target, "emails")
+
+
+def test_completion_is_watched_while_the_load_runs_and_nothing_seen_is_forgotten() -> None:
+    from orderctl.completion import Watcher
+    from orderctl.load import Load, observe
+
+    done: set[str] = set()
+
+    class Table:
+        def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+            keys = RequestItems["orders"]["Keys"]
+            found = [{"SK": k["SK"]} for k in keys if k["SK"]["S"] in done]
+            return {"Responses": {"orders": found}}
+
+    class Target:
+        def client(self, _: str) -> Table:
+            return Table()
+
+        def environment(self) -> dict[str, str]:
+            return {"ORDERS_TABLE_NAME": "orders"}
+
+    watcher, load = Watcher(Target()), Load()  # type: ignore[arg-type]
+    load.accepted.append(("o-1", "tenant-a", 0.0))
+    done.add("ORDER#o-1")
+    assert observe(watcher, load) == 0  # recorded, nothing else yet: still watched
+    assert "record" in watcher.progress()["o-1"].done
+    load.accepted.append(("o-2", "tenant-a", 1.0))
+    observe(watcher, load)  # o-1 is watched again: its record is not forgotten
+    assert "record" in watcher.progress()["o-1"].done
+    assert set(watcher.progress()) == {"o-1", "o-2"}
