@@ -234,7 +234,7 @@ def test_mixed_traffic_gives_no_5xx_and_memory_levels_off(
 ) -> None:
     process, stack = fresh_stack
     seconds = float(os.environ.get("RESILIENCE_SECONDS", "120"))
-    rate = float(os.environ.get("RESILIENCE_RATE", "40"))
+    rate = float(os.environ.get("RESILIENCE_RATE", "30"))
     warm_up = seconds / 4
     groups = {name: pid for name, pid in process.children().items() if name != "emulator"}
     samples: dict[str, list[tuple[float, dict[int, float]]]] = {name: [] for name in groups}
