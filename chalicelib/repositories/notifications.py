@@ -3,6 +3,8 @@
 Item: `PK = TENANT#{tenantId}`, `SK = NOTIFICATION#{orderId}#{kind}` with `status` SENDING (under
 a lease) or SENT. A delivery claims the item before sending and marks it SENT after; a later
 delivery sees SENT and does nothing, so "sent but not deleted from the queue" sends nothing twice.
+A delivery that finds another's live lease is retried, not dropped: should that other delivery
+die before SES, the retry sends once the lease lapses.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
 from chalicelib.repositories import keys
+from chalicelib.repositories.failures import refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from chalicelib.services.notifications import Claim
 
 LEASE_S = 120  # longer than any send; a crashed sender's claim lapses after it
 
@@ -34,8 +39,8 @@ class NotificationLedger:
         self._client = client
         self._table = table_name
 
-    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> bool:
-        """True when this delivery may send; False when it was sent or is being sent."""
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
+        """`claimed`: this delivery may send; `sent`: it was; `sending`: another holds the lease."""
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -50,12 +55,14 @@ class NotificationLedger:
                 ),
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":sending": {"S": "SENDING"}, ":now": {"N": str(now)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            status = (refused_item(exc) or {}).get("status", {}).get("S")
+            return "sent" if status == "SENT" else "sending"
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not claim the notification") from exc
-        return True
+        return "claimed"
 
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
         """Mark the email sent (SES's message id kept for support)."""

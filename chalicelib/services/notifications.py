@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from chalicelib import metrics
 from chalicelib.log import logger
 from chalicelib.models.orders import Order
 from chalicelib.rendering.emails import Email, EmailKind
 
+Claim = Literal["claimed", "sent", "sending"]
+
+
+class EmailBeingSent(Exception):
+    """Another delivery holds the email's lease: retry this one later, never drop it.
+
+    If that delivery dies before SES, its lease lapses and a retry sends the email; if it
+    succeeds, the retry finds the email sent.
+    """
+
 
 class Ledger(Protocol):
     """Remembers which emails were sent."""
 
-    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> bool:
-        """True when this delivery may send."""
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
+        """`claimed` when this delivery may send; `sent`; or `sending` under another's lease."""
 
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
         """Mark sent."""
@@ -57,9 +67,12 @@ class NotificationService:
     def send(self, kind: EmailKind, order: Order, to: list[str]) -> bool:
         """Send this kind of email for the order once; False when it was already sent."""
         now = int(self._clock())
-        if not self._ledger.claim(order.tenantId, order.id, kind.name, now):
+        claim = self._ledger.claim(order.tenantId, order.id, kind.name, now)
+        if claim == "sent":
             logger.info("Email already sent", extra={"order_id": order.id, "kind": kind.name})
             return False
+        if claim == "sending":
+            raise EmailBeingSent(f"the {kind.name} email of order {order.id} is being sent")
         try:
             message_id = self._mailer.send(to, self._renderer.render(kind, order))
         except Exception:

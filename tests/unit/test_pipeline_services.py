@@ -14,7 +14,7 @@ from chalicelib.models.principal import Principal
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, Email, EmailKind
 from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.invoices import InvoiceNotReady, InvoiceService
-from chalicelib.services.notifications import NotificationService
+from chalicelib.services.notifications import Claim, EmailBeingSent, NotificationService
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
 from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
@@ -161,12 +161,12 @@ class FakeLedger:
     def __init__(self) -> None:
         self.state: dict[tuple[str, str, str], str] = {}
 
-    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> bool:
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
         key = (tenant_id, order_id, kind)
         if key in self.state:
-            return False
+            return "sent" if self.state[key].startswith("SENT") else "sending"
         self.state[key] = "SENDING"
-        return True
+        return "claimed"
 
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
         self.state[(tenant_id, order_id, kind)] = f"SENT:{message_id}"
@@ -201,6 +201,20 @@ def test_each_email_is_sent_once_however_often_it_is_delivered() -> None:
     assert results == [True, False, False]
     assert [to for to, _ in mailer.sent] == [["jane@example.com"]]
     assert ledger.state[("tenant-a", order.id, "customer")] == "SENT:ses-1"
+
+
+def test_an_email_under_another_deliverys_lease_is_retried_not_dropped() -> None:
+    ledger, mailer = FakeLedger(), FakeMailer()
+    service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
+    order = sample_order(1)
+    key = ("tenant-a", order.id, "customer")
+    ledger.state[key] = "SENDING"  # a delivery claimed it, then its container died
+    with pytest.raises(EmailBeingSent):
+        service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
+    assert mailer.sent == []
+    del ledger.state[key]  # the lease lapsed (the real ledger's condition lets it be re-claimed)
+    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is True
+    assert len(mailer.sent) == 1
 
 
 def test_a_throttled_send_is_retried_and_then_sent_once() -> None:

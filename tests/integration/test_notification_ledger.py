@@ -1,0 +1,18 @@
+"""The email ledger's conditional writes, against the emulated table."""
+
+from __future__ import annotations
+
+from chalicelib.local.provision import Provisioned
+from chalicelib.repositories.notifications import LEASE_S, NotificationLedger
+from tests.integration.conftest import client
+
+
+def test_a_claim_is_sent_sending_or_lapsed_by_the_item_it_finds(stack: Provisioned) -> None:
+    ledger = NotificationLedger(client("dynamodb"), stack.table_name)
+    claim = ledger.claim
+    assert claim("tenant-a", "o-1", "customer", 1000) == "claimed"
+    assert claim("tenant-a", "o-1", "customer", 1001) == "sending"  # another delivery's lease
+    assert claim("tenant-a", "o-1", "internal", 1001) == "claimed"  # each kind on its own
+    assert claim("tenant-a", "o-1", "customer", 1000 + LEASE_S + 1) == "claimed"  # it lapsed
+    ledger.complete("tenant-a", "o-1", "customer", "ses-1", 1200)
+    assert claim("tenant-a", "o-1", "customer", 99_999) == "sent"  # sent is final
