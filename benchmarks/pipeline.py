@@ -20,7 +20,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.api_calls import free_port  # noqa: E402 - after the path is set
+
 ORDERS = int(os.environ.get("BENCH_PIPELINE_ORDERS", "300"))
 ROUNDS = int(os.environ.get("BENCH_PIPELINE_ROUNDS", "3"))  # the median round is reported
 WARMUP = 12
@@ -51,12 +52,6 @@ ORDER = {
     "billingAddress": {"fullName": "Jane Doe", "line1": "1 Long St", "city": "Cape Town",
                        "postalCode": "8001", "country": "ZA"},
 }  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:

@@ -47,17 +47,17 @@ def metric(
     }
 
 
+def judged(name: str, found: dict[str, Any], note: str) -> Metric:
+    """A row from a benchmark's own {value, unit, baseline, target}."""
+    return metric(
+        name, found["value"], found["unit"], found["baseline"], found["target"], note=note
+    )
+
+
 def cold_import(r: dict[str, Any]) -> Iterator[Metric]:
     heavy = ", ".join(r["heavy_modules_loaded"]) or "none"
     note = f"median of {r['runs']} fresh processes each; PDF/template libraries at import: {heavy}"
-    yield metric(
-        "cold start: import app / import boto3, chalice, pydantic",
-        r["value"],
-        r["unit"],
-        r["baseline"],
-        r["target"],
-        note=note,
-    )
+    yield judged("cold start: import app / import boto3, chalice, pydantic", r, note)
 
 
 def api_calls(r: dict[str, Any]) -> Iterator[Metric]:
@@ -77,26 +77,19 @@ def api_calls(r: dict[str, Any]) -> Iterator[Metric]:
             note=f"a batch of {processed['orders']} orders: {calls}",
         )
     handler = r["handler_time"]
-    yield metric(
+    yield judged(
         "handler: in-process GET / bare GetItem",
-        handler["value"],
-        handler["unit"],
-        handler["baseline"],
-        handler["target"],
-        note=f"medians of {handler['runs']} requests",
+        handler,
+        f"medians of {handler['runs']} requests",
     )
 
 
 def pdf(r: dict[str, Any]) -> Iterator[Metric]:
     for items in ("5", "100"):
-        found = r[f"{items}_items"]
-        yield metric(
+        yield judged(
             f"PDF: processor render / bare pisa.CreatePDF, {items} items",
-            found["value"],
-            found["unit"],
-            found["baseline"],
-            found["target"],
-            note=f"medians of {r['runs']} renders",
+            r[f"{items}_items"],
+            f"medians of {r['runs']} renders",
         )
     peak = r["peak_memory_100_items"]
     yield metric(
