@@ -315,8 +315,16 @@ def main() -> int:
     os.nice(int(os.environ.get("LOCAL_PROCESSOR_NICE", "10")))
     supervisor = os.getppid()
     stop = threading.Event()
+
+    def on_signal(*_: Any) -> None:
+        if os.getppid() != supervisor:
+            # The parent-death signal: the supervisor crashed and took the emulator with it.
+            # Leave from the handler itself, whatever the main thread is doing (see below).
+            os._exit(1)
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, on_signal)
     sqs = aws.sqs()
     region = os.environ.get("AWS_REGION", "eu-west-1")
     sources = [s for s in discover(app_module, sqs, timeouts) if only in (None, s.function)]
