@@ -1,7 +1,7 @@
 """`make run`: the emulator, provisioning, `chalice local` and one SQS poller per function.
 
 Children run in their own process groups (so Ctrl-C reaches only this supervisor, which stops
-them in order: pollers, API, emulator) and get SIGTERM if the supervisor dies (PR_SET_PDEATHSIG).
+them in order: pollers, API, emulator) and get SIGKILL if the supervisor dies (PR_SET_PDEATHSIG).
 Their pids are kept in `.local/pids.json`, so a start after a crash first ends the leftovers.
 A poller that dies is started again, as Lambda's event source mapping would be (its in-flight
 messages come back after the visibility timeout); the emulator or the API dying stops the stack.
@@ -67,9 +67,14 @@ class Ports:
 
 
 def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the supervisor dies, however it dies."""
+    """In the child: get SIGKILL when the supervisor dies, however it dies.
+
+    SIGKILL, not SIGTERM: a child whose main thread is blocked on a lock never runs a Python
+    signal handler, and once outlived a crashed supervisor. Nothing is lost by it: the emulator's
+    state dies with the emulator, and a poller's containers finish their batch and exit.
+    """
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _cmdline(pid: int) -> str:
