@@ -37,6 +37,9 @@ def client(service: str) -> Any:
         connect_timeout=3,
         read_timeout=10,
         tcp_keepalive=True,
+        # Presigned links must be SigV4: S3 refuses SigV2 for SSE-KMS objects, and botocore
+        # still presigns SigV2 in some regions (eu-west-1, the DR region) unless told.
+        signature_version="s3v4" if service == "s3" else None,
     )
     with _lock:
         return boto3.session.Session().client(

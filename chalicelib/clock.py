@@ -12,5 +12,9 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """`2026-11-28T10:00:00.000Z` for an aware datetime (converted to UTC)."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment.astimezone(UTC)
+    # Not strftime("%Y"): it writes year 999 as "999", which no parser reads back.
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )

@@ -11,7 +11,8 @@ OrderServiceError
 ├── PreconditionFailed        `If-Match` names a version that is no longer current
 ├── PayloadTooLarge           body over the accepted size
 ├── UnsupportedMediaType      body is not JSON
-└── DependencyFailed          an AWS service failed after retries
+├── DependencyFailed          an AWS service failed after retries
+└── StoredDataUnreadable      a stored item no longer parses (`orderctl repair`)
 """
 
 from __future__ import annotations
@@ -81,3 +82,7 @@ class UnsupportedMediaType(OrderServiceError):
 
 class DependencyFailed(OrderServiceError):
     """An AWS service failed after botocore's retries."""
+
+
+class StoredDataUnreadable(OrderServiceError):
+    """A stored item does not parse into its model: a defect to repair, never the caller's fault."""

@@ -8,13 +8,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
 from chalicelib.rendering.emails import Email
+from chalicelib.repositories.failures import error_code
+from chalicelib.services.notifications import EmailRefused
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
 
 
+# SES answers that no retry can change: the address or the message itself is refused.
+# Throttling, paused sending and configuration errors stay retryable (an operator can fix them
+# and redrive the DLQ).
+PERMANENT_ERRORS = frozenset({"InvalidParameterValue", "MessageRejected"})
+
+
 class SesMailer:
-    """One SendEmail per message; throttling and outages become retryable failures."""
+    """One SendEmail per message; refusals are permanent, throttling and outages retryable."""
 
     def __init__(self, client: SESClient, sender: str) -> None:
         self._client = client
@@ -34,6 +42,12 @@ class SesMailer:
                     },
                 },
             )
-        except (BotoCoreError, ClientError) as exc:
+        except ClientError as exc:
+            code = error_code(exc)
+            if code in PERMANENT_ERRORS:
+                message = str(exc.response.get("Error", {}).get("Message", ""))
+                raise EmailRefused(code, message) from exc
+            raise DependencyFailed("SES did not accept the email") from exc
+        except BotoCoreError as exc:
             raise DependencyFailed("SES did not accept the email") from exc
         return str(response["MessageId"])

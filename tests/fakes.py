@@ -10,7 +10,7 @@ from chalicelib.models.base import ApiModel
 from chalicelib.models.money import format_money
 from chalicelib.models.orders import InvoiceState, Order, OrderStatus
 from chalicelib.repositories.idempotency import IdempotencyRecord
-from chalicelib.repositories.orders import OrderChange, Page, UpdateRejected
+from chalicelib.repositories.orders import OrderChange, Page, Position, UpdateRejected
 
 
 class InMemoryOrderStore:
@@ -45,7 +45,7 @@ class InMemoryOrderStore:
         self,
         tenant_id: str,
         page_size: int,
-        start_key: dict[str, Any] | None,
+        after: Position | None,
         status: OrderStatus | None,
         active_only: bool,
     ) -> Page:
@@ -54,12 +54,8 @@ class InMemoryOrderStore:
             key=lambda o: (iso(o.dateCreated), o.id),
             reverse=True,
         )
-        if start_key:
-            ordered = [
-                o
-                for o in ordered
-                if (iso(o.dateCreated), o.id) < (start_key["date"], start_key["id"])
-            ]
+        if after:
+            ordered = [o for o in ordered if (iso(o.dateCreated), o.id) < after]
         matching = [
             o
             for o in ordered
@@ -67,7 +63,7 @@ class InMemoryOrderStore:
         ]
         page = matching[:page_size]
         more = len(matching) > page_size
-        return Page(page, {"date": iso(page[-1].dateCreated), "id": page[-1].id} if more else None)
+        return Page(page, Position(iso(page[-1].dateCreated), page[-1].id) if more else None)
 
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         current = self.orders.get((tenant_id, order_id))

@@ -8,12 +8,16 @@ audience and `token_use`.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import os
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.errors import AuthenticationFailed, DependencyFailed
+from chalicelib.errors import AuthenticationFailed, DependencyFailed, PermissionDenied
+from chalicelib.models.fields import TENANT_ID
 from chalicelib.models.principal import Principal
 from chalicelib.settings import Settings
 
@@ -35,25 +39,53 @@ def route_authorizer() -> Any:
 
 
 def _groups(raw: Any) -> frozenset[str]:
-    """Cognito groups as a list (JWT) or as API Gateway's flattened string ("[a b]", "a,b")."""
+    """Cognito groups as the token's JSON list, matched exactly (a group `x,admin` is not admin)."""
     if isinstance(raw, list | tuple):
-        return frozenset(str(g) for g in raw)
-    if isinstance(raw, str):
-        return frozenset(g for g in raw.strip("[]").replace(",", " ").split() if g)
+        return frozenset(g for g in raw if isinstance(g, str))
     return frozenset()
 
 
-def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
-    """Build the caller from verified claims; a token without subject or tenant is refused."""
+def _token_payload(authorization: str | None) -> dict[str, Any]:
+    """The claims inside the bearer token (no verification: only for a token already verified).
+
+    API Gateway hands the authorizer's claims over as strings, flattening `cognito:groups` to
+    "a,b" (REST) or "[a b]" (HTTP API): a group named `x,admin` would read as two groups. The
+    token itself holds the exact list.
+    """
+    token = (authorization or "").strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    try:
+        body = token.split(".")[1]
+        payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def principal_from_claims(
+    claims: Mapping[str, Any], groups: frozenset[str] | None = None
+) -> Principal:
+    """Build the caller from verified claims; a token without subject or tenant is refused.
+
+    The tenant must match `^[a-z0-9][a-z0-9-]{1,62}$`: it becomes part of storage keys, S3 keys
+    and object metadata, so anything else is refused here, before it is stored anywhere.
+    """
     subject = claims.get("sub")
     tenant_id = claims.get(TENANT_CLAIM)
     if not subject or not tenant_id:
         raise AuthenticationFailed("The token carries no subject or no tenant")
+    if not isinstance(tenant_id, str) or not TENANT_ID.fullmatch(tenant_id):
+        raise PermissionDenied(
+            "The token's tenant is not a valid tenant id (2-63 lower-case letters, digits or "
+            "hyphens); ask an administrator to correct the user's custom:tenantId"
+        )
+    email = claims.get("email")
     return Principal(
         subject=str(subject),
-        tenant_id=str(tenant_id),
-        email=claims.get("email"),
-        groups=_groups(claims.get(GROUPS_CLAIM)),
+        tenant_id=tenant_id,
+        email=email if isinstance(email, str) else None,
+        groups=_groups(claims.get(GROUPS_CLAIM)) if groups is None else groups,
     )
 
 
@@ -132,4 +164,7 @@ def principal(
     claims = (context.get("authorizer") or {}).get("claims")
     if not claims:
         raise AuthenticationFailed("The request carries no verified identity")
-    return principal_from_claims(claims)
+    # The gateway verified this very header; its payload has the groups as an exact list.
+    payload = _token_payload(headers.get("authorization"))
+    same_token = payload.get("sub") == claims.get("sub")
+    return principal_from_claims(claims, _groups(payload.get(GROUPS_CLAIM)) if same_token else None)

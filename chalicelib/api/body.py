@@ -10,7 +10,71 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.errors import FieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 32  # the deepest contract body is 4 levels
+MAX_NUMBER_CHARS = 40  # no field takes a longer number; Python refuses ints of 4,300+ digits
 M = TypeVar("M", bound=BaseModel)
+
+
+class _Refused(ValueError):
+    """A JSON document this service will not read (before any model sees it)."""
+
+
+def _number(text: str) -> int | float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"a number in the body has more than {MAX_NUMBER_CHARS} characters")
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not JSON")
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_document(document: Any) -> None:
+    """Depth at most MAX_DEPTH, no lone UTF-16 surrogates in any key or string (iteratively)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _lone_surrogate(value):
+                raise _Refused("the body contains a lone UTF-16 surrogate (\\ud800-\\udfff)")
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            raise _Refused(f"the body is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        else:
+            stack.extend((item, depth + 1) for item in value)
+
+
+def decode_json(body: bytes) -> Any:
+    """The JSON document in `body`, or ValidationFailed: malformed, too deep, huge numbers,
+    NaN/Infinity, lone surrogates (each would otherwise surface later as a 500 or a poison
+    message)."""
+    try:
+        document = json.loads(
+            body, parse_int=_number, parse_float=_number, parse_constant=_constant
+        )
+        _check_document(document)
+    except _Refused as exc:
+        raise ValidationFailed(f"The body is not acceptable JSON: {exc}") from None
+    except RecursionError:
+        raise ValidationFailed(
+            f"The body is not acceptable JSON: it is nested deeper than {MAX_DEPTH} levels"
+        ) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed(f"The body is not valid JSON: {exc}") from None
+    return document
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -36,10 +100,7 @@ def parse_json(raw_body: bytes | None, content_type: str | None, model: type[M])
     body = raw_body or b""
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed(f"The body is not valid JSON: {exc}") from exc
+    document = decode_json(body)
     if not isinstance(document, dict):
         raise ValidationFailed("The body must be a JSON object")
     try:

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.schema import schema as models_schema
 
-from chalicelib.api.params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from chalicelib.api.params import DEFAULT_PAGE_SIZE, IF_MATCH_PATTERN, MAX_PAGE_SIZE
+from chalicelib.models.fields import TENANT_ID_PATTERN
 from chalicelib.models.orders import (
     CreateOrderRequest,
     InvoiceLink,
@@ -21,6 +22,7 @@ from chalicelib.models.orders import (
     OrderStatus,
     UpdateOrderRequest,
 )
+from chalicelib.services.cursor import MAX_CURSOR_LENGTH, TTL_S
 
 REF = "#/components/schemas/"
 PROBLEM = {
@@ -183,7 +185,7 @@ def document() -> dict[str, Any]:
                             "name": "If-Match",
                             "in": "header",
                             "required": False,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
                         },
                     ],
                     "requestBody": {
@@ -218,7 +220,10 @@ def document() -> dict[str, Any]:
                     "summary": "A tenant's orders, newest first",
                     "security": secured,
                     "parameters": [
-                        _path_param("tenantId", "The tenant (non-admins: their own)"),
+                        {
+                            **_path_param("tenantId", "The tenant (non-admins: their own)"),
+                            "schema": {"type": "string", "pattern": TENANT_ID_PATTERN},
+                        },
                         {
                             "name": "pageSize",
                             "in": "query",
@@ -234,8 +239,9 @@ def document() -> dict[str, Any]:
                             "name": "startAt",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string"},
-                            "description": "Opaque cursor",
+                            "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
+                            "description": "The opaque `nextStartAt` of the previous page "
+                            f"(valid for {TTL_S // 60} minutes)",
                         },
                         {
                             "name": "status",

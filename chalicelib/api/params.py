@@ -10,7 +10,11 @@ from chalicelib.models.orders import OrderStatus
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+_PAGE_SIZE = re.compile(r"[0-9]{1,3}")  # ASCII digits only; never int() of 5,000 digits
+# The ETags this API issues ("3"), weak (W/"3") or bare (3), or *. Also the OpenAPI pattern.
+IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"[0-9]{1,12}"|[0-9]{1,12})$'
+_ETAG = re.compile(r'(?:W/)?"?([0-9]{1,12})"?')
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spaces
 
 
@@ -25,7 +29,7 @@ def list_query(query: Mapping[str, str] | None) -> tuple[int, str | None, OrderS
     if unknown:
         raise _invalid(unknown[0], "unknown query parameter (allowed: pageSize, startAt, status)")
     raw_size = query.get("pageSize", str(DEFAULT_PAGE_SIZE))
-    if not raw_size.isascii() or not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
+    if not _PAGE_SIZE.fullmatch(raw_size) or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
         raise _invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
     raw_status = query.get("status")
     try:
@@ -40,12 +44,12 @@ def list_query(query: Mapping[str, str] | None) -> tuple[int, str | None, OrderS
 def if_match(headers: Mapping[str, str]) -> int | None:
     """The version an `If-Match` header names (`"3"`, `W/"3"`); None when absent or `*`."""
     raw = headers.get("if-match")
-    if raw is None or raw.strip() == "*":
+    if raw is None:
         return None
-    match = _ETAG.match(raw.strip())
-    if not match:
-        raise _invalid("If-Match", 'must be an ETag this API issued, e.g. "3"')
-    return int(match.group(1))
+    if not _IF_MATCH.fullmatch(raw.strip()):
+        raise _invalid("If-Match", 'must be an ETag this API issued, e.g. "3", or *')
+    match = _ETAG.fullmatch(raw.strip())
+    return int(match.group(1)) if match else None
 
 
 def idempotency_key(headers: Mapping[str, str]) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from chalicelib.models.base import ApiModel
+from chalicelib.models.fields import Timestamp
 from chalicelib.models.orders import Order
 
 
@@ -15,7 +15,7 @@ class OrderCreateRequested(ApiModel):
     type: Literal["OrderCreateRequested"] = "OrderCreateRequested"
     version: Literal[1] = 1
     id: str
-    occurredAt: datetime
+    occurredAt: Timestamp
     correlationId: str
     data: Order
 
@@ -26,6 +26,6 @@ class OrderCreated(ApiModel):
     type: Literal["OrderCreated"] = "OrderCreated"
     version: Literal[1] = 1
     id: str
-    occurredAt: datetime
+    occurredAt: Timestamp
     correlationId: str
     data: Order

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, conint, conlist, constr, root_validator, validator
+from pydantic import Field, StrictBool, conint, conlist, root_validator
 
 from chalicelib.models.base import ApiModel
-from chalicelib.models.money import MAX_UNIT_PRICE, Money
+from chalicelib.models.fields import (
+    TENANT_ID_PATTERN,
+    Amount,
+    Currency,
+    Email,
+    Percent,
+    Timestamp,
+    UnitPrice,
+    pattern,
+    text,
+)
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
-Email = constr(regex=EMAIL_PATTERN, max_length=254)
-Currency = constr(regex=r"^[A-Z]{3}$")
-ShortText = constr(min_length=1, max_length=200)
-Identifier = constr(regex=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+ShortText = text(200, "ShortText")
+Label = text(64, "Label")
+PostalCode = text(16, "PostalCode")
+Identifier = pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", "must be 1-64 letters, digits or ._:-", name="Identifier"
+)
+CartId = pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", "must be 1-128 letters, digits or ._:-", name="CartId"
+)
+TenantId = pattern(
+    TENANT_ID_PATTERN, "must be 2-63 lower-case letters, digits or hyphens", name="TenantId"
+)
+CountryCode = pattern(r"^[A-Z]{2}$", "must be an ISO 3166 alpha-2 code, e.g. ZA", name="Country")
+Quantity = conint(strict=True, ge=1, le=1000)
 
 
 class OrderStatus(StrEnum):
@@ -35,28 +52,16 @@ class OrderItemRequest(ApiModel):
 
     productId: Identifier  # type: ignore[valid-type]
     productName: ShortText  # type: ignore[valid-type]
-    quantity: conint(ge=1, le=1000)  # type: ignore[valid-type]
-    unitPrice: Money
-
-    @validator("unitPrice")
-    def _positive(cls, value: Decimal) -> Decimal:
-        if not Decimal(0) < value <= MAX_UNIT_PRICE:
-            raise ValueError(f"unitPrice must be greater than 0 and at most {MAX_UNIT_PRICE}")
-        return value
+    quantity: Quantity  # type: ignore[valid-type]
+    unitPrice: UnitPrice
 
 
 class Campaign(ApiModel):
     """A discount campaign applied to the whole order."""
 
-    code: constr(min_length=1, max_length=64)  # type: ignore[valid-type]
+    code: Label  # type: ignore[valid-type]
     name: ShortText | None = None  # type: ignore[valid-type]
-    discountPercent: Money
-
-    @validator("discountPercent")
-    def _percent(cls, value: Decimal) -> Decimal:
-        if not Decimal(0) <= value <= Decimal(100):
-            raise ValueError("discountPercent must be between 0 and 100")
-        return value
+    discountPercent: Percent
 
 
 class BillingAddress(ApiModel):
@@ -67,43 +72,48 @@ class BillingAddress(ApiModel):
     line2: ShortText | None = None  # type: ignore[valid-type]
     city: ShortText  # type: ignore[valid-type]
     province: ShortText | None = None  # type: ignore[valid-type]
-    postalCode: constr(min_length=1, max_length=16)  # type: ignore[valid-type]
-    country: constr(regex=r"^[A-Z]{2}$")  # type: ignore[valid-type]
+    postalCode: PostalCode  # type: ignore[valid-type]
+    country: CountryCode  # type: ignore[valid-type]
 
 
 class CreateOrderRequest(ApiModel):
     """Body of `POST /v1.0/orders`."""
 
-    customerEmail: Email  # type: ignore[valid-type]
-    currency: Currency = "ZAR"  # type: ignore[valid-type]
+    customerEmail: Email
+    currency: Currency = "ZAR"
     items: conlist(OrderItemRequest, min_items=1, max_items=100)  # type: ignore[valid-type]
     campaign: Campaign | None = None
     billingAddress: BillingAddress
-    cartId: constr(min_length=1, max_length=128) | None = None  # type: ignore[valid-type]
-    tenantId: Identifier | None = Field(None, description="Admins only: the tenant to order for")  # type: ignore[valid-type]
+    cartId: CartId | None = None  # type: ignore[valid-type]
+    tenantId: TenantId | None = Field(None, description="Admins only: the tenant to order for")  # type: ignore[valid-type]
 
 
 class OrderLine(OrderItemRequest):
     """One line of a stored order, with its computed total."""
 
-    lineTotal: Money
+    lineTotal: Amount
+
+
+PaymentRef = pattern(
+    r"^[\x21-\x7e]{1,128}$", "must be 1-128 visible ASCII characters", name="PaymentRef"
+)
+PaymentLabel = pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$",
+    "must be 1-32 letters, digits, spaces or ._-",
+    32,
+    name="PaymentLabel",
+)
 
 
 class PaymentDetails(ApiModel):
     """How an order was paid. Card data is never accepted (unknown fields are rejected)."""
 
-    paymentId: constr(min_length=1, max_length=128)  # type: ignore[valid-type]
-    provider: constr(min_length=1, max_length=32)  # type: ignore[valid-type]
-    method: constr(min_length=1, max_length=32)  # type: ignore[valid-type]
-    amount: Money
-    currency: Currency  # type: ignore[valid-type]
-    paidAt: datetime
-
-    @validator("paidAt")
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("paidAt must carry a timezone (use Z for UTC)")
-        return value
+    paymentId: PaymentRef  # type: ignore[valid-type]
+    provider: PaymentLabel  # type: ignore[valid-type]
+    method: PaymentLabel  # type: ignore[valid-type]
+    amount: Amount
+    currency: Currency
+    paidAt: Timestamp
 
 
 class UpdateOrderRequest(ApiModel):
@@ -111,7 +121,7 @@ class UpdateOrderRequest(ApiModel):
 
     status: OrderStatus | None = None
     paymentDetails: PaymentDetails | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
     @root_validator(skip_on_failure=True)
     def _something(cls, values: dict[str, object]) -> dict[str, object]:
@@ -132,20 +142,20 @@ class Order(ApiModel):
     id: str
     orderNumber: str | None = None
     tenantId: str
-    customerEmail: Email  # type: ignore[valid-type]
+    customerEmail: Email
     status: OrderStatus
-    currency: Currency  # type: ignore[valid-type]
+    currency: Currency
     items: list[OrderLine]
-    subtotal: Money
-    discount: Money
-    total: Money
+    subtotal: Amount
+    discount: Amount
+    total: Amount
     campaign: Campaign | None = None
     billingAddress: BillingAddress
     cartId: str | None = None
     paymentDetails: PaymentDetails | None = None
     invoice: InvoiceState = InvoiceState()
-    dateCreated: datetime
-    dateLastUpdated: datetime
+    dateCreated: Timestamp
+    dateLastUpdated: Timestamp
     lastUpdatedBy: str
     active: bool = True
     version: int = 1

@@ -1,7 +1,10 @@
 """Order → email (subject, HTML, text). HTML templates come from S3 with packaged defaults.
 
-Jinja2 autoescapes everything: order fields are user input, so a customer name such as
-`<script>` arrives as text, never as markup.
+HTML is autoescaped: order fields are user input, so a customer name such as `<script>` arrives
+as text, never as markup. Plain-text parts are not escaped (`O'Brien & Sons` stays as typed).
+Templates from the bucket are compiled in Jinja2's immutable sandbox: whoever can write the
+templates bucket can change what an email says, but cannot run code in the sender (whose role
+can write the table) or reach Python internals through the template.
 """
 
 from __future__ import annotations
@@ -48,10 +51,12 @@ class Email:
     text: str
 
 
-def _environment() -> Any:
-    from jinja2 import Environment
+def _environment(*, autoescape: bool) -> Any:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    return ImmutableSandboxedEnvironment(
+        autoescape=autoescape, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 class EmailRenderer:
@@ -64,7 +69,8 @@ class EmailRenderer:
         self._clock = clock
         self._cache: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
-        self._environment = _environment()
+        self._environment = _environment(autoescape=True)
+        self._text_environment = _environment(autoescape=False)
 
     def _template(self, key: str) -> Any:
         with self._lock:
@@ -92,5 +98,5 @@ class EmailRenderer:
         with self._lock:
             if key not in self._cache:  # packaged with the code: compiled once, kept
                 source = (EMAIL_TEMPLATES / key).read_text(encoding="utf-8")
-                self._cache[key] = (float("inf"), self._environment.from_string(source))
+                self._cache[key] = (float("inf"), self._text_environment.from_string(source))
             return self._cache[key][1]

@@ -1,10 +1,11 @@
 """A ledger of sent emails, so each order's emails go out once however often SQS delivers.
 
-Item: `PK = TENANT#{tenantId}`, `SK = NOTIFICATION#{orderId}#{kind}` with `status` SENDING (under
-a lease) or SENT. A delivery claims the item before sending and marks it SENT after; a later
-delivery sees SENT and does nothing, so "sent but not deleted from the queue" sends nothing twice.
-A delivery that finds another's live lease is retried, not dropped: should that other delivery
-die before SES, the retry sends once the lease lapses.
+Item: `PK = TENANT#{tenantId}`, `SK = NOTIFICATION#{orderId}#{kind}` with `status` SENDING
+(under a lease), SENT, or REFUSED (SES refused the address or message for good). A delivery
+claims the item before sending and marks it SENT after; a later delivery sees SENT and does
+nothing, so "sent but not deleted from the queue" sends nothing twice. A delivery that finds
+another's live lease is retried, not dropped: should that other delivery die before SES, the
+retry sends once the lease lapses.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class NotificationLedger:
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             status = (refused_item(exc) or {}).get("status", {}).get("S")
-            return "sent" if status == "SENT" else "sending"
+            return "sending" if status == "SENDING" else "sent"  # SENT or REFUSED: done
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not claim the notification") from exc
         return "claimed"
@@ -82,6 +83,25 @@ class NotificationLedger:
             )
         except (BotoCoreError, ClientError) as exc:
             raise DependencyFailed("Could not record the sent notification") from exc
+
+    def refuse(self, tenant_id: str, order_id: str, kind: str, reason: str, now: int) -> None:
+        """Mark the email refused for good by SES (kept for support; never sent again)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(tenant_id, order_id, kind),
+                UpdateExpression=(
+                    "SET #status = :refused, reason = :reason, refusedAt = :now REMOVE leaseUntil"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":refused": {"S": "REFUSED"},
+                    ":reason": {"S": reason[:1000]},
+                    ":now": {"N": str(now)},
+                },
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyFailed("Could not record the refused notification") from exc
 
     def release(self, tenant_id: str, order_id: str, kind: str) -> None:
         """Give up a claim after a failed send, so the retry may send at once."""

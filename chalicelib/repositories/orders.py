@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
 
+from chalicelib import log, metrics
 from chalicelib.clock import iso
-from chalicelib.errors import DependencyFailed
+from chalicelib.errors import DependencyFailed, StoredDataUnreadable
 from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
 from chalicelib.repositories import keys
 from chalicelib.repositories.failures import error_code, refused_item
@@ -21,6 +25,20 @@ if TYPE_CHECKING:
 ENTITY = "ORDER"
 _KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entityType")
 _PAGE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
+# Before the fix of issue 13, a paidAt in years 1-999 was stored without its leading zeros.
+_UNPADDED_YEAR = re.compile(r"^([0-9]{1,3})-([0-9]{2})-")
+_TIMESTAMP_FIELDS = ("dateCreated", "dateLastUpdated")
+
+
+class Position(NamedTuple):
+    """Where a page ends: the last order's creation time (as stored) and id."""
+
+    created: str
+    order_id: str
+
+
+class InvalidStartKey(Exception):
+    """The table refused the position a page was asked to start after."""
 
 
 def _serializer() -> Any:
@@ -44,15 +62,72 @@ def to_item(order: Order) -> dict[str, Any]:
     return {name: serializer.serialize(value) for name, value in plain.items() if value is not None}
 
 
-def from_item(item: dict[str, Any]) -> Order:
-    """DynamoDB attribute map → Order (storage keys dropped)."""
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the model's integers are strict."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _pad_year(value: Any) -> Any:
+    if isinstance(value, str) and (match := _UNPADDED_YEAR.match(value)):
+        return match.group(1).zfill(4) + value[len(match.group(1)) :]
+    return value
+
+
+def upgrade(plain: dict[str, Any]) -> dict[str, Any]:
+    """Known damaged forms written by earlier versions, read as they were meant."""
+    for name in _TIMESTAMP_FIELDS:
+        plain[name] = _pad_year(plain.get(name))
+    payment = plain.get("paymentDetails")
+    if isinstance(payment, dict):
+        payment["paidAt"] = _pad_year(payment.get("paidAt"))
+    return plain
+
+
+def item_to_plain(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute map → plain values (storage keys dropped)."""
     deserializer = _deserializer()
-    plain = {
-        name: deserializer.deserialize(value)
+    return {
+        name: _plain(deserializer.deserialize(value))
         for name, value in item.items()
         if name not in _KEY_ATTRIBUTES
     }
-    return Order.parse_obj(plain)
+
+
+def from_item(item: dict[str, Any]) -> Order:
+    """DynamoDB attribute map → Order; `StoredDataUnreadable` when it does not parse."""
+    try:
+        return Order.parse_obj(upgrade(item_to_plain(item)))
+    except (ValidationError, TypeError, ValueError) as exc:
+        where = {name: item.get(name, {}).get("S") for name in ("PK", "SK")}
+        metrics.count("UnreadableItems")
+        log.logger.error(
+            "A stored order does not parse: run `orderctl repair` (docs/runbooks)",
+            extra={"item_key": where, "problem": str(exc)[:2000]},
+        )
+        raise StoredDataUnreadable("The order's stored record cannot be read") from exc
+
+
+def _readable(items: list[dict[str, Any]]) -> list[Order]:
+    """The orders of a page; an unreadable one is logged and left out, never breaks the list."""
+    orders = []
+    for item in items:
+        try:
+            orders.append(from_item(item))
+        except StoredDataUnreadable:
+            continue
+    return orders
+
+
+def _position(item: dict[str, Any]) -> Position:
+    """The position of a raw item (its GSI1 sort key is ORDER#{dateCreated}#{orderId})."""
+    _, created, order_id = item["GSI1SK"]["S"].split("#", 2)
+    return Position(created, order_id)
 
 
 @dataclass(frozen=True)
@@ -83,7 +158,7 @@ class Page:
     """Orders of one page and the key to continue from (None: no more)."""
 
     orders: list[Order]
-    next_key: dict[str, Any] | None
+    next_position: Position | None
 
 
 class OrderRepository:
@@ -160,7 +235,7 @@ class OrderRepository:
         self,
         tenant_id: str,
         page_size: int,
-        start_key: dict[str, Any] | None,
+        after: Position | None,
         status: OrderStatus | None,
         active_only: bool,
     ) -> Page:
@@ -193,21 +268,23 @@ class OrderRepository:
             request["FilterExpression"] = " AND ".join(filters)
         if names:
             request["ExpressionAttributeNames"] = names
-        if start_key:
-            request["ExclusiveStartKey"] = start_key
+        if after:
+            start = keys.order_keys(tenant_id, after.order_id, after.created)
+            request["ExclusiveStartKey"] = {k: {"S": start[k]} for k in _PAGE_KEYS}
         try:
             response = self._client.query(**request)
         except self._client.exceptions.ClientError as exc:
             if error_code(exc) == "ValidationException":
-                raise ValueError("invalid start key") from exc
+                raise InvalidStartKey(str(after)) from exc
             raise DependencyFailed("Could not list orders") from exc
         except BotoCoreError as exc:
             raise DependencyFailed("Could not list orders") from exc
         items = response.get("Items", [])
         if len(items) > page_size:
             items = items[:page_size]
-            return Page([from_item(i) for i in items], {k: items[-1][k] for k in _PAGE_KEYS})
-        return Page([from_item(i) for i in items], response.get("LastEvaluatedKey"))
+            return Page(_readable(items), _position(items[-1]))
+        last = response.get("LastEvaluatedKey")
+        return Page(_readable(items), _position(last) if last else None)
 
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """One conditional UpdateItem; on a failed condition, `UpdateRejected` carries the item.

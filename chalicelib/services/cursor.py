@@ -1,7 +1,9 @@
-"""Opaque, tamper-evident list cursors: the page key, signed with HMAC-SHA256.
+"""Opaque, tamper-evident, expiring list cursors.
 
-A cursor is bound to the tenant and status filter it was issued for; anything else — a modified
-token, another tenant's, garbage — is refused as a validation error (400), never a 500.
+A cursor names the position after which the next page starts — the last order's creation time
+and id, never a storage key — and is bound to the tenant and status filter it was issued for,
+with an expiry, all signed with HMAC-SHA256. Anything else — a modified token, another tenant's,
+an expired one, garbage, extra padding — is refused as a validation error (400), never a 500.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
+import time
 from collections.abc import Callable
-from typing import Any
 
 from chalicelib.errors import FieldError, ValidationFailed
+from chalicelib.repositories.orders import Position
 
-VERSION = 1
-MAX_CURSOR_LENGTH = 2048
+VERSION = 2
+TTL_S = 3600  # a cursor is for paging now, not a bookmark
+MAX_CURSOR_LENGTH = 1024
+_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,900}\.[A-Za-z0-9_-]{43}")
 
 
 def _b64(data: bytes) -> str:
@@ -25,34 +31,45 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # one spelling per cursor: no padding, no stray bits
+        raise ValueError("not canonical base64")
+    return data
 
 
 class CursorCodec:
     """Signs and verifies cursors with a key fetched once (lazily) per container."""
 
-    def __init__(self, secret: Callable[[], bytes]) -> None:
+    def __init__(self, secret: Callable[[], bytes], clock: Callable[[], float] = time.time) -> None:
         self._secret = secret
+        self._clock = clock
 
     def _sign(self, payload: bytes) -> str:
         return _b64(hmac.new(self._secret(), payload, hashlib.sha256).digest())
 
-    def encode(self, key: dict[str, Any], tenant_id: str, status: str | None) -> str:
-        """The cursor for continuing after `key`."""
+    def encode(self, position: Position, tenant_id: str, status: str | None) -> str:
+        """The cursor for continuing after `position`."""
         payload = json.dumps(
-            {"v": VERSION, "t": tenant_id, "s": status, "k": key},
+            {
+                "v": VERSION,
+                "t": tenant_id,
+                "s": status,
+                "c": position.created,
+                "o": position.order_id,
+                "x": int(self._clock()) + TTL_S,
+            },
             separators=(",", ":"),
             sort_keys=True,
         ).encode()
         return f"{_b64(payload)}.{self._sign(payload)}"
 
-    def decode(self, cursor: str, tenant_id: str, status: str | None) -> dict[str, Any]:
-        """The page key inside a cursor issued for this tenant and filter; else 400."""
+    def decode(self, cursor: str, tenant_id: str, status: str | None) -> Position:
+        """The position inside a live cursor issued for this tenant and filter; else 400."""
         invalid = ValidationFailed(
             "startAt is not a cursor this list issued",
             [FieldError("startAt", "invalid, expired or issued for another list")],
         )
-        if len(cursor) > MAX_CURSOR_LENGTH or cursor.count(".") != 1:
+        if len(cursor) > MAX_CURSOR_LENGTH or not _SHAPE.fullmatch(cursor):
             raise invalid
         body, signature = cursor.split(".")
         try:
@@ -64,10 +81,12 @@ class CursorCodec:
             raise invalid from exc
         if not isinstance(data, dict) or data.get("v") != VERSION:
             raise invalid
-        if (
-            data.get("t") != tenant_id
-            or data.get("s") != status
-            or not isinstance(data.get("k"), dict)
-        ):
+        expires = data.get("x")
+        if not isinstance(expires, int) or expires < self._clock():
             raise invalid
-        return data["k"]  # type: ignore[no-any-return]
+        created, order_id = data.get("c"), data.get("o")
+        if data.get("t") != tenant_id or data.get("s") != status:
+            raise invalid
+        if not isinstance(created, str) or not isinstance(order_id, str):
+            raise invalid
+        return Position(created, order_id)

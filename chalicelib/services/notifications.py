@@ -22,6 +22,14 @@ class EmailBeingSent(Exception):
     """
 
 
+class EmailRefused(Exception):
+    """The provider refused this email for good (`code`): retrying would only dead-letter it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
 class Ledger(Protocol):
     """Remembers which emails were sent."""
 
@@ -31,6 +39,9 @@ class Ledger(Protocol):
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
         """Mark sent."""
 
+    def refuse(self, tenant_id: str, order_id: str, kind: str, reason: str, now: int) -> None:
+        """Mark refused for good by the provider (never tried again)."""
+
     def release(self, tenant_id: str, order_id: str, kind: str) -> None:
         """Give a failed claim back."""
 
@@ -39,7 +50,7 @@ class Mailer(Protocol):
     """Sends an email."""
 
     def send(self, to: list[str], email: Email) -> str:
-        """Send; return the provider's message id."""
+        """Send; return the provider's message id; `EmailRefused` when it never will be sent."""
 
 
 class Renderer(Protocol):
@@ -75,6 +86,14 @@ class NotificationService:
             raise EmailBeingSent(f"the {kind.name} email of order {order.id} is being sent")
         try:
             message_id = self._mailer.send(to, self._renderer.render(kind, order))
+        except EmailRefused as refused:
+            self._ledger.refuse(order.tenantId, order.id, kind.name, str(refused), now)
+            metrics.count("EmailsRefused")
+            logger.error(
+                "Email refused for good by SES: not retried (see docs/runbooks/ses.md)",
+                extra={"order_id": order.id, "kind": kind.name, "ses_error": refused.code},
+            )
+            return False
         except Exception:
             self._ledger.release(order.tenantId, order.id, kind.name)
             raise

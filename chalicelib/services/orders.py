@@ -17,6 +17,7 @@ from chalicelib.errors import (
     ValidationFailed,
 )
 from chalicelib.models.events import OrderCreateRequested
+from chalicelib.models.fields import TENANT_ID
 from chalicelib.models.orders import (
     CreateOrderRequest,
     Order,
@@ -27,12 +28,12 @@ from chalicelib.models.orders import (
 )
 from chalicelib.models.principal import Principal
 from chalicelib.repositories.idempotency import IdempotencyRecord
+from chalicelib.repositories.orders import InvalidStartKey
 from chalicelib.services.ports import Cursors, EventPublisher, IdempotencyKeys, OrderStore
 from chalicelib.services.pricing import price
 
 # Ids are UUIDs; anything else (unicode, 1 KB strings, NULs) cannot name an order.
 ORDER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 # A replayed key whose order is still missing after this long is assumed lost in a crash
 # between claiming the key and enqueueing; the stored event is sent again (the writer dedups).
 REDELIVER_AFTER = timedelta(minutes=2)
@@ -45,7 +46,7 @@ def new_id() -> str:
 
 def check_order_id(order_id: str) -> None:
     """An id that cannot exist is simply not found."""
-    if not ORDER_ID.match(order_id):
+    if not ORDER_ID.fullmatch(order_id):
         raise OrderNotFound(order_id[:64])
 
 
@@ -155,22 +156,25 @@ class OrderService:
         """One page of a tenant's orders, newest first; other tenants' lists are forbidden."""
         if not principal.can_access_tenant(tenant_id):
             raise PermissionDenied("You may only list your own tenant's orders")
-        if not TENANT_ID.match(tenant_id):
+        if not TENANT_ID.fullmatch(tenant_id):
             raise ValidationFailed(
-                "tenantId is not valid", [FieldError("tenantId", "not a tenant id")]
+                "tenantId is not valid",
+                [FieldError("tenantId", "must be 2-63 lower-case letters, digits or hyphens")],
             )
         status_key = status.value if status else None
-        start_key = self._cursors.decode(start_at, tenant_id, status_key) if start_at else None
+        after = self._cursors.decode(start_at, tenant_id, status_key) if start_at else None
         try:
             page = self._store.list_page(
-                tenant_id, page_size, start_key, status, active_only=not principal.is_admin
+                tenant_id, page_size, after, status, active_only=not principal.is_admin
             )
-        except ValueError as exc:  # a signed key the table refuses (e.g. after a schema change)
+        except InvalidStartKey as exc:  # a signed position the table refuses
             raise ValidationFailed(
                 "startAt is no longer valid", [FieldError("startAt", "expired")]
             ) from exc
         next_cursor = (
-            self._cursors.encode(page.next_key, tenant_id, status_key) if page.next_key else None
+            self._cursors.encode(page.next_position, tenant_id, status_key)
+            if page.next_position
+            else None
         )
         return OrderListResponse(
             items=page.orders,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import Order, OrderStatus
 from chalicelib.repositories.idempotency import IdempotencyRecord
-from chalicelib.repositories.orders import OrderChange, Page
+from chalicelib.repositories.orders import OrderChange, Page, Position
 
 
 class OrderStore(Protocol):
@@ -26,7 +26,7 @@ class OrderStore(Protocol):
         self,
         tenant_id: str,
         page_size: int,
-        start_key: dict[str, Any] | None,
+        after: Position | None,
         status: OrderStatus | None,
         active_only: bool,
     ) -> Page:
@@ -54,11 +54,11 @@ class IdempotencyKeys(Protocol):
 class Cursors(Protocol):
     """Signs and verifies list cursors."""
 
-    def encode(self, key: dict[str, Any], tenant_id: str, status: str | None) -> str:
-        """The opaque cursor for a page key."""
+    def encode(self, position: Position, tenant_id: str, status: str | None) -> str:
+        """The opaque cursor for continuing after `position`."""
 
-    def decode(self, cursor: str, tenant_id: str, status: str | None) -> dict[str, Any]:
-        """The page key in a cursor issued for this list; raise ValidationFailed otherwise."""
+    def decode(self, cursor: str, tenant_id: str, status: str | None) -> Position:
+        """The position in a live cursor issued for this list; raise ValidationFailed otherwise."""
 
 
 class EventPublisher(Protocol):

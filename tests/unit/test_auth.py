@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from chalicelib.api.auth import TokenVerifier, principal, principal_from_claims
-from chalicelib.errors import AuthenticationFailed, DependencyFailed
+from chalicelib.errors import AuthenticationFailed, DependencyFailed, PermissionDenied
 from chalicelib.settings import get_settings
 from tests.tokens import AUDIENCE, ISSUER, TestIssuer
 
@@ -81,11 +84,56 @@ def test_claims_become_a_principal() -> None:
     assert caller.can_access_tenant("tenant-z")
 
 
-@pytest.mark.parametrize("groups", ["admin", "[admin other]", "other,admin"])
-def test_gateway_flattened_groups_are_understood(groups: str) -> None:
-    assert principal_from_claims(
-        {"sub": "s", "custom:tenantId": "t", "cognito:groups": groups}
-    ).is_admin
+def _unsigned(claims: dict[str, object]) -> str:
+    """A token as the gateway passes it on (already verified there): header.payload.signature."""
+    return ".".join(
+        base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+        for part in ({"alg": "RS256"}, claims, {"sig": 1})
+    )
+
+
+@pytest.mark.parametrize(
+    ("token_groups", "admin"),
+    [(["admin"], True), (["other", "admin"], True), (["x,admin"], False), (["[admin"], False)],
+)
+def test_gateway_mode_matches_the_token_groups_exactly(
+    monkeypatch: pytest.MonkeyPatch, token_groups: list[str], admin: bool
+) -> None:
+    """The gateway flattens groups to "x,admin"; the verified token in the header is exact."""
+    monkeypatch.setenv("AUTH_MODE", "gateway")
+    get_settings.cache_clear()
+    claims = {"sub": "s", "custom:tenantId": "tenant-a", "cognito:groups": ",".join(token_groups)}
+    token = _unsigned({**claims, "cognito:groups": token_groups})
+    caller = principal(
+        {"authorization": f"Bearer {token}"}, {"authorizer": {"claims": claims}}, get_settings()
+    )
+    assert caller.is_admin is admin
+
+
+@pytest.mark.parametrize("flattened", ["admin", "[admin other]", "other,admin"])
+def test_flattened_group_strings_alone_grant_nothing(flattened: str) -> None:
+    """Without the exact list (e.g. a header for another subject), no group is assumed."""
+    caller = principal_from_claims(
+        {"sub": "s", "custom:tenantId": "t1", "cognito:groups": flattened}
+    )
+    assert caller.groups == frozenset()
+
+
+@pytest.mark.parametrize(
+    "tenant", ["t\u00e9nant", "tenant\nb", "../x", "x" * 1100, "Tenant-A", "a", "-a", "a_b", 7]
+)
+def test_a_tenant_claim_outside_the_pattern_is_refused(tenant: object) -> None:
+    with pytest.raises(PermissionDenied, match="not a valid tenant id"):
+        principal_from_claims({"sub": "s", "custom:tenantId": tenant})
+
+
+def test_a_header_for_another_subject_lends_no_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTH_MODE", "gateway")
+    get_settings.cache_clear()
+    claims = {"sub": "s", "custom:tenantId": "tenant-a"}
+    token = _unsigned({"sub": "someone-else", "cognito:groups": ["admin"]})
+    caller = principal({"authorization": token}, {"authorizer": {"claims": claims}}, get_settings())
+    assert not caller.is_admin
 
 
 def test_a_token_without_tenant_is_refused() -> None:

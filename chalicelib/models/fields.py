@@ -1,0 +1,247 @@
+"""Strict field types: each one is a regular expression that is both the check and the schema.
+
+The OpenAPI document says exactly what the service accepts (schemathesis checks both ways), so a
+type validates with the very pattern it publishes. No coercion: `"5"` is not a quantity, `1.9`
+is not a quantity, `true` is not a number, `"1e2"` is not a price.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from chalicelib.models.currencies import ISO_4217
+from chalicelib.models.money import to_cents
+
+# Text a person typed: no control characters (C0, DEL, C1), no bidirectional overrides or
+# isolates (U+202A-202E, U+2066-2069: they reorder what an invoice shows), not blank.
+_TEXT_CHAR = r"[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_TEXT_NONBLANK = r"[^\x00-\x20\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+TEXT_PATTERN = rf"^{_TEXT_CHAR}*{_TEXT_NONBLANK}{_TEXT_CHAR}*$"
+
+# An address SES sends to: an ASCII dot-atom local part (no quotes, brackets, commas, spaces or
+# controls) and a host name of letters, digits and hyphens with an alphabetic or `xn--` TLD.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = (
+    rf"^{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})$"
+)
+EMAIL_MAX_LENGTH = 254
+EMAIL_LOCAL_MAX_LENGTH = 64
+
+# Amounts: ASCII digits, no sign, no exponent, no separators, at most two decimals.
+AMOUNT_PATTERN = r"^(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?$"
+# A unit price: greater than 0, at most 1,000,000.00.
+UNIT_PRICE_PATTERN = (
+    r"^(?:0\.(?:[1-9][0-9]?|0[1-9])|[1-9][0-9]{0,5}(?:\.[0-9]{1,2})?|1000000(?:\.0{1,2})?)$"
+)
+# A percentage from 0 to 100.
+PERCENT_PATTERN = r"^(?:[0-9]|[1-9][0-9])(?:\.[0-9]{1,2})?$|^100(?:\.0{1,2})?$"
+
+# RFC 3339 with a zone (`Z` or `±hh:mm`); seconds required, up to microseconds.
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+# Instants the service stores: 4-digit UTC years only (the sort keys compare them as text).
+MIN_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_INSTANT = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+TENANT_ID = re.compile(TENANT_ID_PATTERN)
+
+
+def _fullmatch(pattern: str) -> Callable[[str], bool]:
+    compiled = re.compile(pattern)
+    return lambda text: compiled.fullmatch(text) is not None
+
+
+class _Pattern(str):
+    """A string that must match `pattern` (and be at most `max_length` long)."""
+
+    pattern: ClassVar[str] = ""
+    max_length: ClassVar[int | None] = None
+    min_length: ClassVar[int] = 1
+    explain: ClassVar[str] = ""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def __modify_schema__(cls, schema: dict[str, Any]) -> None:
+        schema.update(type="string", pattern=cls.pattern, minLength=cls.min_length)
+        if cls.max_length is not None:
+            schema["maxLength"] = cls.max_length
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError("must be a string")
+        if len(value) < cls.min_length:
+            raise ValueError(f"must have at least {cls.min_length} character(s)")
+        if cls.max_length is not None and len(value) > cls.max_length:
+            raise ValueError(f"must have at most {cls.max_length} characters")
+        if re.fullmatch(cls.pattern, value) is None:
+            raise ValueError(cls.explain)
+        return value
+
+
+def text(max_length: int, name: str = "Text") -> type[str]:
+    """Free text of 1..max_length characters, no controls or direction overrides, not blank."""
+    return type(
+        name,
+        (_Pattern,),
+        {
+            "pattern": TEXT_PATTERN,
+            "max_length": max_length,
+            "explain": "must not be blank or contain control or text-direction characters",
+        },
+    )
+
+
+def pattern(regex: str, explain: str, max_length: int | None = None, name: str = "Code") -> type:
+    """A string matching `regex` (its own schema pattern)."""
+    return type(name, (_Pattern,), {"pattern": regex, "max_length": max_length, "explain": explain})
+
+
+class _Email(_Pattern):
+    pattern = EMAIL_PATTERN
+    max_length = EMAIL_MAX_LENGTH
+    explain = (
+        "must be an email address SES can deliver to: ASCII, no quotes, brackets, commas, "
+        "spaces or control characters, a host name with a dot"
+    )
+
+    @classmethod
+    def __modify_schema__(cls, schema: dict[str, Any]) -> None:
+        super().__modify_schema__(schema)
+        schema["format"] = "email"
+        schema["description"] = "The part before @ is at most 64 characters"
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        address = super().validate(value)
+        if len(address.split("@", 1)[0]) > EMAIL_LOCAL_MAX_LENGTH:
+            raise ValueError("the part before @ must be at most 64 characters")
+        return address
+
+
+class _Currency(str):
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def __modify_schema__(cls, schema: dict[str, Any]) -> None:
+        schema.update(type="string", enum=sorted(ISO_4217), example="ZAR")
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if not isinstance(value, str) or value not in ISO_4217:
+            raise ValueError("must be an ISO 4217 currency code, e.g. ZAR")
+        return value
+
+
+class _Amount(Decimal):
+    """Money given as a JSON string; `Decimal`s are accepted from code (computed totals)."""
+
+    pattern: ClassVar[str] = AMOUNT_PATTERN
+    explain: ClassVar[str] = 'must be a string amount with at most two decimals, e.g. "299.00"'
+    example: ClassVar[str] = "299.00"
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def __modify_schema__(cls, schema: dict[str, Any]) -> None:
+        schema.update(type="string", pattern=cls.pattern, example=cls.example)
+
+    @classmethod
+    def validate(cls, value: Any) -> Decimal:
+        if isinstance(value, Decimal) and not isinstance(value, bool):
+            text_value = str(to_cents(value)) if value.is_finite() else "NaN"
+        elif isinstance(value, str):
+            text_value = value
+        else:
+            raise TypeError(cls.explain)
+        if re.fullmatch(cls.pattern, text_value) is None:
+            raise ValueError(cls.explain)
+        return to_cents(Decimal(text_value))
+
+
+class _UnitPrice(_Amount):
+    pattern = UNIT_PRICE_PATTERN
+    explain = 'must be a string amount greater than 0 and at most 1000000.00, e.g. "299.00"'
+
+
+class _Percent(_Amount):
+    pattern = PERCENT_PATTERN
+    explain = 'must be a string percentage from 0 to 100 with at most two decimals, e.g. "25.00"'
+    example = "25.00"
+
+
+class _Timestamp(datetime):
+    """An RFC 3339 instant with a zone, held as aware UTC in milliseconds, 1970-9999.
+
+    It round-trips through `iso`: what is accepted is exactly what is stored and read back.
+    """
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def __modify_schema__(cls, schema: dict[str, Any]) -> None:
+        schema.update(
+            type="string",
+            format="date-time",
+            pattern=TIMESTAMP_PATTERN,
+            example="2026-11-28T10:05:00.000Z",
+            description="RFC 3339 with a zone, between 1970-01-01 and 9999-12-31 UTC",
+        )
+
+    @classmethod
+    def validate(cls, value: Any) -> datetime:
+        if isinstance(value, datetime):  # from code: must already be aware
+            moment = value
+            if moment.tzinfo is None:
+                raise ValueError("must carry a timezone")
+        elif isinstance(value, str) and re.fullmatch(TIMESTAMP_PATTERN, value):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError as exc:  # e.g. 2026-02-30
+                raise ValueError("is not a real date and time") from exc
+        else:
+            raise ValueError(
+                "must be an RFC 3339 date-time with a zone, e.g. 2026-11-28T10:05:00.000Z"
+            )
+        try:
+            utc = moment.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise ValueError("is outside 1970-01-01 to 9999-12-31 UTC") from exc
+        if not MIN_INSTANT <= utc <= MAX_INSTANT:
+            raise ValueError("is outside 1970-01-01 to 9999-12-31 UTC")
+        # The service speaks milliseconds: hold what it will write, so a read equals the write.
+        return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+
+
+# mypy sees the plain types the fields hold; pydantic sees the validating classes.
+if TYPE_CHECKING:
+    Email = str
+    Currency = str
+    Amount = Decimal
+    UnitPrice = Decimal
+    Percent = Decimal
+    Timestamp = datetime
+else:
+    Email = _Email
+    Currency = _Currency
+    Amount = _Amount
+    UnitPrice = _UnitPrice
+    Percent = _Percent
+    Timestamp = _Timestamp
