@@ -155,6 +155,17 @@ def add_dlq(commands: Any) -> None:
     aws(redrive)
     redrive.set_defaults(handler=dlq.cmd_dlq_redrive)
 
+    repair = commands.add_parser(
+        "repair",
+        help="find stored orders that no longer parse; --apply rewrites or quarantines them",
+    )
+    repair.add_argument(
+        "--apply", action="store_true", help="change the table (default: only report)"
+    )
+    repair.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    aws(repair)
+    repair.set_defaults(handler=dlq.cmd_repair)
+
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(

@@ -92,3 +92,29 @@ def cmd_dlq_redrive(args: argparse.Namespace) -> int:
         say("interrupted after a whole batch: nothing is lost; run the same command to go on")
         return 130
     return 1 if result.failed else 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    """Find stored orders that no longer parse; with --apply, rewrite or quarantine them."""
+    from orderctl import repair
+    from orderctl.errors import OrderctlError
+    from orderctl.output import emit, say
+
+    target = target_of(args)
+    table = target.environment()["ORDERS_TABLE_NAME"]
+    if args.apply and not args.yes:
+        if not sys.stdin.isatty():
+            raise OrderctlError("--apply changes stored orders: add --yes to run it unattended")
+        answer = input(f"Rewrite or quarantine the damaged orders in {table}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            say("nothing changed")
+            return 1
+    scanned, rows = repair.run(target.client("dynamodb"), table, apply=args.apply)
+    columns = ["tenant", "order", "verdict", "problem", "action"]
+    if rows or args.json:
+        emit(rows, columns, args.json, f"Damaged orders in {table} ({target.describe()})")
+    say(
+        f"{scanned} order(s) read, {len(rows)} damaged"
+        + ("" if args.apply or not rows else ": run again with --apply to fix them")
+    )
+    return 0

@@ -43,12 +43,9 @@ PERCENT_PATTERN = r"^(?:[0-9]|[1-9][0-9])(?:\.[0-9]{1,2})?$|^100(?:\.0{1,2})?$"
 
 # RFC 3339 with a zone (`Z` or `±hh:mm`); seconds required, up to microseconds.
 TIMESTAMP_PATTERN = (
-    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"^(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
     r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
 )
-# Instants the service stores: 4-digit UTC years only (the sort keys compare them as text).
-MIN_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
-MAX_INSTANT = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 TENANT_ID = re.compile(TENANT_ID_PATTERN)
@@ -186,7 +183,7 @@ class _Percent(_Amount):
 
 
 class _Timestamp(datetime):
-    """An RFC 3339 instant with a zone, held as aware UTC in milliseconds, 1970-9999.
+    """An RFC 3339 instant with a zone, held as aware UTC in milliseconds (years 1-9999).
 
     It round-trips through `iso`: what is accepted is exactly what is stored and read back.
     """
@@ -202,7 +199,7 @@ class _Timestamp(datetime):
             format="date-time",
             pattern=TIMESTAMP_PATTERN,
             example="2026-11-28T10:05:00.000Z",
-            description="RFC 3339 with a zone, between 1970-01-01 and 9999-12-31 UTC",
+            description="RFC 3339 with a zone, in years 0001-9999 once in UTC",
         )
 
     @classmethod
@@ -220,12 +217,10 @@ class _Timestamp(datetime):
             raise ValueError(
                 "must be an RFC 3339 date-time with a zone, e.g. 2026-11-28T10:05:00.000Z"
             )
-        try:
+        try:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC: no datetime holds it
             utc = moment.astimezone(UTC)
         except (OverflowError, ValueError) as exc:
-            raise ValueError("is outside 1970-01-01 to 9999-12-31 UTC") from exc
-        if not MIN_INSTANT <= utc <= MAX_INSTANT:
-            raise ValueError("is outside 1970-01-01 to 9999-12-31 UTC")
+            raise ValueError("is outside years 0001-9999 in UTC") from exc
         # The service speaks milliseconds: hold what it will write, so a read equals the write.
         return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
 

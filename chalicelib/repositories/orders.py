@@ -140,6 +140,7 @@ class OrderChange:
     allowed_from: frozenset[OrderStatus] | None = None
     payment: PaymentDetails | None = None
     require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
+    created_by: str | None = None  # the order must have been created at or before this instant
     active: bool | None = None
     expected_version: int | None = None
     require_active: bool = True
@@ -316,6 +317,9 @@ class OrderRepository:
             names["#total"] = "total"
             values[":amount"] = {"S": change.require_amount[0]}
             values[":currency"] = {"S": change.require_amount[1]}
+        if change.created_by is not None:  # ISO 8601 UTC strings of one format sort as time
+            conditions.append("dateCreated <= :created_by")
+            values[":created_by"] = {"S": change.created_by}
         if change.active is not None:
             sets.append("active = :active")
             values[":active"] = {"BOOL": change.active}

@@ -7,9 +7,9 @@ so the caller gets 404, 409, 412 or 400 without a second read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from chalicelib.clock import utc_now
+from chalicelib.clock import iso, utc_now
 from chalicelib.errors import (
     Conflict,
     FieldError,
@@ -28,6 +28,7 @@ from chalicelib.services.orders import check_order_id
 from chalicelib.services.ports import OrderStore
 
 PAYMENT_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED})
+CLOCK_SKEW = timedelta(minutes=5)  # a payment system's clock may run this far ahead of ours
 
 
 class OrderUpdater:
@@ -53,6 +54,14 @@ class OrderUpdater:
             if found is None:
                 raise OrderNotFound(order_id)
             tenant_id = found.tenantId
+        payment = request.paymentDetails
+        if payment is not None and payment.paidAt > change.now + CLOCK_SKEW:
+            if not principal.is_admin and self._store.get(tenant_id, order_id) is None:
+                raise OrderNotFound(order_id)  # a missing order is 404 whatever the body says
+            raise ValidationFailed(
+                "paidAt is in the future",
+                [FieldError("paymentDetails.paidAt", f"must not be after {iso(change.now)}")],
+            )
         try:
             return self._store.update(tenant_id, order_id, change)
         except UpdateRejected as rejected:
@@ -85,6 +94,7 @@ class OrderUpdater:
                 if payment is not None and status is OrderStatus.PAID
                 else None
             ),
+            created_by=iso(payment.paidAt) if payment is not None else None,
             active=request.active,
             expected_version=if_match,
             require_active=not principal.is_admin,
@@ -113,4 +123,9 @@ def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderS
                     FieldError("paymentDetails.currency", f"must be {currency}"),
                 ],
             )
+    if change.created_by is not None and iso(current.dateCreated) > change.created_by:
+        return ValidationFailed(
+            "paidAt is before the order was created",
+            [FieldError("paymentDetails.paidAt", f"must not be before {iso(current.dateCreated)}")],
+        )
     return Conflict("The order changed while it was being updated; read it again and retry")

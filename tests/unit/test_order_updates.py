@@ -118,3 +118,32 @@ def test_odd_ids_are_not_found(updater: OrderUpdater, odd: str) -> None:
 def test_admins_get_404_for_unknown_orders(updater: OrderUpdater) -> None:
     with pytest.raises(OrderNotFound):
         updater.update(ADMIN, "22222222-2222-4222-8222-222222222222", change(active=True))
+
+
+@pytest.mark.parametrize(
+    "paid_at", ["0999-12-31T00:00:00Z", "2026-11-28T09:59:59.999Z", "2026-11-28T11:59:00+02:00"]
+)
+def test_a_payment_before_the_order_existed_is_400(
+    updater: OrderUpdater, store: InMemoryOrderStore, paid_at: str
+) -> None:
+    with pytest.raises(ValidationFailed, match="before the order") as caught:
+        updater.update(
+            ALICE, ORDER_ID, change(status="PAID", paymentDetails={**PAYMENT, "paidAt": paid_at})
+        )
+    assert caught.value.errors[0].field == "paymentDetails.paidAt"
+    stored = store.get("tenant-a", ORDER_ID)
+    assert stored is not None
+    assert stored.status is OrderStatus.PENDING
+    assert stored.version == 1
+
+
+def test_a_payment_more_than_five_minutes_ahead_is_400(updater: OrderUpdater) -> None:
+    ahead = {**PAYMENT, "paidAt": "2026-11-28T10:05:00.001Z"}
+    with pytest.raises(ValidationFailed, match="in the future"):
+        updater.update(ALICE, ORDER_ID, change(status="PAID", paymentDetails=ahead))
+    with pytest.raises(OrderNotFound):  # a missing order stays a 404 whatever the body says
+        updater.update(
+            ALICE,
+            "22222222-2222-4222-8222-222222222222",
+            change(status="PAID", paymentDetails=ahead),
+        )

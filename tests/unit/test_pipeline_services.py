@@ -14,7 +14,12 @@ from chalicelib.models.principal import Principal
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, Email, EmailKind
 from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.invoices import InvoiceNotReady, InvoiceService
-from chalicelib.services.notifications import Claim, EmailBeingSent, NotificationService
+from chalicelib.services.notifications import (
+    Claim,
+    EmailBeingSent,
+    EmailRefused,
+    NotificationService,
+)
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
 from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
@@ -164,23 +169,31 @@ class FakeLedger:
     def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
         key = (tenant_id, order_id, kind)
         if key in self.state:
-            return "sent" if self.state[key].startswith("SENT") else "sending"
+            return "sending" if self.state[key] == "SENDING" else "sent"
         self.state[key] = "SENDING"
         return "claimed"
 
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
         self.state[(tenant_id, order_id, kind)] = f"SENT:{message_id}"
 
+    def refuse(self, tenant_id: str, order_id: str, kind: str, reason: str, now: int) -> None:
+        self.state[(tenant_id, order_id, kind)] = f"REFUSED:{reason}"
+
     def release(self, tenant_id: str, order_id: str, kind: str) -> None:
         self.state.pop((tenant_id, order_id, kind), None)
 
 
 class FakeMailer:
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, refuse: str | None = None) -> None:
         self.sent: list[tuple[list[str], Email]] = []
         self.failures = failures
+        self.refuse = refuse
+        self.attempts = 0
 
     def send(self, to: list[str], email: Email) -> str:
+        self.attempts += 1
+        if self.refuse:
+            raise EmailRefused(self.refuse, "Local address contains control or whitespace")
         if self.failures:
             self.failures -= 1
             raise DependencyFailed("Throttling")
@@ -227,3 +240,20 @@ def test_a_throttled_send_is_retried_and_then_sent_once() -> None:
     assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is True
     assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
     assert len(mailer.sent) == 1
+
+
+def test_an_email_ses_refuses_is_recorded_and_never_retried(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ledger, mailer = FakeLedger(), FakeMailer(refuse="InvalidParameterValue")
+    service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
+    order = sample_order(1)
+    with caplog.at_level("ERROR"):
+        assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
+    assert ledger.state[("tenant-a", order.id, "customer")].startswith(
+        "REFUSED:InvalidParameterValue"
+    )
+    assert "refused for good" in caplog.text
+    # A redelivery of the same message finds it done: no second attempt, no DLQ.
+    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
+    assert mailer.attempts == 1
