@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test suite lint format typecheck actionlint unit bench resilience openapi preview \
+.PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi preview \
 	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
 
 help: ## List the targets
@@ -74,6 +74,9 @@ bench: venv ## Run the benchmarks; write benchmarks/results.json and RESULTS.md
 	else echo "package sizes not measured: packaging needs Python 3.12 (the Lambda runtime)"; fi
 	-RESILIENCE_REPORT=benchmarks/results/resilience.json $(MAKE) --no-print-directory resilience
 	$(PY) benchmarks/report.py
+
+fuzz: venv ## schemathesis --checks all as two tenants, 20,000+ requests; then no dead letters
+	$(PY) scripts/fuzz.py --requests $${FUZZ_REQUESTS:-20000}
 
 resilience: venv ## Kill every poller mid-batch; 2 minutes of mixed traffic (no 5xx, flat memory)
 	$(PY) -m pytest tests/e2e/test_resilience.py -m resilience --no-cov -q

@@ -2,6 +2,7 @@
 
 OrderServiceError
 ├── ValidationFailed          input breaks the contract (field-level details)
+│   └── Unprocessable         well-formed, but cannot apply to this resource as it is now
 ├── AuthenticationFailed      no identity, or one that cannot be trusted
 ├── PermissionDenied          a known caller acting outside its rights
 ├── NotFound
@@ -42,6 +43,14 @@ class ValidationFailed(OrderServiceError):
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
         self.errors = errors or []
+
+
+class Unprocessable(ValidationFailed):
+    """Well-formed input that cannot apply to the resource as it is now (HTTP 422).
+
+    E.g. a payment whose amount is not the order's total: no schema can say that, so the
+    answer differs from a contract violation (400).
+    """
 
 
 class AuthenticationFailed(OrderServiceError):

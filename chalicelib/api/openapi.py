@@ -53,6 +53,7 @@ _PROBLEM_TEXT = {
     412: "`If-Match` no longer matches",
     413: "Body larger than 256 KB",
     415: "Body is not application/json",
+    422: "Well-formed, but not applicable to the order as it is (e.g. payment amount)",
     503: "A dependency is unavailable; retry",
 }
 
@@ -155,6 +156,17 @@ def document() -> dict[str, Any]:
                             "description": "Accepted; the record appears asynchronously",
                             "headers": {"Location": {"schema": {"type": "string"}}},
                             "content": _json_content("OrderAccepted"),
+                            "links": {
+                                name: {
+                                    "operationId": operation,
+                                    "parameters": {"orderId": "$response.body#/orderId"},
+                                }
+                                for name, operation in (
+                                    ("GetOrder", "getOrder"),
+                                    ("UpdateOrder", "updateOrder"),
+                                    ("GetInvoice", "getInvoice"),
+                                )
+                            },
                         },
                         **_problems(400, 401, 403, 409, 413, 415, 503),
                     },
@@ -198,7 +210,7 @@ def document() -> dict[str, Any]:
                             "headers": _etag_headers(),
                             "content": _json_content("Order"),
                         },
-                        **_problems(400, 401, 403, 404, 409, 412, 413, 415, 503),
+                        **_problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 503),
                     },
                 },
             },

@@ -19,6 +19,7 @@ from chalicelib.errors import (
     PayloadTooLarge,
     PermissionDenied,
     PreconditionFailed,
+    Unprocessable,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -31,6 +32,7 @@ TYPE_BASE = "https://errors.bbws.io/"
 # error class → (status, type slug, title); looked up along the class hierarchy.
 PROBLEMS: dict[type[OrderServiceError], tuple[int, str, str]] = {
     ValidationFailed: (400, "validation-error", "Request validation failed"),
+    Unprocessable: (422, "unprocessable", "The request cannot be applied to this resource"),
     AuthenticationFailed: (401, "unauthorized", "Authentication required"),
     PermissionDenied: (403, "forbidden", "Access denied"),
     NotFound: (404, "not-found", "Resource not found"),

@@ -16,7 +16,7 @@ from chalicelib.clock import iso
 from chalicelib.models.money import format_money
 
 
-def _nullable_optionals(schema: dict[str, Any], model: type[BaseModel]) -> None:
+def nullable_optionals(schema: dict[str, Any], model: type[BaseModel]) -> None:
     """OpenAPI 3.0: an optional field the service reads and writes as `null` says `nullable`."""
     properties = schema.get("properties", {})
     for field in model.__fields__.values():
@@ -33,6 +33,6 @@ class ApiModel(BaseModel):
 
     class Config:
         extra = Extra.forbid
-        schema_extra = staticmethod(_nullable_optionals)
+        schema_extra = staticmethod(nullable_optionals)
         # pydantic v1 reads this class attribute as configuration.
         json_encoders = {Decimal: format_money, datetime: iso}  # noqa: RUF012

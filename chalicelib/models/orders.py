@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, StrictBool, conint, conlist, root_validator
 
-from chalicelib.models.base import ApiModel
+from chalicelib.models.base import ApiModel, nullable_optionals
 from chalicelib.models.fields import (
     TENANT_ID_PATTERN,
     Amount,
@@ -116,8 +117,45 @@ class PaymentDetails(ApiModel):
     paidAt: Timestamp
 
 
+def _present(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: schema}}
+
+
+_NOT_NULL_STATUS = {"type": "string", "enum": [s.value for s in OrderStatus]}
+_PAYMENT_STATUSES = ["PAID", "PAYMENT_FAILED"]
+# The rules between the fields, in JSON Schema, so that the document says exactly what is
+# accepted: at least one field; payment details only with PAID or PAYMENT_FAILED; PAID needs them.
+UPDATE_RULES: list[dict[str, Any]] = [
+    {
+        "anyOf": [
+            _present("status", _NOT_NULL_STATUS),
+            _present("paymentDetails", {"type": "object"}),
+            _present("active", {"type": "boolean"}),
+        ]
+    },
+    {
+        "anyOf": [
+            {"properties": {"paymentDetails": {"enum": [None]}}},
+            _present("status", {"type": "string", "enum": _PAYMENT_STATUSES}),
+        ]
+    },
+    {
+        "anyOf": [
+            {"properties": {"status": {"not": {"enum": ["PAID"]}}}},
+            _present("paymentDetails", {"type": "object"}),
+        ]
+    },
+]
+
+
 class UpdateOrderRequest(ApiModel):
     """Body of `PUT /v1.0/orders/{orderId}`: status, payment details, or (admins) `active`."""
+
+    class Config:
+        @staticmethod
+        def schema_extra(schema: dict[str, Any], model: type[UpdateOrderRequest]) -> None:
+            nullable_optionals(schema, model)
+            schema["allOf"] = UPDATE_RULES
 
     status: OrderStatus | None = None
     paymentDetails: PaymentDetails | None = None

@@ -17,6 +17,7 @@ from chalicelib.errors import (
     OrderServiceError,
     PermissionDenied,
     PreconditionFailed,
+    Unprocessable,
     ValidationFailed,
 )
 from chalicelib.models.money import format_money
@@ -58,7 +59,7 @@ class OrderUpdater:
         if payment is not None and payment.paidAt > change.now + CLOCK_SKEW:
             if not principal.is_admin and self._store.get(tenant_id, order_id) is None:
                 raise OrderNotFound(order_id)  # a missing order is 404 whatever the body says
-            raise ValidationFailed(
+            raise Unprocessable(
                 "paidAt is in the future",
                 [FieldError("paymentDetails.paidAt", f"must not be after {iso(change.now)}")],
             )
@@ -116,7 +117,7 @@ def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderS
     if change.require_amount is not None:
         total, currency = format_money(current.total), current.currency
         if change.require_amount != (total, currency):
-            return ValidationFailed(
+            return Unprocessable(
                 "The payment does not match the order",
                 [
                     FieldError("paymentDetails.amount", f"must equal the order total {total}"),
@@ -124,7 +125,7 @@ def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderS
                 ],
             )
     if change.created_by is not None and iso(current.dateCreated) > change.created_by:
-        return ValidationFailed(
+        return Unprocessable(
             "paidAt is before the order was created",
             [FieldError("paymentDetails.paidAt", f"must not be before {iso(current.dateCreated)}")],
         )

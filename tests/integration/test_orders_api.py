@@ -132,7 +132,7 @@ def test_payment_rules(api: Client, stack: Provisioned, alice: str) -> None:
     wrong = put_order(
         api, alice, order_id, {"status": "PAID", "paymentDetails": {**PAYMENT, "amount": "1.00"}}
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     assert {e["field"] for e in wrong.json_body["errors"]} >= {"paymentDetails.amount"}
     card = put_order(
         api,

@@ -5,7 +5,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib.errors import OrderNotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from chalicelib.errors import (
+    OrderNotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    Unprocessable,
+    ValidationFailed,
+)
 from chalicelib.models.orders import CreateOrderRequest, Order, OrderStatus, UpdateOrderRequest
 from chalicelib.models.principal import Principal
 from chalicelib.services.order_updates import OrderUpdater
@@ -67,7 +73,7 @@ def test_paid_needs_payment_details(updater: OrderUpdater) -> None:
 
 
 def test_a_payment_must_match_the_order(updater: OrderUpdater) -> None:
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(Unprocessable) as caught:
         updater.update(
             ALICE, ORDER_ID, change(status="PAID", paymentDetails={**PAYMENT, "amount": "1.00"})
         )
@@ -123,10 +129,10 @@ def test_admins_get_404_for_unknown_orders(updater: OrderUpdater) -> None:
 @pytest.mark.parametrize(
     "paid_at", ["0999-12-31T00:00:00Z", "2026-11-28T09:59:59.999Z", "2026-11-28T11:59:00+02:00"]
 )
-def test_a_payment_before_the_order_existed_is_400(
+def test_a_payment_before_the_order_existed_is_422(
     updater: OrderUpdater, store: InMemoryOrderStore, paid_at: str
 ) -> None:
-    with pytest.raises(ValidationFailed, match="before the order") as caught:
+    with pytest.raises(Unprocessable, match="before the order") as caught:
         updater.update(
             ALICE, ORDER_ID, change(status="PAID", paymentDetails={**PAYMENT, "paidAt": paid_at})
         )
@@ -137,9 +143,9 @@ def test_a_payment_before_the_order_existed_is_400(
     assert stored.version == 1
 
 
-def test_a_payment_more_than_five_minutes_ahead_is_400(updater: OrderUpdater) -> None:
+def test_a_payment_more_than_five_minutes_ahead_is_422(updater: OrderUpdater) -> None:
     ahead = {**PAYMENT, "paidAt": "2026-11-28T10:05:00.001Z"}
-    with pytest.raises(ValidationFailed, match="in the future"):
+    with pytest.raises(Unprocessable, match="in the future"):
         updater.update(ALICE, ORDER_ID, change(status="PAID", paymentDetails=ahead))
     with pytest.raises(OrderNotFound):  # a missing order stays a 404 whatever the body says
         updater.update(
