@@ -149,7 +149,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             counter.attach(aws.client(service))
         alice = {"Authorization": token("tenant-a"), "Content-Type": "application/json"}
         admin = {"Authorization": token("platform", ["admin"]), "Content-Type": "application/json"}
-        from tests.sample import PAYMENT, order_body
+        from tests.sample import order_body, paid_now
 
         body = json.dumps(order_body())
         results: dict[str, dict[str, int]] = {}
@@ -206,7 +206,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             _, results["list page"] = counter.measure(
                 lambda: api.http.get(f"{first}&startAt={cursor}", headers=alice)
             )
-            paid = json.dumps({"status": "PAID", "paymentDetails": PAYMENT})
+            paid = json.dumps({"status": "PAID", "paymentDetails": paid_now()})
             put, results["PUT"] = counter.measure(
                 lambda: api.http.put(path, headers={**alice, "If-Match": '"1"'}, body=paid)
             )

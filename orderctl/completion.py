@@ -2,8 +2,8 @@
 
 Each poll asks only for what is still outstanding, by exact key, in BatchGetItem calls of up
 to 100 keys: the order item (`ORDER#id`, whose `invoice.available` says the PDF exists) and the
-email ledger items (`NOTIFICATION#id#internal|customer`, status SENT). The cost falls as orders
-complete, and does not grow with the table's history.
+email ledger items (`NOTIFICATION#tenant#id` / `EMAIL#internal|customer`, status SENT). The cost
+falls as orders complete, and does not grow with the table's history.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from chalicelib.repositories.keys import notification_key, order_sk, tenant_pk
 from orderctl.target import Target
 
 STAGES = ("record", "pdf", "internal", "customer")
@@ -48,12 +49,12 @@ class Watcher:
 
     def update(self) -> int:
         now = time.monotonic()
-        keys = []
+        keys: list[dict[str, str]] = []
         for order_id, (tenant_id, progress) in self.orders.items():
             if "record" not in progress.done or "pdf" not in progress.done:
-                keys.append((tenant_id, f"ORDER#{order_id}"))
+                keys.append({"PK": tenant_pk(tenant_id), "SK": order_sk(order_id)})
             keys.extend(
-                (tenant_id, f"NOTIFICATION#{order_id}#{kind}")
+                notification_key(tenant_id, order_id, kind)
                 for kind in ("internal", "customer")
                 if kind not in progress.done
             )
@@ -63,11 +64,11 @@ class Watcher:
                 progress.done.setdefault(stage, now - progress.accepted_at)
         return sum(progress.complete for _, progress in self.orders.values())
 
-    def _done(self, keys: list[tuple[str, str]]) -> Iterable[tuple[str, str]]:
+    def _done(self, keys: list[dict[str, str]]) -> Iterable[tuple[str, str]]:
         request = {
             self.table: {
-                "Keys": [{"PK": {"S": f"TENANT#{t}"}, "SK": {"S": sk}} for t, sk in keys],
-                "ProjectionExpression": "SK, invoice, #status",
+                "Keys": [{name: {"S": value} for name, value in key.items()} for key in keys],
+                "ProjectionExpression": "PK, SK, invoice, #status",
                 "ExpressionAttributeNames": {"#status": "status"},
             }
         }
@@ -81,8 +82,8 @@ class Watcher:
                     if item.get("invoice", {}).get("M", {}).get("available", {}).get("BOOL"):
                         yield order_id, "pdf"
                 elif item.get("status", {}).get("S") == "SENT":
-                    _, order_id, kind = sort_key.split("#", 2)
-                    yield order_id, kind
+                    order_id = item["PK"]["S"].rsplit("#", 1)[1]
+                    yield order_id, sort_key.removeprefix("EMAIL#")
             request = response.get("UnprocessedKeys") or {}
 
     def progress(self) -> dict[str, Progress]:

@@ -42,3 +42,10 @@ PAYMENT: dict[str, str] = {
     "currency": "ZAR",
     "paidAt": "2026-11-28T10:05:00.000Z",
 }
+
+
+def paid_now(**overrides: str) -> dict[str, str]:
+    """PAYMENT made just now: for orders created by the real clock (paidAt may not precede them)."""
+    from chalicelib.clock import iso, utc_now
+
+    return {**PAYMENT, "paidAt": iso(utc_now()), **overrides}

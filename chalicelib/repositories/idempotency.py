@@ -1,6 +1,6 @@
 """Idempotency records for `POST /v1.0/orders`, kept beside the tenant's orders.
 
-Item: `PK = TENANT#{tenantId}`, `SK = IDEMPOTENCY#{sha256(key)}`, with the request's hash, the
+Item: `PK = IDEMPOTENCY#{tenantId}#{sha256(key)}`, `SK = REQUEST`, with the request's hash, the
 order id it produced, the event that was enqueued, and `expiresAt` (TTL) 24 h after creation.
 A record whose `expiresAt` has passed counts as absent, whatever DynamoDB's TTL sweep has done.
 """
@@ -37,7 +37,7 @@ class IdempotencyRecord:
 
 def _key(tenant_id: str, idempotency_key: str) -> dict[str, Any]:
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
-    return {"PK": {"S": keys.tenant_pk(tenant_id)}, "SK": {"S": f"IDEMPOTENCY#{digest}"}}
+    return {name: {"S": value} for name, value in keys.idempotency_key(tenant_id, digest).items()}
 
 
 class IdempotencyStore:

@@ -5,11 +5,26 @@ from __future__ import annotations
 ORDERS_BY_DATE_INDEX = "OrdersByDateIndex"  # GSI1: a tenant's orders, newest first
 ORDER_BY_ID_INDEX = "OrderByIdIndex"  # GSI2: an order by id across tenants (admins)
 TTL_ATTRIBUTE = "expiresAt"
+# Partition key prefixes, one per writer: IAM's `dynamodb:LeadingKeys` confines each function to
+# the partitions it owns (the email senders can write ledger items and nothing else).
+TENANT = "TENANT#"
+NOTIFICATION = "NOTIFICATION#"
+IDEMPOTENCY = "IDEMPOTENCY#"
 
 
 def tenant_pk(tenant_id: str) -> str:
-    """Partition of everything a tenant owns."""
-    return f"TENANT#{tenant_id}"
+    """Partition of a tenant's orders and order-number counters."""
+    return f"{TENANT}{tenant_id}"
+
+
+def notification_key(tenant_id: str, order_id: str, kind: str) -> dict[str, str]:
+    """The ledger item of one order's email of one kind (a partition per order)."""
+    return {"PK": f"{NOTIFICATION}{tenant_id}#{order_id}", "SK": f"EMAIL#{kind}"}
+
+
+def idempotency_key(tenant_id: str, digest: str) -> dict[str, str]:
+    """The record of one `Idempotency-Key` of a tenant (a partition per key)."""
+    return {"PK": f"{IDEMPOTENCY}{tenant_id}#{digest}", "SK": "REQUEST"}
 
 
 def order_sk(order_id: str) -> str:

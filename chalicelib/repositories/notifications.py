@@ -1,6 +1,6 @@
 """A ledger of sent emails, so each order's emails go out once however often SQS delivers.
 
-Item: `PK = TENANT#{tenantId}`, `SK = NOTIFICATION#{orderId}#{kind}` with `status` SENDING
+Item: `PK = NOTIFICATION#{tenantId}#{orderId}`, `SK = EMAIL#{kind}` with `status` SENDING
 (under a lease), SENT, or REFUSED (SES refused the address or message for good). A delivery
 claims the item before sending and marks it SENT after; a later delivery sees SENT and does
 nothing, so "sent but not deleted from the queue" sends nothing twice. A delivery that finds
@@ -28,8 +28,8 @@ LEASE_S = 120  # longer than any send; a crashed sender's claim lapses after it
 
 def _key(tenant_id: str, order_id: str, kind: str) -> dict[str, Any]:
     return {
-        "PK": {"S": keys.tenant_pk(tenant_id)},
-        "SK": {"S": f"NOTIFICATION#{order_id}#{kind}"},
+        name: {"S": value}
+        for name, value in keys.notification_key(tenant_id, order_id, kind).items()
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.api_client import Caller
-from tests.sample import PAYMENT, order_body
+from tests.sample import order_body, paid_now
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_the_order_life_cycle(alice: Caller) -> None:
     paid = alice.request(
         "PUT",
         f"/v1.0/orders/{order_id}",
-        json={"status": "PAID", "paymentDetails": PAYMENT},
+        json={"status": "PAID", "paymentDetails": paid_now()},
         headers={"If-Match": '"1"'},
     )
     assert paid.status_code == 200, paid.text

@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from chalicelib.local.stack import POLLERS
+from chalicelib.repositories.keys import notification_key
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import RunningStack
 from tests.sample import order_body
@@ -111,8 +112,15 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
             ExpressionAttributeValues={":pk": {"S": "TENANT#tenant-a"}},
         )["Items"]
         orders = [i for i in items if i["SK"]["S"].startswith("ORDER#")]
-        sent = [i for i in items if i["SK"]["S"].startswith("NOTIFICATION#")
-                and i["status"]["S"] == "SENT"]  # fmt: skip
+        sent = [
+            ledger
+            for order_id in ids
+            for kind in ("internal", "customer")
+            if (ledger := table.get_item(
+                TableName=stack["tableName"],
+                Key={k: {"S": v} for k, v in notification_key("tenant-a", order_id, kind).items()},
+            ).get("Item")) and ledger["status"]["S"] == "SENT"
+        ]  # fmt: skip
         invoiced = [o for o in orders if o["invoice"]["M"]["available"]["BOOL"]]
         return len(invoiced) == len(ids) and len(sent) == 2 * len(ids)
 

@@ -235,7 +235,6 @@ EXPECTED_ACTIONS = {
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
         "sqs:ChangeMessageVisibility",
-        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "sns:Publish",
@@ -247,7 +246,6 @@ EXPECTED_ACTIONS = {
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
         "sqs:ChangeMessageVisibility",
-        "dynamodb:GetItem",
         "dynamodb:UpdateItem",
         "s3:PutObject",
         "s3:GetObject",
@@ -255,6 +253,16 @@ EXPECTED_ACTIONS = {
         "kms:GenerateDataKey",
     },
 }
+# Which partitions (dynamodb:LeadingKeys) each function may write, and which statement may read an
+# index: nobody writes to an index, and an email sender reaches nothing but its ledger.
+WRITABLE_PARTITIONS = {
+    "api_handler": {"TENANT#*", "IDEMPOTENCY#*"},
+    "order_creator_record": {"TENANT#*"},
+    "order_pdf_creator": {"TENANT#*"},
+    "order_internal_notification_sender": {"NOTIFICATION#*"},
+    "customer_order_confirmation_sender": {"NOTIFICATION#*"},
+}
+WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 COMMON_ACTIONS = {
     "logs:CreateLogStream",
     "logs:PutLogEvents",
@@ -294,6 +302,7 @@ def test_every_role_allows_only_named_actions_on_its_own_resources(
         assert actions >= COMMON_ACTIONS
         if function in EXPECTED_ACTIONS:
             assert actions - COMMON_ACTIONS == EXPECTED_ACTIONS[function], function
+        assert_table_access(function, statements)
         own_queue = (
             LOCAL[next(c.queue_env for c in CONSUMERS if c.function == function)]
             if function != "api_handler"
@@ -310,3 +319,24 @@ def test_every_role_allows_only_named_actions_on_its_own_resources(
         }
         if own_queue:
             assert {r.rsplit(":", 1)[-1] for r in queue_resources} == {own_queue}
+
+
+def _listed(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def assert_table_access(function: str, statements: list[dict[str, Any]]) -> None:
+    """Writes only on the table, each confined to the function's own partitions; index reads only."""
+    partitions: set[str] = set()
+    for statement in statements:
+        actions = set(_listed(statement["Action"]))
+        resources = _listed(statement["Resource"])
+        if not any(a.startswith("dynamodb:") for a in actions):
+            continue
+        if any("/index/" in r for r in resources):
+            assert actions == {"dynamodb:Query"}, (function, statement)
+            continue
+        if actions & WRITES:
+            condition = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            partitions |= set(_listed(condition))
+    assert partitions == WRITABLE_PARTITIONS[function], function

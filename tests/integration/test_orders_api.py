@@ -19,7 +19,7 @@ from tests.integration.api_helpers import (
     run_record_writer,
 )
 from tests.integration.conftest import client, drain
-from tests.sample import PAYMENT, order_body
+from tests.sample import order_body, paid_now
 from tests.tokens import TestIssuer
 
 
@@ -110,7 +110,11 @@ def test_updates_follow_the_state_machine_with_etags(
 ) -> None:
     [order_id] = create_orders(api, stack, alice, 1)
     paid = put_order(
-        api, alice, order_id, {"status": "PAID", "paymentDetails": PAYMENT}, **{"If-Match": '"1"'}
+        api,
+        alice,
+        order_id,
+        {"status": "PAID", "paymentDetails": paid_now()},
+        **{"If-Match": '"1"'},
     )
     assert paid.status_code == 200, paid.json_body
     assert paid.headers["ETag"] == '"2"'
@@ -130,7 +134,7 @@ def test_payment_rules(api: Client, stack: Provisioned, alice: str) -> None:
     [order_id] = create_orders(api, stack, alice, 1)
     assert put_order(api, alice, order_id, {"status": "PAID"}).status_code == 400
     wrong = put_order(
-        api, alice, order_id, {"status": "PAID", "paymentDetails": {**PAYMENT, "amount": "1.00"}}
+        api, alice, order_id, {"status": "PAID", "paymentDetails": paid_now(amount="1.00")}
     )
     assert wrong.status_code == 422
     assert {e["field"] for e in wrong.json_body["errors"]} >= {"paymentDetails.amount"}
@@ -138,7 +142,7 @@ def test_payment_rules(api: Client, stack: Provisioned, alice: str) -> None:
         api,
         alice,
         order_id,
-        {"status": "PAID", "paymentDetails": {**PAYMENT, "cardNumber": "4111"}},
+        {"status": "PAID", "paymentDetails": {**paid_now(), "cardNumber": "4111"}},
     )
     assert card.status_code == 400
     assert "cardNumber" in json.dumps(card.json_body)

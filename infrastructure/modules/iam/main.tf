@@ -9,14 +9,23 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
-  table_and_indexes = flatten([for arn in var.table_arns : [arn, "${arn}/index/*"]])
+  indexes = [for arn in var.table_arns : "${arn}/index/*"]
+
+  # Each writer is confined to the partitions it owns (dynamodb:LeadingKeys): orders and their
+  # number counters live in TENANT#…, email ledger items in NOTIFICATION#…, Idempotency-Key
+  # records in IDEMPOTENCY#… (docs/adr/0003). An email sender cannot touch an order.
+  tenants     = ["TENANT#*"]
+  ledger      = ["NOTIFICATION#*"]
+  idempotency = ["IDEMPOTENCY#*"]
 
   # The SQS-triggered functions read (and delete from) their own queue only.
   receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
 
   grants = {
     api_handler = [
-      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], resources = local.table_and_indexes },
+      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = var.table_arns, leading_keys = local.tenants },
+      { sid = "OrderIndexes", actions = ["dynamodb:Query"], resources = local.indexes },
+      { sid = "IdempotencyKeys", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.idempotency },
       { sid = "EnqueueCreation", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_creator_record"] },
       { sid = "CursorKey", actions = ["secretsmanager:GetSecretValue"], resources = var.cursor_secret_arns },
       { sid = "InvoiceLinks", actions = ["s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
@@ -24,26 +33,26 @@ locals {
     ]
     order_creator_record = [
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_creator_record"] },
-      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources = var.table_arns },
+      { sid = "Orders", actions = ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources = var.table_arns, leading_keys = local.tenants },
       { sid = "FanOut", actions = ["sns:Publish"], resources = var.topic_arns },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
     ]
     order_pdf_creator = [
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_pdf_creator"] },
-      { sid = "Orders", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = var.table_arns },
+      { sid = "Orders", actions = ["dynamodb:UpdateItem"], resources = var.table_arns, leading_keys = local.tenants },
       { sid = "Invoices", actions = ["s3:PutObject", "s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
     ]
     order_internal_notification_sender = [
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_internal_notification_sender"] },
-      { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns },
+      { sid = "Ledger", actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.ledger },
       { sid = "Templates", actions = ["s3:GetObject"], resources = [for arn in var.templates_bucket_arns : "${arn}/internal/*"] },
       { sid = "Email", actions = ["ses:SendEmail"], resources = var.ses_identity_arns },
       { sid = "Keys", actions = ["kms:Decrypt"], resources = var.kms_key_arns },
     ]
     customer_order_confirmation_sender = [
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["customer_order_confirmation_sender"] },
-      { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns },
+      { sid = "Ledger", actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.ledger },
       { sid = "Templates", actions = ["s3:GetObject"], resources = [for arn in var.templates_bucket_arns : "${arn}/customer/*"] },
       { sid = "Email", actions = ["ses:SendEmail"], resources = var.ses_identity_arns },
       { sid = "Keys", actions = ["kms:Decrypt"], resources = var.kms_key_arns },
@@ -98,6 +107,14 @@ data "aws_iam_policy_document" "this" {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+      dynamic "condition" {
+        for_each = try(statement.value.leading_keys, null) == null ? [] : [statement.value.leading_keys]
+        content {
+          test     = "ForAllValues:StringLike"
+          variable = "dynamodb:LeadingKeys"
+          values   = condition.value
+        }
+      }
     }
   }
 }
