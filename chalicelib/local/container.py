@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import IO, Any
 
 log = logging.getLogger("bbws.local.container")
@@ -125,10 +126,24 @@ class Containers:
             container.close()
 
 
+HOLD_MARKER = "holding the batch's reply (LOCAL_HOLD_REPLY_S)"
+
+
+def _hold_s(function: str) -> float:
+    """Crash tests only: `LOCAL_HOLD_REPLY_S=order_pdf_creator:3` delays that function's replies.
+
+    The batch's effects are done, its messages not yet deleted: a poller killed meanwhile can
+    only lose the reply, so the messages surely come back (and must be recognised as done).
+    """
+    name, _, seconds = os.environ.get("LOCAL_HOLD_REPLY_S", "").partition(":")
+    return float(seconds) if name == function and seconds else 0.0
+
+
 def serve(handler: Any, function: str, requests: IO[str], replies: IO[str]) -> None:
     """The container's loop: a batch in, its result out, until the input ends."""
     from chalicelib.local.poller import FakeLambdaContext
 
+    hold_s = _hold_s(function)
     for line in requests:
         request = json.loads(line)
         context = FakeLambdaContext(function, int(request["timeout_s"]))
@@ -137,6 +152,9 @@ def serve(handler: Any, function: str, requests: IO[str], replies: IO[str]) -> N
         except Exception as exc:  # the poller fails the batch, as Lambda does for an error
             log.exception("%s raised: the whole batch will be retried", function)
             reply = {"error": f"{type(exc).__name__}: {exc}"}
+        if hold_s:
+            log.warning("%s: %s for %.1f s", function, HOLD_MARKER, hold_s)
+            time.sleep(hold_s)
         try:
             replies.write(json.dumps(reply, default=str) + "\n")
             replies.flush()

@@ -26,6 +26,7 @@ import boto3
 import pytest
 import requests
 
+from chalicelib.local.container import HOLD_MARKER
 from chalicelib.local.stack import POLLERS
 from chalicelib.repositories.keys import notification_key
 from tests.e2e.api_client import Caller
@@ -34,18 +35,31 @@ from tests.sample import order_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.resilience]
 VISIBILITY_S = 8  # how soon a killed poller's messages come back (6 minutes for PDFs in AWS)
+HOLD_S = 4
 STAGES = ("record", "pdf", "internal", "customer")
+
+
+def _own_stack(tmp_path: Path, **env: str) -> Iterator[tuple[RunningStack, dict[str, Any]]]:
+    process = RunningStack(tmp_path / "stack")
+    process.env["LOCAL_VISIBILITY_TIMEOUT_S"] = str(VISIBILITY_S)
+    del process.env["LOCAL_RETRY_DELAY_S"]
+    process.env.update(env)
+    stack = process.start()
+    yield process, stack
+    assert process.stop(signal.SIGTERM) == 0
 
 
 @pytest.fixture
 def fresh_stack(tmp_path: Path) -> Iterator[tuple[RunningStack, dict[str, Any]]]:
     """A stack of its own: short visibility timeouts, failures retried as Lambda would."""
-    process = RunningStack(tmp_path / "stack")
-    process.env["LOCAL_VISIBILITY_TIMEOUT_S"] = str(VISIBILITY_S)
-    del process.env["LOCAL_RETRY_DELAY_S"]
-    stack = process.start()
-    yield process, stack
-    assert process.stop(signal.SIGTERM) == 0
+    yield from _own_stack(tmp_path)
+
+
+@pytest.fixture
+def held_stack(tmp_path: Path) -> Iterator[tuple[RunningStack, dict[str, Any]]]:
+    """As fresh_stack, and each PDF batch's reply is held 4 s after its effects are done: a
+    poller killed then surely loses a finished batch (the kill test needs one, every time)."""
+    yield from _own_stack(tmp_path, LOCAL_HOLD_REPLY_S=f"order_pdf_creator:{HOLD_S}")
 
 
 def client(stack: dict[str, Any], service: str) -> Any:
@@ -79,15 +93,19 @@ def eventually(check: Callable[[], bool], limit_s: float, what: str) -> None:
 
 
 def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
-    fresh_stack: tuple[RunningStack, dict[str, Any]],
+    held_stack: tuple[RunningStack, dict[str, Any]],
 ) -> None:
-    process, stack = fresh_stack
+    process, stack = held_stack
     alice, sqs = Caller(stack, "alice"), client(stack, "sqs")
     customers = {f"kill+{n}@example.com" for n in range(60)}
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(lambda email: alice.create(customerEmail=email), sorted(customers)))
     pdf_queue = stack["queues"]["order_pdf_creator"]["url"]
-    eventually(lambda: in_flight(sqs, pdf_queue) > 0, 30, "a PDF batch in flight")
+    pdf_log = Path(stack["logs"]) / "pdf.log"
+    # Deterministic: a PDF batch has stored its invoices and holds its reply (HOLD_S) right now.
+    eventually(lambda: pdf_log.exists() and HOLD_MARKER in pdf_log.read_text(), 60,
+               "a PDF batch done and holding its reply")  # fmt: skip
+    assert in_flight(sqs, pdf_queue) > 0
     pollers = {name: pid for name, pid in process.children().items() if name in STAGES}
     busy = {POLLERS[function]: in_flight(sqs, q["url"]) for function, q in stack["queues"].items()}
     for pid in pollers.values():
