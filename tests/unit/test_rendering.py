@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from chalicelib.local.preview import sample_order
@@ -79,3 +80,34 @@ def test_bucket_templates_win_and_are_compiled_once_per_ttl() -> None:
     assert len(fetched) == 2
     customer = renderer.render(CUSTOMER_CONFIRMATION, sample_order(1))
     assert "Thank you for your order" in customer.html  # packaged default when the bucket has none
+
+
+def test_plain_text_parts_show_what_the_customer_typed() -> None:
+    order = sample_order(1)
+    named = order.copy(
+        update={"billingAddress": order.billingAddress.copy(update={"fullName": "O'Brien & Sons"})}
+    )
+    for kind in (CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION):
+        email = EmailRenderer(lambda _: None).render(kind, named)
+        assert "&amp;" not in email.text
+        assert "&#39;" not in email.text
+    customer = EmailRenderer(lambda _: None).render(CUSTOMER_CONFIRMATION, named)
+    assert "O'Brien & Sons" in customer.text
+    assert "O&#39;Brien &amp; Sons" in customer.html
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__.os.system('id') }}",
+        "{% set x = order.__class__ %}{{ x.__init__.__globals__ }}",
+        "{{ order.billingAddress.update({'fullName': 'x'}) }}",
+    ],
+)
+def test_templates_from_the_bucket_run_in_a_sandbox(template: str) -> None:
+    from jinja2.exceptions import SecurityError
+
+    renderer = EmailRenderer(lambda key: template if key.startswith("customer/") else None)
+    with pytest.raises(SecurityError):
+        renderer.render(CUSTOMER_CONFIRMATION, sample_order(1))
