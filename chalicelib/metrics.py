@@ -13,6 +13,8 @@ counts failures per function.
 | InvoicesRendered, InvoiceRenderTime | Count, Milliseconds | the PDF processor |
 | EmailsSent | Count | each email processor |
 | ProcessingFailures | Count | every processor, per message that failed and will be retried |
+| EmailsRefused | Count | each email processor, per email SES refused for good (not retried) |
+| UnreadableItems | Count | any function, per stored order that does not parse (`orderctl repair`) |
 """
 
 from __future__ import annotations

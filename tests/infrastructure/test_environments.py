@@ -165,6 +165,16 @@ def test_queues_and_alarms(plans: dict[str, Any], stage: str) -> None:
             "Latency",
         }
         assert [a["extended_statistic"] for a in alarms if a["metric_name"] == "Latency"] == ["p99"]
+        bad_data = {
+            (a["metric_name"], a["dimensions"]["function"])
+            for a in alarms
+            if a["namespace"] == "BBWS/Orders" and a["threshold"] == 0
+        }
+        emf_names = {"api" if f == "api_handler" else f for f in FUNCTIONS}
+        assert bad_data == {("UnreadableItems", f) for f in emf_names} | {
+            ("EmailsRefused", f)
+            for f in ("order_internal_notification_sender", "customer_order_confirmation_sender")
+        }
         [topic] = [t["values"] for t in of_type(plan, "aws_sns_topic", module)]
         assert topic["name"] == f"bbws-alerts-{stage}"
 

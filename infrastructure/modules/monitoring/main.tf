@@ -63,6 +63,39 @@ resource "aws_cloudwatch_metric_alarm" "function" {
   tags                = var.tags
 }
 
+# The service's own signals of bad data (EMF, namespace BBWS/Orders): any stored order that no
+# longer parses, and any email SES refused for good (its message is not retried).
+locals {
+  data_alarms = merge(
+    { for key, _ in var.function_names : "${key}/UnreadableItems" => {
+      function = key, metric = "UnreadableItems", runbook = "damaged-orders.md"
+    } },
+    { for key in ["order_internal_notification_sender", "customer_order_confirmation_sender"] : "${key}/EmailsRefused" => {
+      function = key, metric = "EmailsRefused", runbook = "ses-bounces-throttling.md"
+    } },
+  )
+}
+
+resource "aws_cloudwatch_metric_alarm" "data" {
+  for_each = local.data_alarms
+
+  alarm_name        = "${var.function_names[each.value.function]}-${lower(each.value.metric)}"
+  alarm_description = "${each.value.metric} > 0: see docs/runbooks/${each.value.runbook}"
+  namespace         = "BBWS/Orders"
+  metric_name       = each.value.metric
+  # The API publishes its EMF metrics as function "api" (chalicelib/api/problems.py).
+  dimensions          = { function = each.value.function == "api_handler" ? "api" : each.value.function, service = "bbws-order-lambda" }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alerts.arn]
+  ok_actions          = [aws_sns_topic.alerts.arn]
+  tags                = var.tags
+}
+
 resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   alarm_name          = "${var.api_name}-5xx"
   alarm_description   = "The API answered 5xx"
