@@ -49,3 +49,33 @@ def paid_now(**overrides: str) -> dict[str, str]:
     from chalicelib.clock import iso, utc_now
 
     return {**PAYMENT, "paidAt": iso(utc_now()), **overrides}
+
+
+def order_from(request: Any, **fields: Any) -> Any:
+    """The Order the service would build from an accepted CreateOrderRequest (fields override)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.models.orders import Order, OrderStatus
+    from chalicelib.services.pricing import price
+
+    totals = price(request.items, request.campaign)
+    now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    return Order(
+        **{
+            "id": "11111111-1111-4111-8111-111111111111",
+            "tenantId": "tenant-a",
+            "customerEmail": request.customerEmail,
+            "status": OrderStatus.PENDING,
+            "currency": request.currency,
+            "items": totals.lines,
+            "subtotal": totals.subtotal,
+            "discount": totals.discount,
+            "total": totals.total,
+            "campaign": request.campaign,
+            "billingAddress": request.billingAddress,
+            "dateCreated": now,
+            "dateLastUpdated": now,
+            "lastUpdatedBy": "alice",
+            **fields,
+        }
+    )

@@ -67,41 +67,35 @@ class NotificationLedger:
 
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
         """Mark the email sent (SES's message id kept for support)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(tenant_id, order_id, kind),
-                UpdateExpression=(
-                    "SET #status = :sent, messageId = :id, sentAt = :now REMOVE leaseUntil"
-                ),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":sent": {"S": "SENT"},
-                    ":id": {"S": message_id},
-                    ":now": {"N": str(now)},
-                },
-            )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not record the sent notification") from exc
+        self._settle(
+            (tenant_id, order_id, kind), "SENT", ("messageId", message_id), ("sentAt", now)
+        )
 
     def refuse(self, tenant_id: str, order_id: str, kind: str, reason: str, now: int) -> None:
         """Mark the email refused for good by SES (kept for support; never sent again)."""
+        self._settle(
+            (tenant_id, order_id, kind), "REFUSED", ("reason", reason[:1000]), ("refusedAt", now)
+        )
+
+    def _settle(
+        self, which: tuple[str, str, str], status: str, detail: tuple[str, str], at: tuple[str, int]
+    ) -> None:
+        """The final state of a claim: SENT or REFUSED, with its detail and time; lease gone."""
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(tenant_id, order_id, kind),
-                UpdateExpression=(
-                    "SET #status = :refused, reason = :reason, refusedAt = :now REMOVE leaseUntil"
-                ),
+                Key=_key(*which),
+                UpdateExpression=f"SET #status = :status, {detail[0]} = :detail, {at[0]} = :at "
+                "REMOVE leaseUntil",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
-                    ":refused": {"S": "REFUSED"},
-                    ":reason": {"S": reason[:1000]},
-                    ":now": {"N": str(now)},
+                    ":status": {"S": status},
+                    ":detail": {"S": detail[1]},
+                    ":at": {"N": str(at[1])},
                 },
             )
         except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not record the refused notification") from exc
+            raise DependencyFailed(f"Could not record the notification as {status}") from exc
 
     def release(self, tenant_id: str, order_id: str, kind: str) -> None:
         """Give up a claim after a failed send, so the retry may send at once."""

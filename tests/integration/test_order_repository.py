@@ -4,33 +4,18 @@ from datetime import UTC, datetime
 
 from chalicelib.aws import dynamodb
 from chalicelib.local.provision import Provisioned
-from chalicelib.models.orders import CreateOrderRequest, Order, OrderStatus
+from chalicelib.models.orders import CreateOrderRequest, Order
 from chalicelib.repositories.orders import OrderRepository
-from chalicelib.services.pricing import price
-from tests.sample import order_body
+from tests.sample import order_body, order_from
 
 
 def make_order(
     order_id: str = "11111111-1111-4111-8111-111111111111", tenant: str = "tenant-a"
 ) -> Order:
-    request = CreateOrderRequest.parse_obj(order_body())
-    totals = price(request.items, request.campaign)
     now = datetime(2026, 11, 28, 10, 0, 0, 123000, tzinfo=UTC)
-    return Order(
-        id=order_id,
-        tenantId=tenant,
-        customerEmail=request.customerEmail,
-        status=OrderStatus.PENDING,
-        currency="ZAR",
-        items=totals.lines,
-        subtotal=totals.subtotal,
-        discount=totals.discount,
-        total=totals.total,
-        campaign=request.campaign,
-        billingAddress=request.billingAddress,
-        dateCreated=now,
-        dateLastUpdated=now,
-        lastUpdatedBy="alice",
+    request = CreateOrderRequest.parse_obj(order_body())
+    return order_from(  # type: ignore[no-any-return]
+        request, id=order_id, tenantId=tenant, currency="ZAR", dateCreated=now, dateLastUpdated=now
     )
 
 

@@ -34,8 +34,7 @@ from chalicelib.models.orders import (
 )
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION, EmailRenderer
 from chalicelib.repositories.orders import from_item, to_item
-from chalicelib.services.pricing import price
-from tests.sample import PAYMENT, order_body
+from tests.sample import PAYMENT, order_body, order_from
 
 JSON = "application/json"
 
@@ -55,23 +54,11 @@ def _payment(**overrides: Any) -> dict[str, Any]:
 
 def _order(request: CreateOrderRequest) -> Order:
     """The order the service would build from an accepted request."""
-    totals = price(request.items, request.campaign)
-    now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-    return Order(
+    return order_from(  # type: ignore[no-any-return]
+        request,
         id="0b8f7e1e-1f7a-4c38-9d51-0d4f3c1f3a11",
         orderNumber="ORD-EU-0000001",
-        tenantId="tenant-a",
-        customerEmail=request.customerEmail,
         status=OrderStatus.PAID,
-        currency=request.currency,
-        items=totals.lines,
-        subtotal=totals.subtotal,
-        discount=totals.discount,
-        total=totals.total,
-        campaign=request.campaign,
-        billingAddress=request.billingAddress,
-        dateCreated=now,
-        dateLastUpdated=now,
         lastUpdatedBy="sub-1",
     )
 
