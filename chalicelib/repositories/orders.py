@@ -113,7 +113,7 @@ def from_item(item: dict[str, Any]) -> Order:
         raise StoredDataUnreadable("The order's stored record cannot be read") from exc
 
 
-def _readable(items: list[dict[str, Any]]) -> list[Order]:
+def readable_orders(items: list[dict[str, Any]]) -> list[Order]:
     """The orders of a page; an unreadable one is logged and left out, never breaks the list."""
     orders = []
     for item in items:
@@ -124,7 +124,7 @@ def _readable(items: list[dict[str, Any]]) -> list[Order]:
     return orders
 
 
-def _position(item: dict[str, Any]) -> Position:
+def position_of(item: dict[str, Any]) -> Position:
     """The position of a raw item (its GSI1 sort key is ORDER#{dateCreated}#{orderId})."""
     _, created, order_id = item["GSI1SK"]["S"].split("#", 2)
     return Position(created, order_id)
@@ -283,9 +283,9 @@ class OrderRepository:
         items = response.get("Items", [])
         if len(items) > page_size:
             items = items[:page_size]
-            return Page(_readable(items), _position(items[-1]))
+            return Page(readable_orders(items), position_of(items[-1]))
         last = response.get("LastEvaluatedKey")
-        return Page(_readable(items), _position(last) if last else None)
+        return Page(readable_orders(items), position_of(last) if last else None)
 
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """One conditional UpdateItem; on a failed condition, `UpdateRejected` carries the item.

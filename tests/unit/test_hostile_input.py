@@ -33,7 +33,13 @@ from chalicelib.models.orders import (
     UpdateOrderRequest,
 )
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION, EmailRenderer
-from chalicelib.repositories.orders import from_item, to_item
+from chalicelib.repositories.orders import (
+    Position,
+    from_item,
+    position_of,
+    readable_orders,
+    to_item,
+)
 from tests.sample import PAYMENT, order_body, order_from
 
 JSON = "application/json"
@@ -277,8 +283,11 @@ def test_any_accepted_order_survives_store_read_event_and_email(
     case: tuple[dict[str, Any], str, str, int, str],
 ) -> None:
     order = _accepted(case)
-    stored = from_item(to_item(order))  # the table's item, read back (GET and list)
+    item = to_item(order)
+    stored = from_item(item)  # the table's item, read back (GET)
     assert stored == order
+    assert readable_orders([item]) == [order]  # a list page of it
+    assert position_of(item) == Position(iso(order.dateCreated), order.id)  # and its cursor
     event = Order.parse_raw(stored.json())  # the body a processor receives
     assert event == order
     assert event.paymentDetails is not None
