@@ -222,3 +222,36 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
     finally:
         drain_bodies(client, queue)
         os.kill(pdf_poller, signal.SIGCONT)
+
+
+def test_repair_finds_and_fixes_an_order_the_old_version_broke(
+    env: dict[str, str], stack: dict[str, Any]
+) -> None:
+    from tests.e2e.api_client import Caller
+
+    alice = Caller(stack, "alice")
+    order_id = alice.create()
+    alice.wait_for(order_id)
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack["awsEndpointUrl"],
+                            region_name=stack["region"], aws_access_key_id="local",
+                            aws_secret_access_key="local")  # fmt: skip
+    key = {"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": f"ORDER#{order_id}"}}
+    dynamodb.update_item(  # as issue 13's bug wrote a PUT with paidAt 0999-12-31 (strftime %Y)
+        TableName=stack["tableName"], Key=key, UpdateExpression="SET dateLastUpdated = :broken",
+        ExpressionAttributeValues={":broken": {"S": "999-12-31T00:00:00.000Z"}},
+    )  # fmt: skip
+
+    report = orderctl("repair", env=env)
+    assert report.returncode == 0, report.stderr
+    assert order_id in report.stdout
+    assert "would rewrite" in report.stdout
+    assert "1 damaged: run again with --apply" in report.stderr
+    unattended = orderctl("repair", "--apply", env=env)
+    assert unattended.returncode == 1
+    assert "--yes" in unattended.stderr
+    [row] = as_json(orderctl("repair", "--apply", "--yes", "--json", env=env))
+    assert row == {**row, "order": order_id, "verdict": "repairable", "action": "rewritten"}
+    stored = dynamodb.get_item(TableName=stack["tableName"], Key=key)["Item"]
+    assert stored["dateLastUpdated"]["S"] == "0999-12-31T00:00:00.000Z"
+    assert alice.request("GET", f"/v1.0/orders/{order_id}").status_code == 200
+    assert "0 damaged" in orderctl("repair", env=env).stderr
