@@ -67,11 +67,10 @@ def client(stack: dict[str, Any], service: str) -> Any:
                         aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
 
 
-def in_flight(sqs: Any, url: str) -> int:
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessagesNotVisible"])
+def pending(sqs: Any, url: str) -> int:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes[name]) for name in names)
 
 
 def queues_empty(sqs: Any, stack: dict[str, Any]) -> bool:
@@ -100,16 +99,16 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
     customers = {f"kill+{n}@example.com" for n in range(60)}
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(lambda email: alice.create(customerEmail=email), sorted(customers)))
-    pdf_queue = stack["queues"]["order_pdf_creator"]["url"]
     pdf_log = Path(stack["logs"]) / "pdf.log"
     # Deterministic: a PDF batch has stored its invoices and holds its reply (HOLD_S) right now.
     eventually(lambda: pdf_log.exists() and HOLD_MARKER in pdf_log.read_text(), 60,
                "a PDF batch done and holding its reply")  # fmt: skip
-    assert in_flight(sqs, pdf_queue) > 0
     pollers = {name: pid for name, pid in process.children().items() if name in STAGES}
-    busy = {POLLERS[function]: in_flight(sqs, q["url"]) for function, q in stack["queues"].items()}
     for pid in pollers.values():
         os.kill(pid, signal.SIGKILL)  # the poller only: its containers finish their batch
+    # The held batch's messages were not deleted: in flight, or visible again if rendering took
+    # longer than the (short) visibility timeout on a busy machine.
+    busy = {POLLERS[function]: pending(sqs, q["url"]) for function, q in stack["queues"].items()}
     assert busy["pdf"] > 0, busy
 
     def restarted() -> bool:
@@ -172,7 +171,7 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
     # The killed batches really came back, and were recognised as done.
     logs = Path(stack["logs"])
     assert "Invoice already stored" in (logs / "pdf.log").read_text()
-    print(f"in flight when killed: {busy}")
+    print(f"pending when killed: {busy}")
 
 
 def rss_mb(group: int) -> dict[int, float]:
