@@ -45,6 +45,12 @@ def _groups(raw: Any) -> frozenset[str]:
     return frozenset()
 
 
+def _bearer(authorization: str | None) -> str:
+    """The token in an `Authorization` header, raw or as `Bearer <token>` ("" when absent)."""
+    token = (authorization or "").strip()
+    return token[7:].strip() if token[:7].lower() == "bearer " else token
+
+
 def _token_payload(authorization: str | None) -> dict[str, Any]:
     """The claims inside the bearer token (no verification: only for a token already verified).
 
@@ -52,11 +58,8 @@ def _token_payload(authorization: str | None) -> dict[str, Any]:
     "a,b" (REST) or "[a b]" (HTTP API): a group named `x,admin` would read as two groups. The
     token itself holds the exact list.
     """
-    token = (authorization or "").strip()
-    if token[:7].lower() == "bearer ":
-        token = token[7:].strip()
     try:
-        body = token.split(".")[1]
+        body = _bearer(authorization).split(".")[1]
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
         return {}
@@ -111,11 +114,9 @@ class TokenVerifier:
         """The claims of a valid ID token in an `Authorization` header (raw or `Bearer`)."""
         import jwt
 
-        if not authorization or not authorization.strip():
+        token = _bearer(authorization)
+        if not token:
             raise AuthenticationFailed("The Authorization header is missing")
-        token = authorization.strip()
-        if token[:7].lower() == "bearer ":
-            token = token[7:].strip()
         try:
             key = self._jwks().get_signing_key_from_jwt(token)
             claims: dict[str, Any] = jwt.decode(

@@ -12,8 +12,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 _PAGE_SIZE = re.compile(r"[0-9]{1,3}")  # ASCII digits only; never int() of 5,000 digits
 # The ETags this API issues ("3"), weak (W/"3") or bare (3), or *. Also the OpenAPI pattern.
-IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"[0-9]{1,12}"|[0-9]{1,12})$'
-_ETAG = re.compile(r'(?:W/)?"?([0-9]{1,12})"?')
+IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"([0-9]{1,12})"|([0-9]{1,12}))$'
 _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spaces
 
@@ -46,10 +45,11 @@ def if_match(headers: Mapping[str, str]) -> int | None:
     raw = headers.get("if-match")
     if raw is None:
         return None
-    if not _IF_MATCH.fullmatch(raw.strip()):
+    match = _IF_MATCH.fullmatch(raw.strip())
+    if not match:
         raise _invalid("If-Match", 'must be an ETag this API issued, e.g. "3", or *')
-    match = _ETAG.fullmatch(raw.strip())
-    return int(match.group(1)) if match else None
+    version = match.group(1) or match.group(2)  # neither: `*`
+    return int(version) if version else None
 
 
 def idempotency_key(headers: Mapping[str, str]) -> str | None:

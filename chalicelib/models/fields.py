@@ -51,26 +51,24 @@ TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
-def _fullmatch(pattern: str) -> Callable[[str], bool]:
-    compiled = re.compile(pattern)
-    return lambda text: compiled.fullmatch(text) is not None
+class _Validated:
+    """pydantic v1's hook: a field of this type is checked by the class's `validate`."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate  # type: ignore[attr-defined]
 
 
-class _Pattern(str):
+class _Pattern(_Validated, str):
     """A string that must match `pattern` (and be at most `max_length` long)."""
 
     pattern: ClassVar[str] = ""
     max_length: ClassVar[int | None] = None
-    min_length: ClassVar[int] = 1
     explain: ClassVar[str] = ""
 
     @classmethod
-    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
-        yield cls.validate
-
-    @classmethod
     def __modify_schema__(cls, schema: dict[str, Any]) -> None:
-        schema.update(type="string", pattern=cls.pattern, minLength=cls.min_length)
+        schema.update(type="string", pattern=cls.pattern)
         if cls.max_length is not None:
             schema["maxLength"] = cls.max_length
 
@@ -78,8 +76,6 @@ class _Pattern(str):
     def validate(cls, value: Any) -> str:
         if not isinstance(value, str):
             raise TypeError("must be a string")
-        if len(value) < cls.min_length:
-            raise ValueError(f"must have at least {cls.min_length} character(s)")
         if cls.max_length is not None and len(value) > cls.max_length:
             raise ValueError(f"must have at most {cls.max_length} characters")
         if re.fullmatch(cls.pattern, value) is None:
@@ -127,11 +123,7 @@ class _Email(_Pattern):
         return address
 
 
-class _Currency(str):
-    @classmethod
-    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
-        yield cls.validate
-
+class _Currency(_Validated, str):
     @classmethod
     def __modify_schema__(cls, schema: dict[str, Any]) -> None:
         schema.update(type="string", enum=sorted(ISO_4217), example="ZAR")
@@ -143,7 +135,7 @@ class _Currency(str):
         return value
 
 
-class _Amount(Decimal):
+class _Amount(_Validated, Decimal):
     """Money given as a JSON string; `Decimal`s are accepted from code (computed totals)."""
 
     pattern: ClassVar[str] = AMOUNT_PATTERN
@@ -151,16 +143,12 @@ class _Amount(Decimal):
     example: ClassVar[str] = "299.00"
 
     @classmethod
-    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
-        yield cls.validate
-
-    @classmethod
     def __modify_schema__(cls, schema: dict[str, Any]) -> None:
         schema.update(type="string", pattern=cls.pattern, example=cls.example)
 
     @classmethod
     def validate(cls, value: Any) -> Decimal:
-        if isinstance(value, Decimal) and not isinstance(value, bool):
+        if isinstance(value, Decimal):
             text_value = str(to_cents(value)) if value.is_finite() else "NaN"
         elif isinstance(value, str):
             text_value = value
@@ -182,15 +170,11 @@ class _Percent(_Amount):
     example = "25.00"
 
 
-class _Timestamp(datetime):
+class _Timestamp(_Validated, datetime):
     """An RFC 3339 instant with a zone, held as aware UTC in milliseconds (years 1-9999).
 
     It round-trips through `iso`: what is accepted is exactly what is stored and read back.
     """
-
-    @classmethod
-    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
-        yield cls.validate
 
     @classmethod
     def __modify_schema__(cls, schema: dict[str, Any]) -> None:
