@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chalicelib.repositories.keys import notification_key, order_sk, tenant_pk
+from chalicelib.repositories.keys import attributes, notification_key, order_sk, tenant_pk
 from orderctl.target import Target
 
 STAGES = ("record", "pdf", "internal", "customer")
@@ -67,7 +67,7 @@ class Watcher:
     def _done(self, keys: list[dict[str, str]]) -> Iterable[tuple[str, str]]:
         request = {
             self.table: {
-                "Keys": [{name: {"S": value} for name, value in key.items()} for key in keys],
+                "Keys": [attributes(key) for key in keys],
                 "ProjectionExpression": "PK, SK, invoice, #status",
                 "ExpressionAttributeNames": {"#status": "status"},
             }

@@ -77,7 +77,10 @@ class InMemoryOrderStore:
                     change.require_amount is None
                     or change.require_amount == (format_money(current.total), current.currency)
                 )
-                and (change.created_by is None or iso(current.dateCreated) <= change.created_by)
+                and (
+                    change.created_not_after is None
+                    or iso(current.dateCreated) <= change.created_not_after
+                )
             )
         if not ok or current is None:
             raise UpdateRejected(current)

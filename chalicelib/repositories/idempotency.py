@@ -37,7 +37,7 @@ class IdempotencyRecord:
 
 def _key(tenant_id: str, idempotency_key: str) -> dict[str, Any]:
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
-    return {name: {"S": value} for name, value in keys.idempotency_key(tenant_id, digest).items()}
+    return keys.attributes(keys.idempotency_key(tenant_id, digest))
 
 
 class IdempotencyStore:

@@ -32,6 +32,11 @@ def order_sk(order_id: str) -> str:
     return f"ORDER#{order_id}"
 
 
+def attributes(key: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A key of string attributes as DynamoDB's low-level API takes it (`{"PK": {"S": …}}`)."""
+    return {name: {"S": value} for name, value in key.items()}
+
+
 def order_keys(tenant_id: str, order_id: str, date_created: str) -> dict[str, str]:
     """Table and index keys of one order item."""
     return {

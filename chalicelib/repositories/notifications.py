@@ -27,10 +27,7 @@ LEASE_S = 120  # longer than any send; a crashed sender's claim lapses after it
 
 
 def _key(tenant_id: str, order_id: str, kind: str) -> dict[str, Any]:
-    return {
-        name: {"S": value}
-        for name, value in keys.notification_key(tenant_id, order_id, kind).items()
-    }
+    return keys.attributes(keys.notification_key(tenant_id, order_id, kind))
 
 
 class NotificationLedger:

@@ -26,7 +26,7 @@ ENTITY = "ORDER"
 _KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entityType")
 _PAGE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 # Before the fix of issue 13, a paidAt in years 1-999 was stored without its leading zeros.
-_UNPADDED_YEAR = re.compile(r"^([0-9]{1,3})-([0-9]{2})-")
+_UNPADDED_YEAR = re.compile(r"^([0-9]{1,3})-")
 _TIMESTAMP_FIELDS = ("dateCreated", "dateLastUpdated")
 
 
@@ -107,7 +107,8 @@ def from_item(item: dict[str, Any]) -> Order:
         where = {name: item.get(name, {}).get("S") for name in ("PK", "SK")}
         metrics.count("UnreadableItems")
         log.logger.error(
-            "A stored order does not parse: run `orderctl repair` (docs/runbooks)",
+            "A stored order does not parse: run `orderctl repair` "
+            "(docs/runbooks/damaged-orders.md)",
             extra={"item_key": where, "problem": str(exc)[:2000]},
         )
         raise StoredDataUnreadable("The order's stored record cannot be read") from exc
@@ -140,7 +141,7 @@ class OrderChange:
     allowed_from: frozenset[OrderStatus] | None = None
     payment: PaymentDetails | None = None
     require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
-    created_by: str | None = None  # the order must have been created at or before this instant
+    created_not_after: str | None = None  # the order must exist by this instant (a payment's)
     active: bool | None = None
     expected_version: int | None = None
     require_active: bool = True
@@ -271,7 +272,7 @@ class OrderRepository:
             request["ExpressionAttributeNames"] = names
         if after:
             start = keys.order_keys(tenant_id, after.order_id, after.created)
-            request["ExclusiveStartKey"] = {k: {"S": start[k]} for k in _PAGE_KEYS}
+            request["ExclusiveStartKey"] = keys.attributes({k: start[k] for k in _PAGE_KEYS})
         try:
             response = self._client.query(**request)
         except self._client.exceptions.ClientError as exc:
@@ -317,9 +318,9 @@ class OrderRepository:
             names["#total"] = "total"
             values[":amount"] = {"S": change.require_amount[0]}
             values[":currency"] = {"S": change.require_amount[1]}
-        if change.created_by is not None:  # ISO 8601 UTC strings of one format sort as time
-            conditions.append("dateCreated <= :created_by")
-            values[":created_by"] = {"S": change.created_by}
+        if change.created_not_after is not None:  # ISO 8601 UTC strings of one format sort as time
+            conditions.append("dateCreated <= :created_not_after")
+            values[":created_not_after"] = {"S": change.created_not_after}
         if change.active is not None:
             sets.append("active = :active")
             values[":active"] = {"BOOL": change.active}
@@ -349,4 +350,4 @@ class OrderRepository:
 
 
 def _primary_key(tenant_id: str, order_id: str) -> dict[str, Any]:
-    return {"PK": {"S": keys.tenant_pk(tenant_id)}, "SK": {"S": keys.order_sk(order_id)}}
+    return keys.attributes({"PK": keys.tenant_pk(tenant_id), "SK": keys.order_sk(order_id)})

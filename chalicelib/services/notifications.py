@@ -90,7 +90,8 @@ class NotificationService:
             self._ledger.refuse(order.tenantId, order.id, kind.name, str(refused), now)
             metrics.count("EmailsRefused")
             logger.error(
-                "Email refused for good by SES: not retried (see docs/runbooks/ses.md)",
+                "Email refused for good by SES: not retried "
+                "(docs/runbooks/ses-bounces-throttling.md)",
                 extra={"order_id": order.id, "kind": kind.name, "ses_error": refused.code},
             )
             return False

@@ -95,7 +95,7 @@ class OrderUpdater:
                 if payment is not None and status is OrderStatus.PAID
                 else None
             ),
-            created_by=iso(payment.paidAt) if payment is not None else None,
+            created_not_after=iso(payment.paidAt) if payment is not None else None,
             active=request.active,
             expected_version=if_match,
             require_active=not principal.is_admin,
@@ -124,9 +124,10 @@ def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderS
                     FieldError("paymentDetails.currency", f"must be {currency}"),
                 ],
             )
-    if change.created_by is not None and iso(current.dateCreated) > change.created_by:
+    created = iso(current.dateCreated)
+    if change.created_not_after is not None and created > change.created_not_after:
         return Unprocessable(
             "paidAt is before the order was created",
-            [FieldError("paymentDetails.paidAt", f"must not be before {iso(current.dateCreated)}")],
+            [FieldError("paymentDetails.paidAt", f"must not be before {created}")],
         )
     return Conflict("The order changed while it was being updated; read it again and retry")

@@ -28,7 +28,7 @@ import requests
 
 from chalicelib.local.container import HOLD_MARKER
 from chalicelib.local.stack import POLLERS
-from chalicelib.repositories.keys import notification_key
+from chalicelib.repositories.keys import attributes, notification_key
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import RunningStack
 from tests.sample import order_body
@@ -135,7 +135,7 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
             for kind in ("internal", "customer")
             if (ledger := table.get_item(
                 TableName=stack["tableName"],
-                Key={k: {"S": v} for k, v in notification_key("tenant-a", order_id, kind).items()},
+                Key=attributes(notification_key("tenant-a", order_id, kind)),
             ).get("Item")) and ledger["status"]["S"] == "SENT"
         ]  # fmt: skip
         invoiced = [o for o in orders if o["invoice"]["M"]["available"]["BOOL"]]
