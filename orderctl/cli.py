@@ -155,6 +155,10 @@ def add_dlq(commands: Any) -> None:
     aws(redrive)
     redrive.set_defaults(handler=dlq.cmd_dlq_redrive)
 
+
+def add_repair(commands: Any) -> None:
+    from orderctl.repair_commands import cmd_repair
+
     repair = commands.add_parser(
         "repair",
         help="find stored orders that no longer parse; --apply rewrites or quarantines them",
@@ -164,7 +168,7 @@ def add_dlq(commands: Any) -> None:
     )
     repair.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     aws(repair)
-    repair.set_defaults(handler=dlq.cmd_repair)
+    repair.set_defaults(handler=cmd_repair)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -179,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
     add_orders(commands)
     add_seed_and_load(commands)
     add_dlq(commands)
+    add_repair(commands)
     return top
 
 

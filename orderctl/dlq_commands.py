@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 
@@ -57,7 +56,7 @@ def cmd_dlq_redrive(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from orderctl import dlq
-    from orderctl.output import console, say
+    from orderctl.output import confirm, console, say
 
     target = target_of(args)
     pair = dlq.find(target, args.queue)
@@ -65,11 +64,9 @@ def cmd_dlq_redrive(args: argparse.Namespace) -> int:
     if waiting == 0:
         say(f"{pair.dlq} is empty: nothing to redrive")
         return 0
-    if sys.stdin.isatty() and not args.yes:
-        answer = input(f"Move {waiting} message(s) from {pair.dlq} to {pair.queue}? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            say("nothing moved")
-            return 1
+    if not confirm(f"Move {waiting} message(s) from {pair.dlq} to {pair.queue}?", args.yes):
+        say("nothing moved")
+        return 1
     with Progress(
         TextColumn("redrive {task.description}"),
         BarColumn(),
@@ -92,29 +89,3 @@ def cmd_dlq_redrive(args: argparse.Namespace) -> int:
         say("interrupted after a whole batch: nothing is lost; run the same command to go on")
         return 130
     return 1 if result.failed else 0
-
-
-def cmd_repair(args: argparse.Namespace) -> int:
-    """Find stored orders that no longer parse; with --apply, rewrite or quarantine them."""
-    from orderctl import repair
-    from orderctl.errors import OrderctlError
-    from orderctl.output import emit, say
-
-    target = target_of(args)
-    table = target.environment()["ORDERS_TABLE_NAME"]
-    if args.apply and not args.yes:
-        if not sys.stdin.isatty():
-            raise OrderctlError("--apply changes stored orders: add --yes to run it unattended")
-        answer = input(f"Rewrite or quarantine the damaged orders in {table}? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            say("nothing changed")
-            return 1
-    scanned, rows = repair.run(target.client("dynamodb"), table, apply=args.apply)
-    columns = ["tenant", "order", "verdict", "problem", "action"]
-    if rows or args.json:
-        emit(rows, columns, args.json, f"Damaged orders in {table} ({target.describe()})")
-    say(
-        f"{scanned} order(s) read, {len(rows)} damaged"
-        + ("" if args.apply or not rows else ": run again with --apply to fix them")
-    )
-    return 0

@@ -38,3 +38,14 @@ def emit(
 def say(text: str) -> None:
     """A status line on stderr (stdout stays clean for --json)."""
     console(stderr=True).print(text)
+
+
+def confirm(question: str, yes: bool) -> bool:
+    """`--yes`, or the person at the terminal says y; without a terminal, `--yes` is required."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        from orderctl.errors import OrderctlError
+
+        raise OrderctlError(f"{question} Not asked without a terminal: add --yes to go ahead")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")

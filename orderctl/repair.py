@@ -61,14 +61,14 @@ def _problem(error: Exception) -> str:
 def examine(item: dict[str, Any]) -> Finding | None:
     """None for an item that parses as stored; else what is wrong and whether it can be fixed."""
     pk, sk = item["PK"]["S"], item["SK"]["S"]
+    plain = item_to_plain(item)
     try:
-        plain = item_to_plain(item)
         Order.parse_obj(plain)
         return None
     except (ValidationError, TypeError, ValueError) as error:
         problem = _problem(error)
     try:
-        order = Order.parse_obj(upgrade(item_to_plain(item)))
+        order = Order.parse_obj(upgrade(plain))
     except (ValidationError, TypeError, ValueError) as error:
         return Finding(pk, sk, "unreadable", _problem(error), None, item)
     return Finding(pk, sk, "repairable", problem, order, item)
