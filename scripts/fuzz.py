@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from chalicelib.local.token import id_token  # noqa: E402 - after the path is set
-from tests.e2e.stack_process import RunningStack  # noqa: E402
+from tests.e2e.stack_process import RunningStack, queue_counts, stack_client  # noqa: E402
 
 TENANTS = {"alice": "alice@tenant-a.example", "bob": "bob@tenant-b.example"}
 # POST answers 202: a GET right after it may not find the order yet (see schemathesis.toml).
@@ -120,29 +120,15 @@ def _failures(output: str) -> list[str]:
     return [output[start : start + 4000]] if start >= 0 else []
 
 
-def _queue_counts(sqs: Any, url: str) -> tuple[int, int]:
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-    return int(attributes[names[0]]), int(attributes[names[1]])
-
-
 def drain(stack: dict[str, Any], timeout_s: float, say: Any) -> tuple[bool, dict[str, int]]:
     """Wait for every work queue to empty; (drained, dead letters per processor)."""
-    import boto3
-
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=stack["awsEndpointUrl"],
-        region_name=stack["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the emulator ignores credentials
-    )
+    sqs = stack_client(stack, "sqs")
     queues = stack["queues"]
     deadline = time.monotonic() + timeout_s
     quiet = 0
     drained = False
     while time.monotonic() < deadline:
-        pending = {name: sum(_queue_counts(sqs, q["url"])) for name, q in queues.items()}
+        pending = {name: sum(queue_counts(sqs, q["url"])) for name, q in queues.items()}
         quiet = quiet + 1 if not any(pending.values()) else 0
         if quiet >= 3:  # three empty looks in a row: nothing is between two queues either
             drained = True
@@ -150,7 +136,7 @@ def drain(stack: dict[str, Any], timeout_s: float, say: Any) -> tuple[bool, dict
         if quiet == 0:
             say("  pipeline: " + ", ".join(f"{n} {c}" for n, c in pending.items()) + " pending")
         time.sleep(5 if quiet == 0 else 2)
-    dead = {name: sum(_queue_counts(sqs, q["dlqUrl"])) for name, q in queues.items()}
+    dead = {name: sum(queue_counts(sqs, q["dlqUrl"])) for name, q in queues.items()}
     return drained, dead
 
 

@@ -89,3 +89,23 @@ def alive(pid: int) -> bool:
         return "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
     except OSError:
         return False
+
+
+def stack_client(stack: dict[str, Any], service: str) -> Any:
+    """A boto3 client of a running stack's emulator (its description from stack.json)."""
+    import boto3
+
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=stack["awsEndpointUrl"],
+        region_name=stack["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def queue_counts(sqs: Any, url: str) -> tuple[int, int]:
+    """(waiting, in flight) of a queue."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return int(found[names[0]]), int(found[names[1]])

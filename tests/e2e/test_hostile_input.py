@@ -9,11 +9,11 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import boto3
 import pytest
 import requests
 
 from tests.e2e.api_client import Caller
+from tests.e2e.stack_process import stack_client
 from tests.sample import order_body, paid_now
 
 pytestmark = pytest.mark.e2e
@@ -51,9 +51,7 @@ def _all_reads_work(caller: Caller, admin: Caller, order_id: str) -> None:
 
 def _user(stack: dict[str, Any], tenant: str) -> str:
     """A user of the local pool whose custom:tenantId is `tenant`; returns an ID token."""
-    cognito = boto3.client("cognito-idp", endpoint_url=stack["awsEndpointUrl"],
-                           region_name=stack["region"], aws_access_key_id="local",
-                           aws_secret_access_key="local")  # fmt: skip
+    cognito = stack_client(stack, "cognito-idp")
     username = f"odd-{abs(hash(tenant))}@example.com"
     password = "Odd-tenant-1!"
     cognito.admin_create_user(

@@ -12,12 +12,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from chalicelib.local.stage import PROJECT_DIR
 from tests.e2e.api_client import orderctl
-from tests.e2e.stack_process import RunningStack
+from tests.e2e.stack_process import RunningStack, queue_counts, stack_client
 
 pytestmark = pytest.mark.e2e
 
@@ -126,22 +125,6 @@ def test_errors_are_sentences_not_tracebacks(env: dict[str, str], tmp_path: Path
         assert "Traceback" not in result.stderr
 
 
-def sqs(stack: dict[str, Any]) -> Any:
-    return boto3.client(
-        "sqs",
-        endpoint_url=stack["awsEndpointUrl"],
-        region_name=stack["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
-def counts(client: Any, url: str) -> tuple[int, int]:
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    found = client.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-    return int(found[names[0]]), int(found[names[1]])
-
-
 def drain_bodies(client: Any, url: str) -> list[str]:
     """Receive and delete everything visible; the poison ids of what was there."""
     found = []
@@ -157,7 +140,7 @@ def drain_bodies(client: Any, url: str) -> list[str]:
 def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
     running: tuple[RunningStack, dict[str, Any]], stack: dict[str, Any], env: dict[str, str]
 ) -> None:
-    client = sqs(stack)
+    client = stack_client(stack, "sqs")
     queue, dlq = (
         stack["queues"]["order_pdf_creator"]["url"],
         stack["queues"]["order_pdf_creator"]["dlqUrl"],
@@ -172,8 +155,10 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
         }
         client.send_message(QueueUrl=queue, MessageBody=json.dumps(body))
     deadline = time.monotonic() + 60
-    while counts(client, dlq)[0] < len(poison):  # 3 failed receives each (LOCAL_RETRY_DELAY_S=1)
-        assert time.monotonic() < deadline, counts(client, dlq)
+    while queue_counts(client, dlq)[0] < len(
+        poison
+    ):  # 3 failed receives each (LOCAL_RETRY_DELAY_S=1)
+        assert time.monotonic() < deadline, queue_counts(client, dlq)
         time.sleep(0.5)
 
     rows = {row["queue"]: row for row in as_json(orderctl("dlq", "list", "--json", env=env))}
@@ -185,7 +170,7 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
         assert message["event_type"] == "OrderCreated"
         assert message["receive_count"] >= 3
         assert message["reason"].startswith("ValidationError: ")
-    assert counts(client, dlq)[0] == 25  # showing moved nothing, and hides nothing
+    assert queue_counts(client, dlq)[0] == 25  # showing moved nothing, and hides nothing
 
     # Hold the PDF processor so the redriven messages stay countable, then interrupt a redrive.
     pdf_poller = running[0].children()["pdf"]
@@ -200,15 +185,15 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
             stderr=subprocess.PIPE,
             text=True,
         )
-        while counts(client, dlq)[0] > 15:  # the first batch of ten is across
+        while queue_counts(client, dlq)[0] > 15:  # the first batch of ten is across
             assert redrive.poll() is None, redrive.communicate()
             time.sleep(0.05)
         redrive.send_signal(signal.SIGINT)
         _, said = redrive.communicate(timeout=30)
         assert redrive.returncode == 130, said
         assert "interrupted after a whole batch: nothing is lost" in said
-        waiting, in_flight = counts(client, queue)
-        left = counts(client, dlq)
+        waiting, in_flight = queue_counts(client, queue)
+        left = queue_counts(client, dlq)
         assert in_flight == 0
         assert left[1] == 0
         assert waiting + left[0] == 25  # every message in exactly one of the two queues
@@ -218,7 +203,7 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
         assert resumed.returncode == 0, resumed.stderr
         assert "0 left in the DLQ" in resumed.stderr
         assert sorted(drain_bodies(client, queue)) == poison  # all of them, once each
-        assert counts(client, dlq) == (0, 0)
+        assert queue_counts(client, dlq) == (0, 0)
     finally:
         drain_bodies(client, queue)
         os.kill(pdf_poller, signal.SIGCONT)
@@ -232,9 +217,7 @@ def test_repair_finds_and_fixes_an_order_the_old_version_broke(
     alice = Caller(stack, "alice")
     order_id = alice.create()
     alice.wait_for(order_id)
-    dynamodb = boto3.client("dynamodb", endpoint_url=stack["awsEndpointUrl"],
-                            region_name=stack["region"], aws_access_key_id="local",
-                            aws_secret_access_key="local")  # fmt: skip
+    dynamodb = stack_client(stack, "dynamodb")
     key = {"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": f"ORDER#{order_id}"}}
     dynamodb.update_item(  # as issue 13's bug wrote a PUT with paidAt 0999-12-31 (strftime %Y)
         TableName=stack["tableName"], Key=key, UpdateExpression="SET dateLastUpdated = :broken",

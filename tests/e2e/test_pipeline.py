@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -15,13 +14,9 @@ from chalicelib.clock import utc_now
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import Order
 from tests.e2e.api_client import Caller
+from tests.e2e.stack_process import stack_client
 
 pytestmark = pytest.mark.e2e
-
-
-def aws(stack: dict[str, Any], service: str) -> Any:
-    return boto3.client(service, endpoint_url=stack["awsEndpointUrl"], region_name=stack["region"],
-                        aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
 
 
 def sent_emails(stack: dict[str, Any], order_id: str, customer: str) -> list[dict[str, Any]]:
@@ -35,7 +30,9 @@ def sent_emails(stack: dict[str, Any], order_id: str, customer: str) -> list[dic
 
 
 def pdf_versions(stack: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    response = aws(stack, "s3").list_object_versions(Bucket=stack["ordersBucket"], Prefix=key)
+    response = stack_client(stack, "s3").list_object_versions(
+        Bucket=stack["ordersBucket"], Prefix=key
+    )
     return list(response.get("Versions", []))
 
 
@@ -79,7 +76,7 @@ def test_one_order_gives_exactly_one_of_everything(stack: dict[str, Any]) -> Non
     requested = OrderCreateRequested(id="again", occurredAt=utc_now(), correlationId="again",
                                      data=stored.copy(update={"orderNumber": None}))  # fmt: skip
     created = OrderCreated(id="again", occurredAt=utc_now(), correlationId="again", data=stored)
-    sqs = aws(stack, "sqs")
+    sqs = stack_client(stack, "sqs")
     for function, queue in stack["queues"].items():
         body = requested.json() if function == "order_creator_record" else created.json()
         for _ in range(3):

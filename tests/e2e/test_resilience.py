@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -30,7 +29,7 @@ from chalicelib.local.container import HOLD_MARKER
 from chalicelib.local.stack import POLLERS
 from chalicelib.repositories.keys import attributes, notification_key
 from tests.e2e.api_client import Caller
-from tests.e2e.stack_process import RunningStack
+from tests.e2e.stack_process import RunningStack, queue_counts, stack_client
 from tests.sample import order_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.resilience]
@@ -62,26 +61,8 @@ def held_stack(tmp_path: Path) -> Iterator[tuple[RunningStack, dict[str, Any]]]:
     yield from _own_stack(tmp_path, LOCAL_HOLD_REPLY_S=f"order_pdf_creator:{HOLD_S}")
 
 
-def client(stack: dict[str, Any], service: str) -> Any:
-    return boto3.client(service, endpoint_url=stack["awsEndpointUrl"], region_name=stack["region"],
-                        aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
-
-
-def pending(sqs: Any, url: str) -> int:
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-    return sum(int(attributes[name]) for name in names)
-
-
 def queues_empty(sqs: Any, stack: dict[str, Any]) -> bool:
-    for queue in stack["queues"].values():
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=queue["url"],
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        if any(int(v) for v in attributes.values()):
-            return False
-    return True
+    return not any(any(queue_counts(sqs, q["url"])) for q in stack["queues"].values())
 
 
 def eventually(check: Callable[[], bool], limit_s: float, what: str) -> None:
@@ -95,7 +76,7 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
     held_stack: tuple[RunningStack, dict[str, Any]],
 ) -> None:
     process, stack = held_stack
-    alice, sqs = Caller(stack, "alice"), client(stack, "sqs")
+    alice, sqs = Caller(stack, "alice"), stack_client(stack, "sqs")
     customers = {f"kill+{n}@example.com" for n in range(60)}
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(lambda email: alice.create(customerEmail=email), sorted(customers)))
@@ -108,7 +89,10 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
         os.kill(pid, signal.SIGKILL)  # the poller only: its containers finish their batch
     # The held batch's messages were not deleted: in flight, or visible again if rendering took
     # longer than the (short) visibility timeout on a busy machine.
-    busy = {POLLERS[function]: pending(sqs, q["url"]) for function, q in stack["queues"].items()}
+    busy = {
+        POLLERS[function]: sum(queue_counts(sqs, q["url"]))
+        for function, q in stack["queues"].items()
+    }
     assert busy["pdf"] > 0, busy
 
     def restarted() -> bool:
@@ -120,7 +104,7 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
     assert process.process.poll() is None
     assert process.log.read_text().count("starting it again") == len(STAGES)
 
-    table = client(stack, "dynamodb")
+    table = stack_client(stack, "dynamodb")
 
     def every_order_done() -> bool:
         items = table.query(
@@ -152,7 +136,7 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
     assert sorted(i["id"]["S"] for i in items) == sorted(ids)  # one record each
     numbers = [i["orderNumber"]["S"] for i in items]
     assert len(set(numbers)) == len(ids)
-    s3 = client(stack, "s3")
+    s3 = stack_client(stack, "s3")
     for order_id in ids:
         versions = s3.list_object_versions(
             Bucket=stack["ordersBucket"], Prefix=f"tenant-a/orders/order_{order_id}.pdf"
