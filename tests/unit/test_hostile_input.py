@@ -54,6 +54,13 @@ def _fields(error: ValidationFailed) -> set[str]:
     return {e.field for e in error.errors}
 
 
+def _refused_at(body: Any, field: str) -> None:
+    """The body is refused with a problem at `field`."""
+    with pytest.raises(ValidationFailed) as caught:
+        _create(body)
+    assert field in _fields(caught.value)
+
+
 def _payment(**overrides: Any) -> dict[str, Any]:
     return {**PAYMENT, **overrides}
 
@@ -120,9 +127,7 @@ def test_a_surrogate_pair_is_a_real_character() -> None:
 def test_quantities_are_whole_json_numbers(quantity: Any) -> None:
     body = order_body()
     body["items"][0]["quantity"] = quantity
-    with pytest.raises(ValidationFailed) as caught:
-        _create(body)
-    assert "items[0].quantity" in _fields(caught.value)
+    _refused_at(body, "items[0].quantity")
 
 
 @pytest.mark.parametrize(
@@ -133,9 +138,7 @@ def test_quantities_are_whole_json_numbers(quantity: Any) -> None:
 def test_unit_prices_are_plain_two_decimal_strings(price: Any) -> None:
     body = order_body()
     body["items"][0]["unitPrice"] = price
-    with pytest.raises(ValidationFailed) as caught:
-        _create(body)
-    assert "items[0].unitPrice" in _fields(caught.value)
+    _refused_at(body, "items[0].unitPrice")
 
 
 @pytest.mark.parametrize("price", ["0.01", "0.1", "1", "299.00", "999999.99", "1000000.00"])
@@ -148,25 +151,19 @@ def test_unit_prices_in_range_are_accepted(price: str) -> None:
 @pytest.mark.parametrize("percent", ["100.01", "101", "-1", "1e1", "50.005", 50])
 def test_discounts_are_percentages_from_0_to_100(percent: Any) -> None:
     body = order_body(campaign={"code": "X", "discountPercent": percent})
-    with pytest.raises(ValidationFailed) as caught:
-        _create(body)
-    assert "campaign.discountPercent" in _fields(caught.value)
+    _refused_at(body, "campaign.discountPercent")
 
 
 @pytest.mark.parametrize("currency", ["XYZ", "zar", "ZA", "XAU", "EURO", 978])
 def test_currencies_are_iso_4217(currency: Any) -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        _create(order_body(currency=currency))
-    assert "currency" in _fields(caught.value)
+    _refused_at(order_body(currency=currency), "currency")
 
 
 @pytest.mark.parametrize("name", [12345, "", "   ", "a\x00b", "tab\tname", "\u202eevil", "x" * 201])
 def test_text_is_a_string_without_controls(name: Any) -> None:
     body = order_body()
     body["items"][0]["productName"] = name
-    with pytest.raises(ValidationFailed) as caught:
-        _create(body)
-    assert "items[0].productName" in _fields(caught.value)
+    _refused_at(body, "items[0].productName")
 
 
 def test_text_keeps_what_people_type() -> None:
@@ -187,9 +184,7 @@ def test_text_keeps_what_people_type() -> None:
      "jane @example.com", "jane@example.com.", ""],
 )  # fmt: skip
 def test_customer_emails_are_addresses_ses_delivers_to(email: str) -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        _create(order_body(customerEmail=email))
-    assert "customerEmail" in _fields(caught.value)
+    _refused_at(order_body(customerEmail=email), "customerEmail")
 
 
 @pytest.mark.parametrize(
