@@ -35,60 +35,51 @@ resource "aws_cloudwatch_metric_alarm" "dlq" {
 }
 
 locals {
-  # Errors and throttles of every function: one alarm per (function, metric).
+  # Per function: Lambda's errors and throttles, and the service's own signals of bad data (EMF in
+  # BBWS/Orders): a stored order that no longer parses, an email SES refused for good (the
+  # senders). The API publishes its EMF metrics as function "api" (chalicelib/api/problems.py).
   function_alarms = merge([
-    for key, name in var.function_names : {
-      "${key}/Errors"    = { function = name, metric = "Errors", suffix = "errors", threshold = var.function_error_threshold, what = "failed invocations" }
-      "${key}/Throttles" = { function = name, metric = "Throttles", suffix = "throttles", threshold = 0, what = "throttled invocations" }
-    }
+    for key, name in var.function_names : merge(
+      {
+        "${key}/Errors" = {
+          name       = "${name}-errors", namespace = "AWS/Lambda", metric = "Errors",
+          dimensions = { FunctionName = name }, threshold = var.function_error_threshold,
+          what       = "${name}: failed invocations",
+        }
+        "${key}/Throttles" = {
+          name       = "${name}-throttles", namespace = "AWS/Lambda", metric = "Throttles",
+          dimensions = { FunctionName = name }, threshold = 0,
+          what       = "${name}: throttled invocations",
+        }
+        "${key}/UnreadableItems" = {
+          name       = "${name}-unreadableitems", namespace = local.namespace, metric = "UnreadableItems",
+          dimensions = { function = key == "api_handler" ? "api" : key, service = "bbws-order-lambda" },
+          threshold  = 0, what = "UnreadableItems > 0: see docs/runbooks/damaged-orders.md",
+        }
+      },
+      contains(local.senders, key) ? {
+        "${key}/EmailsRefused" = {
+          name       = "${name}-emailsrefused", namespace = local.namespace, metric = "EmailsRefused",
+          dimensions = { function = key, service = "bbws-order-lambda" },
+          threshold  = 0, what = "EmailsRefused > 0: see docs/runbooks/ses-bounces-throttling.md",
+        }
+      } : {},
+    )
   ]...)
 }
 
 resource "aws_cloudwatch_metric_alarm" "function" {
   for_each = local.function_alarms
 
-  alarm_name          = "${each.value.function}-${each.value.suffix}"
-  alarm_description   = "${each.value.function}: ${each.value.what}"
-  namespace           = "AWS/Lambda"
+  alarm_name          = each.value.name
+  alarm_description   = each.value.what
+  namespace           = each.value.namespace
   metric_name         = each.value.metric
-  dimensions          = { FunctionName = each.value.function }
+  dimensions          = each.value.dimensions
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
   threshold           = each.value.threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  ok_actions          = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
-}
-
-# The service's own signals of bad data (EMF, namespace BBWS/Orders): any stored order that no
-# longer parses, and any email SES refused for good (its message is not retried).
-locals {
-  data_alarms = merge(
-    { for key, _ in var.function_names : "${key}/UnreadableItems" => {
-      function = key, metric = "UnreadableItems", runbook = "damaged-orders.md"
-    } },
-    { for key in ["order_internal_notification_sender", "customer_order_confirmation_sender"] : "${key}/EmailsRefused" => {
-      function = key, metric = "EmailsRefused", runbook = "ses-bounces-throttling.md"
-    } },
-  )
-}
-
-resource "aws_cloudwatch_metric_alarm" "data" {
-  for_each = local.data_alarms
-
-  alarm_name        = "${var.function_names[each.value.function]}-${lower(each.value.metric)}"
-  alarm_description = "${each.value.metric} > 0: see docs/runbooks/${each.value.runbook}"
-  namespace         = "BBWS/Orders"
-  metric_name       = each.value.metric
-  # The API publishes its EMF metrics as function "api" (chalicelib/api/problems.py).
-  dimensions          = { function = each.value.function == "api_handler" ? "api" : each.value.function, service = "bbws-order-lambda" }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alerts.arn]
