@@ -27,7 +27,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 venv: $(STAMP) ## Create .venv and install the pinned dependencies
 
 run: venv ## Run the whole service locally (emulator + API + processors)
-	$(PY) -m chalicelib.local
+	$(PY) -m devstack
 
 test: venv lint typecheck actionlint suite ## Lint, types, actionlint, the suite, checkov
 	@if ! command -v terraform >/dev/null; then \
@@ -47,8 +47,8 @@ format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-typecheck: venv ## mypy on chalicelib, orderctl and the build/deploy scripts
-	$(VENV)/bin/mypy chalicelib orderctl scripts
+typecheck: venv ## mypy (strict) on app.py, chalicelib, the dev stack, orderctl and the scripts
+	$(VENV)/bin/mypy app.py chalicelib devstack orderctl scripts
 
 actionlint: venv ## actionlint on every GitHub Actions workflow
 	$(VENV)/bin/actionlint -color=false
@@ -57,10 +57,10 @@ unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q
 
 preview: venv ## Render a sample invoice (5 and 100 items) and both emails to build/preview/
-	$(PY) -m chalicelib.local.preview build/preview
+	$(PY) -m devstack.preview build/preview
 
 openapi: venv ## Regenerate docs/openapi.json from the models
-	$(PY) -m chalicelib.api.openapi docs/openapi.json
+	$(PY) -m scripts.openapi docs/openapi.json
 
 bench: venv ## Run the benchmarks; write benchmarks/results.json and RESULTS.md
 	@rm -rf benchmarks/results

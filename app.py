@@ -6,11 +6,11 @@ AWS at import time, and the PDF/template libraries are never imported here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from chalice import Chalice, Response
+from chalice.app import Chalice, Request, Response
 
-from chalicelib import container, log, metrics, processing, processors, topology
+from chalicelib import log, metrics, processing, topology, wiring
 from chalicelib.api import auth, params
 from chalicelib.api.body import parse_json
 from chalicelib.api.problems import api_boundary, correlation_id_of
@@ -20,6 +20,7 @@ from chalicelib.models.orders import CreateOrderRequest, Order, UpdateOrderReque
 from chalicelib.models.principal import Principal
 from chalicelib.settings import get_settings
 
+M = TypeVar("M", bound=ApiModel)
 app = Chalice(app_name="bbws-order-lambda")
 errors_as_problems = api_boundary(app)
 AUTHORIZER = auth.route_authorizer()
@@ -39,8 +40,23 @@ def _order(order: Order) -> Response:
     return _json(200, order, {"ETag": f'"{order.version}"'})
 
 
-def _caller() -> Principal:
+def _request() -> Request:
     request = app.current_request
+    if request is None:  # Chalice sets it for every route call
+        raise RuntimeError("no current request outside a route")
+    return request
+
+
+def _body(model: type[M]) -> M:
+    request = _request()
+    raw = request.raw_body
+    return parse_json(
+        raw.encode() if isinstance(raw, str) else raw, request.headers.get("content-type"), model
+    )
+
+
+def _caller() -> Principal:
+    request = _request()
     caller = auth.principal(request.headers, request.context, get_settings())
     log.bind(tenant_id=caller.tenant_id)
     return caller
@@ -65,10 +81,9 @@ def health() -> dict[str, Any]:
 def create_order() -> Response:
     """Validate and enqueue an order; the record is written asynchronously."""
     caller = _caller()
-    request = app.current_request
-    key = params.idempotency_key(request.headers)
-    body = parse_json(request.raw_body, request.headers.get("content-type"), CreateOrderRequest)
-    accepted = container.order_service().accept(caller, body, correlation_id_of(app), key)
+    key = params.idempotency_key(_request().headers)
+    body = _body(CreateOrderRequest)
+    accepted = wiring.order_service().accept(caller, body, correlation_id_of(app), key)
     log.bind(order_id=accepted.orderId, tenant_id=accepted.tenantId)
     log.logger.info("Order accepted")
     metrics.count("OrdersAccepted")
@@ -81,7 +96,7 @@ def get_order(orderId: str) -> Response:
     """One order of the caller's tenant (admins: any tenant)."""
     caller = _caller()
     log.bind(order_id=orderId[:64])
-    return _order(container.order_service().get(caller, orderId))
+    return _order(wiring.order_service().get(caller, orderId))
 
 
 @app.route(
@@ -92,10 +107,9 @@ def update_order(orderId: str) -> Response:
     """Status / payment update (state machine), soft delete by admins; `If-Match` honoured."""
     caller = _caller()
     log.bind(order_id=orderId[:64])
-    request = app.current_request
-    expected = params.if_match(request.headers)
-    body = parse_json(request.raw_body, request.headers.get("content-type"), UpdateOrderRequest)
-    return _order(container.order_updater().update(caller, orderId, body, expected))
+    expected = params.if_match(_request().headers)
+    body = _body(UpdateOrderRequest)
+    return _order(wiring.order_updater().update(caller, orderId, body, expected))
 
 
 @app.route("/v1.0/tenants/{tenantId}/orders", methods=["GET"], authorizer=AUTHORIZER)
@@ -103,8 +117,8 @@ def update_order(orderId: str) -> Response:
 def list_orders(tenantId: str) -> Response:
     """A tenant's orders, newest first, `pageSize` 1-100, signed `startAt` cursor, `status`."""
     caller = _caller()
-    page_size, start_at, status = params.list_query(app.current_request.query_params)
-    page = container.order_service().list(caller, tenantId, page_size, start_at, status)
+    page_size, start_at, status = params.list_query(_request().query_params)
+    page = wiring.order_service().list(caller, tenantId, page_size, start_at, status)
     return _json(200, page)
 
 
@@ -114,7 +128,7 @@ def get_invoice(orderId: str) -> Response:
     """A presigned link (5 minutes) to the order's PDF invoice; 404 until it is rendered."""
     caller = _caller()
     log.bind(order_id=orderId[:64])
-    return _json(200, container.invoice_service().link(container.order_service(), caller, orderId))
+    return _json(200, wiring.invoice_service().link(wiring.order_service(), caller, orderId))
 
 
 @app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())
@@ -122,8 +136,8 @@ def order_creator_record(event: Any) -> dict[str, Any]:
     """Number and write each requested order once, publish OrderCreated; report failures."""
     return processing.handle_batch_together(
         event,
-        processors.parse_request,
-        processors.record_orders,
+        processing.order_requested,
+        lambda requests: wiring.order_recorder().record_batch(requests),
         topology.ORDER_CREATOR_RECORD.function,
     )
 
@@ -131,22 +145,36 @@ def order_creator_record(event: Any) -> dict[str, Any]:
 @app.on_sqs_message(**topology.ORDER_PDF_CREATOR.event_source())
 def order_pdf_creator(event: Any) -> dict[str, Any]:
     """Render and store each order's PDF invoice once."""
-    return processing.handle_batch(
-        event, processors.create_invoice, topology.ORDER_PDF_CREATOR.function
-    )
+
+    def create(body: str) -> None:
+        # Only a redelivery looks for an earlier PDF first: a first delivery saves the request,
+        # and the conditional put still refuses a second version.
+        order = processing.created_order(body)
+        wiring.invoice_service().create(order, look_first=processing.redelivered())
+
+    return processing.handle_batch(event, create, topology.ORDER_PDF_CREATOR.function)
 
 
 @app.on_sqs_message(**topology.INTERNAL_NOTIFICATION_SENDER.event_source())
 def order_internal_notification_sender(event: Any) -> dict[str, Any]:
     """Email the internal team about each new order once."""
-    return processing.handle_batch(
-        event, processors.send_internal_notification, topology.INTERNAL_NOTIFICATION_SENDER.function
-    )
+    from chalicelib.rendering.emails import INTERNAL_NOTIFICATION
+
+    def send(body: str) -> None:
+        order = processing.created_order(body)
+        recipients = get_settings().internal_recipient_list
+        wiring.notification_service().send(INTERNAL_NOTIFICATION, order, recipients)
+
+    return processing.handle_batch(event, send, topology.INTERNAL_NOTIFICATION_SENDER.function)
 
 
 @app.on_sqs_message(**topology.CUSTOMER_CONFIRMATION_SENDER.event_source())
 def customer_order_confirmation_sender(event: Any) -> dict[str, Any]:
     """Email each customer their order confirmation once."""
-    return processing.handle_batch(
-        event, processors.send_customer_confirmation, topology.CUSTOMER_CONFIRMATION_SENDER.function
-    )
+    from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
+
+    def send(body: str) -> None:
+        order = processing.created_order(body)
+        wiring.notification_service().send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
+
+    return processing.handle_batch(event, send, topology.CUSTOMER_CONFIRMATION_SENDER.function)

@@ -57,7 +57,7 @@ def free_port() -> int:
 def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.local.emulator", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "devstack.emulator", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -112,7 +112,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
     import warnings
 
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer", category=UserWarning)
-    from chalicelib.local.stage import API_HANDLER, function_config
+    from devstack.stage import API_HANDLER, function_config
 
     emulator, endpoint = start_emulator()
     try:
@@ -132,8 +132,8 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
         from chalice.test import Client
 
         from chalicelib import aws
-        from chalicelib.local.provision import provision
         from chalicelib.topology import CONSUMERS
+        from devstack.provision import provision
 
         def admin_client(service: str) -> Any:
             return boto3.client(service, endpoint_url=endpoint, region_name="eu-west-1")  # type: ignore[call-overload]

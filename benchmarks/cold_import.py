@@ -26,7 +26,7 @@ FORBIDDEN = ("xhtml2pdf", "jinja2", "reportlab")
 
 def stage_env() -> dict[str, str]:
     sys.path.insert(0, str(ROOT))
-    from chalicelib.local.stage import API_HANDLER, function_config
+    from devstack.stage import API_HANDLER, function_config
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(function_config("local", API_HANDLER).environment)

@@ -1,6 +1,6 @@
 """Invoice rendering: the processor's render against a bare `pisa.CreatePDF` of the same HTML.
 
-For the reference 5-item and 100-item invoices (`chalicelib.local.preview.sample_order`):
+For the reference 5-item and 100-item invoices (`devstack.preview.sample_order`):
 median render time over repeated runs, the processor's overhead over the bare xhtml2pdf call
 (target <= 10 %: the template is compiled once per container), and the peak memory of a fresh
 process rendering the 100-item invoice (must fit a 512 MB Lambda with room to spare).
@@ -26,7 +26,7 @@ MEMORY_BUDGET_MB = 512
 PEAK_PROBE = """
 import resource, sys
 sys.path.insert(0, {root!r})
-from chalicelib.local.preview import sample_order
+from devstack.preview import sample_order
 from chalicelib.rendering.invoice import render_invoice
 render_invoice(sample_order(100))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -38,8 +38,8 @@ def main() -> int:
 
     from xhtml2pdf import pisa
 
-    from chalicelib.local.preview import sample_order
     from chalicelib.rendering.invoice import invoice_html, render_invoice
+    from devstack.preview import sample_order
 
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
     report: dict[str, object] = {"name": "pdf", "runs": RUNS}

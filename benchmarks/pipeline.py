@@ -264,8 +264,8 @@ def measure_round(
 
 
 def main() -> int:
-    from chalicelib.local.stack import Ports, Supervisor
-    from chalicelib.local.token import id_token
+    from devstack.stack import Ports, Supervisor
+    from devstack.token import id_token
 
     for name in ("LOCAL_RETRY_DELAY_S", "LOCAL_VISIBILITY_TIMEOUT_S"):
         os.environ.pop(name, None)

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
-from chalicelib.rendering.emails import Email
+from chalicelib.ports import Email, EmailRefused
 from chalicelib.repositories.failures import error_code
-from chalicelib.services.notifications import EmailRefused
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient

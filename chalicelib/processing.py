@@ -11,11 +11,27 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from chalicelib import log, metrics
+from chalicelib.models.events import OrderCreated, OrderCreateRequested
+from chalicelib.models.orders import Order
 
 T = TypeVar("T")
 # Decoded body → None; raising marks this one record as failed (it is retried, then DLQ'd).
 RecordHandler = Callable[[str], None]
 _receive_count: ContextVar[int] = ContextVar("receive_count", default=1)
+
+
+def order_requested(body: str) -> OrderCreateRequested:
+    """A record writer message (a malformed one raises: it is retried, then dead-lettered)."""
+    return OrderCreateRequested.parse_raw(body)
+
+
+def created_order(body: str) -> Order:
+    """The order of an `OrderCreated` message, with the log bound to it."""
+    event = OrderCreated.parse_raw(body)
+    log.bind(
+        correlation_id=event.correlationId, order_id=event.data.id, tenant_id=event.data.tenantId
+    )
+    return event.data
 
 
 def redelivered() -> bool:

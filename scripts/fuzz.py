@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chalicelib.local.token import id_token  # noqa: E402 - after the path is set
+from devstack.token import id_token  # noqa: E402 - after the path is set
 from tests.e2e.stack_process import RunningStack, queue_counts, stack_client  # noqa: E402
 
 TENANTS = {"alice": "alice@tenant-a.example", "bob": "bob@tenant-b.example"}

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chalicelib.local.stage import API_HANDLER, function_config
+from devstack.stage import API_HANDLER, function_config
 from tests.tokens import AUDIENCE, ISSUER, TestIssuer
 
 ISSUER_FOR_TESTS = TestIssuer()
@@ -42,11 +42,11 @@ def issuer() -> TestIssuer:
 @pytest.fixture(autouse=True)
 def _fresh_wiring() -> Iterator[None]:
     """Every test builds its own clients, settings and verifier."""
-    from chalicelib import container
+    from chalicelib import wiring
     from chalicelib.api import auth
 
-    container.reset()
+    wiring.reset()
     auth.reset()
     yield
-    container.reset()
+    wiring.reset()
     auth.reset()

@@ -9,8 +9,7 @@ from chalicelib.errors import DependencyFailed
 from chalicelib.models.base import ApiModel
 from chalicelib.models.money import format_money
 from chalicelib.models.orders import InvoiceState, Order, OrderStatus
-from chalicelib.repositories.idempotency import IdempotencyRecord
-from chalicelib.repositories.orders import OrderChange, Page, Position, UpdateRejected
+from chalicelib.ports import IdempotencyRecord, OrderChange, Page, Position, UpdateRejected
 
 
 class InMemoryOrderStore:

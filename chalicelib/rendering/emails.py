@@ -12,24 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chalicelib.models.orders import Order
+from chalicelib.ports import Email, EmailKind
 from chalicelib.rendering.context import order_context
 
 EMAIL_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "email"
 TEMPLATE_TTL_S = 300  # edits in the templates bucket apply within five minutes, no deploy
-
-
-@dataclass(frozen=True)
-class EmailKind:
-    """One kind of email: where its HTML template lives and how its subject reads."""
-
-    name: str
-    template_key: str
-    subject: str
 
 
 CUSTOMER_CONFIRMATION = EmailKind(
@@ -40,15 +31,6 @@ INTERNAL_NOTIFICATION = EmailKind(
     "internal/order_notification.html",
     "New order {number} from {tenantId}: {currency} {total}",
 )
-
-
-@dataclass(frozen=True)
-class Email:
-    """A rendered email."""
-
-    subject: str
-    html: str
-    text: str
 
 
 def _environment(*, autoescape: bool) -> Any:

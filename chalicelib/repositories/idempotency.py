@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
+from chalicelib.ports import IdempotencyRecord
 from chalicelib.repositories import keys
 from chalicelib.repositories.failures import refused_item
 
@@ -23,16 +23,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 RETENTION = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    """What the first request with a key produced."""
-
-    request_hash: str
-    order_id: str
-    event: str
-    created_at: datetime
 
 
 def _key(tenant_id: str, idempotency_key: str) -> dict[str, Any]:

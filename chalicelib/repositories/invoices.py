@@ -1,4 +1,4 @@
-"""Invoice PDFs in the orders bucket: `{tenantId}/orders/order_{orderId}.pdf`."""
+"""Invoice PDFs in the orders bucket, at `ports.invoice_key` (`{tenant}/orders/order_{id}.pdf`)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 PDF = "application/pdf"
-
-
-def invoice_key(tenant_id: str, order_id: str) -> str:
-    """Where an order's invoice lives."""
-    return f"{tenant_id}/orders/order_{order_id}.pdf"
 
 
 class InvoiceStore:

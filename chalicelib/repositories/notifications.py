@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import DependencyFailed
+from chalicelib.ports import Claim
 from chalicelib.repositories import keys
 from chalicelib.repositories.failures import refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-    from chalicelib.services.notifications import Claim
 
 LEASE_S = 120  # longer than any send; a crashed sender's claim lapses after it
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
@@ -15,7 +13,8 @@ from pydantic import ValidationError
 from chalicelib import log, metrics
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed, StoredDataUnreadable
-from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
+from chalicelib.models.orders import Order, OrderStatus
+from chalicelib.ports import InvalidStartKey, OrderChange, Page, Position, UpdateRejected
 from chalicelib.repositories import keys
 from chalicelib.repositories.failures import error_code, refused_item
 
@@ -28,17 +27,6 @@ _PAGE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 # Before the fix of issue 13, a paidAt in years 1-999 was stored without its leading zeros.
 _UNPADDED_YEAR = re.compile(r"^([0-9]{1,3})-")
 _TIMESTAMP_FIELDS = ("dateCreated", "dateLastUpdated")
-
-
-class Position(NamedTuple):
-    """Where a page ends: the last order's creation time (as stored) and id."""
-
-    created: str
-    order_id: str
-
-
-class InvalidStartKey(Exception):
-    """The table refused the position a page was asked to start after."""
 
 
 def _serializer() -> Any:
@@ -129,38 +117,6 @@ def position_of(item: dict[str, Any]) -> Position:
     """The position of a raw item (its GSI1 sort key is ORDER#{dateCreated}#{orderId})."""
     _, created, order_id = item["GSI1SK"]["S"].split("#", 2)
     return Position(created, order_id)
-
-
-@dataclass(frozen=True)
-class OrderChange:
-    """One conditional update: what to set, and what must hold for it to apply."""
-
-    actor: str
-    now: datetime
-    status: OrderStatus | None = None
-    allowed_from: frozenset[OrderStatus] | None = None
-    payment: PaymentDetails | None = None
-    require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
-    created_not_after: str | None = None  # the order must exist by this instant (a payment's)
-    active: bool | None = None
-    expected_version: int | None = None
-    require_active: bool = True
-
-
-class UpdateRejected(Exception):
-    """The condition failed; `current` is the item as it was (None: no such order)."""
-
-    def __init__(self, current: Order | None) -> None:
-        super().__init__("conditional update rejected")
-        self.current = current
-
-
-@dataclass(frozen=True)
-class Page:
-    """Orders of one page and the key to continue from (None: no more)."""
-
-    orders: list[Order]
-    next_position: Position | None
 
 
 class OrderRepository:

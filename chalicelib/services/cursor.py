@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from chalicelib.errors import FieldError, ValidationFailed
-from chalicelib.repositories.orders import Position
+from chalicelib.ports import Position
 
 VERSION = 2
 TTL_S = 3600  # a cursor is for paging now, not a bookmark

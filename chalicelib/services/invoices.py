@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
 
 from chalicelib import metrics
 from chalicelib.errors import NotFound
 from chalicelib.log import logger
 from chalicelib.models.orders import InvoiceLink, Order
 from chalicelib.models.principal import Principal
-from chalicelib.repositories.invoices import invoice_key
+from chalicelib.ports import Invoices, OrderStore, invoice_key
 from chalicelib.services.orders import OrderService
-from chalicelib.services.ports import OrderStore
 
 LINK_SECONDS = 300  # presigned links live five minutes at most
-
-
-class Invoices(Protocol):
-    """Where invoice PDFs are kept."""
-
-    def exists(self, key: str) -> bool:
-        """Whether the PDF is stored."""
-
-    def put(self, key: str, pdf: bytes, order: Order) -> bool:
-        """Store unless present; False when it already was."""
-
-    def link(self, key: str, expires_in: int) -> str:
-        """A short-lived download URL."""
 
 
 class InvoiceNotReady(NotFound):

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Literal, Protocol
 
 from chalicelib import metrics
 from chalicelib.log import logger
 from chalicelib.models.orders import Order
-from chalicelib.rendering.emails import Email, EmailKind
-
-Claim = Literal["claimed", "sent", "sending"]
+from chalicelib.ports import EmailKind, EmailRefused, Ledger, Mailer, Renderer
 
 
 class EmailBeingSent(Exception):
@@ -20,44 +17,6 @@ class EmailBeingSent(Exception):
     If that delivery dies before SES, its lease lapses and a retry sends the email; if it
     succeeds, the retry finds the email sent.
     """
-
-
-class EmailRefused(Exception):
-    """The provider refused this email for good (`code`): retrying would only dead-letter it."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-
-
-class Ledger(Protocol):
-    """Remembers which emails were sent."""
-
-    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
-        """`claimed` when this delivery may send; `sent`; or `sending` under another's lease."""
-
-    def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
-        """Mark sent."""
-
-    def refuse(self, tenant_id: str, order_id: str, kind: str, reason: str, now: int) -> None:
-        """Mark refused for good by the provider (never tried again)."""
-
-    def release(self, tenant_id: str, order_id: str, kind: str) -> None:
-        """Give a failed claim back."""
-
-
-class Mailer(Protocol):
-    """Sends an email."""
-
-    def send(self, to: list[str], email: Email) -> str:
-        """Send; return the provider's message id; `EmailRefused` when it never will be sent."""
-
-
-class Renderer(Protocol):
-    """Turns an order into an email of a kind."""
-
-    def render(self, kind: EmailKind, order: Order) -> Email:
-        """Subject, HTML and text."""
 
 
 class NotificationService:

@@ -23,10 +23,9 @@ from chalicelib.errors import (
 from chalicelib.models.money import format_money
 from chalicelib.models.orders import Order, OrderStatus, UpdateOrderRequest
 from chalicelib.models.principal import Principal
-from chalicelib.repositories.orders import OrderChange, UpdateRejected
+from chalicelib.ports import OrderChange, OrderStore, UpdateRejected
 from chalicelib.services import state_machine
 from chalicelib.services.orders import check_order_id
-from chalicelib.services.ports import OrderStore
 
 PAYMENT_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED})
 CLOCK_SKEW = timedelta(minutes=5)  # a payment system's clock may run this far ahead of ours

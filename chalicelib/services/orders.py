@@ -27,9 +27,14 @@ from chalicelib.models.orders import (
     Pagination,
 )
 from chalicelib.models.principal import Principal
-from chalicelib.repositories.idempotency import IdempotencyRecord
-from chalicelib.repositories.orders import InvalidStartKey
-from chalicelib.services.ports import Cursors, EventPublisher, IdempotencyKeys, OrderStore
+from chalicelib.ports import (
+    Cursors,
+    EventPublisher,
+    IdempotencyKeys,
+    IdempotencyRecord,
+    InvalidStartKey,
+    OrderStore,
+)
 from chalicelib.services.pricing import price
 
 # Ids are UUIDs; anything else (unicode, 1 KB strings, NULs) cannot name an order.

@@ -12,8 +12,8 @@ from chalicelib.errors import OrderServiceError
 from chalicelib.log import logger
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import Order
+from chalicelib.ports import BatchPublisher, NumberSource, OrderStore
 from chalicelib.services.orders import new_id
-from chalicelib.services.ports import BatchPublisher, NumberSource, OrderStore
 
 
 class OrderRecorder:

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from chalicelib.local.token import id_token
+from devstack.token import id_token
 from tests.sample import order_body
 
 USERS = {

@@ -1,4 +1,4 @@
-"""Start and stop the real local stack (`python -m chalicelib.local`) as a subprocess."""
+"""Start and stop the real local stack (`python -m devstack`) as a subprocess."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chalicelib.local.stage import PROJECT_DIR
+from devstack.stage import PROJECT_DIR
 
 
 def free_port() -> int:
@@ -47,7 +47,7 @@ class RunningStack:
         stack_file.unlink(missing_ok=True)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "chalicelib.local"],
+                [sys.executable, "-m", "devstack"],
                 cwd=PROJECT_DIR,
                 env=self.env,
                 stdout=out,

@@ -12,7 +12,7 @@ import jwt
 import pytest
 import requests
 
-from chalicelib.local.token import id_token
+from devstack.token import id_token
 from tests.e2e.stack_process import RunningStack, alive
 from tests.sample import order_body
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.local.stage import PROJECT_DIR
+from devstack.stage import PROJECT_DIR
 from tests.e2e.api_client import orderctl
 from tests.e2e.stack_process import RunningStack, queue_counts, stack_client
 

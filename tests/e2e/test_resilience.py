@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.local.container import HOLD_MARKER
-from chalicelib.local.stack import POLLERS
 from chalicelib.repositories.keys import attributes, notification_key
+from devstack.container import HOLD_MARKER
+from devstack.stack import POLLERS
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import RunningStack, queue_counts, stack_client
 from tests.sample import order_body

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.local.stack import StackError, http_ok, wait_until
+from devstack.stack import StackError, http_ok, wait_until
 from scripts import package, terraform
 from tests.e2e.stack_process import free_port
 
@@ -82,7 +82,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = (tmp_path_factory.mktemp("emulator") / "moto.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.local.emulator", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "devstack.emulator", "-H", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -1,7 +1,7 @@
 """One truth: the Terraform modules, applied to the emulator, build what `make run` provisions.
 
 The modules are applied with stage `local`'s names to a moto server; the local stack's own
-provisioning (chalicelib/local/provision.py) runs in an in-process moto. Both are described
+provisioning (devstack/provision.py) runs in an in-process moto. Both are described
 through the AWS APIs and compared: table, indexes, TTL, stream, queues, redrive, the fan-out
 subscriptions, buckets and the uploaded templates. Encryption differs on purpose (KMS in AWS,
 service-managed keys locally) and is checked in the plans instead. The iam module is applied too,
@@ -20,7 +20,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib.local.provision import provision
+from devstack.provision import provision
 from chalicelib.topology import CONSUMERS
 from scripts import package, terraform
 from tests.infrastructure.conftest import ROOT, emulator_provider, needs_terraform

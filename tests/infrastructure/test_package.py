@@ -211,3 +211,32 @@ def test_the_fixes_refuse_what_they_do_not_understand() -> None:
     doc["resource"]["aws_lambda_function"]["b"] = {"environment": {"variables": {"X": "2"}}}
     with pytest.raises(package.PackagingError, match="different environments"):
         package.share_environment(doc)
+
+
+# What Lambda runs: the app, its runtime modules and templates, and Chalice's own runtime (which
+# `chalice package` vendors as chalice/app.py). Nothing else belongs in the deploy artefact.
+DEPLOYABLE = re.compile(
+    r"app\.py|chalice/(__init__|app)\.py|chalicelib/(\w+/)*\w+\.py|chalicelib/templates/[\w/]+\.(html|txt)"
+)
+
+
+def _repository_runtime_files() -> set[str]:
+    root = Path(__file__).resolve().parents[2]
+    return {
+        path.relative_to(root).as_posix()
+        for path in (root / "chalicelib").rglob("*")
+        if path.is_file() and path.suffix in {".py", ".html", ".txt"}
+    } | {"app.py"}
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_the_deployment_zip_holds_the_runtime_and_nothing_else(workspace: Path, stage: str) -> None:
+    zipped = workspace / "infrastructure" / "environments" / stage / "service" / "deployment.zip"
+    with zipfile.ZipFile(zipped) as archive:
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    strays = [name for name in names if not DEPLOYABLE.fullmatch(name)]
+    assert strays == [], f"not runtime code, yet deployed: {strays}"
+    for tool in ("devstack/", "orderctl/", "scripts/", "benchmarks/", "tests/", "openapi"):
+        assert not any(tool in name for name in names), f"{tool} is in the deployment zip"
+    # ...and every runtime module is there: the artefact is the code that was reviewed.
+    assert set(names) - {"chalice/__init__.py", "chalice/app.py"} == _repository_runtime_files()

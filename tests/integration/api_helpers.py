@@ -8,7 +8,7 @@ from typing import Any
 from chalice.test import Client
 
 import app as app_module
-from chalicelib.local.provision import Provisioned
+from devstack.provision import Provisioned
 from tests.integration.conftest import drain
 from tests.sample import order_body
 

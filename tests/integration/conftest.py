@@ -10,9 +10,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib.local.emulator import make_dynamodb_atomic
-from chalicelib.local.provision import Provisioned, provision
 from chalicelib.topology import CONSUMERS
+from devstack.emulator import make_dynamodb_atomic
+from devstack.provision import Provisioned, provision
 
 TIMEOUTS = {c.function: 30 for c in CONSUMERS}
 

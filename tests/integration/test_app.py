@@ -12,8 +12,8 @@ import pytest
 from chalice.test import Client
 
 import app as app_module
-from chalicelib.local.provision import Provisioned
-from chalicelib.local.stage import PROJECT_DIR
+from devstack.provision import Provisioned
+from devstack.stage import PROJECT_DIR
 from tests.integration.api_helpers import bearer, post_order, run_record_writer
 from tests.integration.conftest import client, drain
 from tests.sample import order_body

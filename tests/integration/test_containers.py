@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.local.container import Container, ContainerDied, Containers, serve
-from chalicelib.local.stage import function_config
+from devstack.container import Container, ContainerDied, Containers, serve
+from devstack.stage import function_config
 
 FUNCTION = "order_pdf_creator"
 

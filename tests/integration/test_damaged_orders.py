@@ -8,8 +8,8 @@ import pytest
 
 from chalicelib.aws import dynamodb
 from chalicelib.errors import StoredDataUnreadable
-from chalicelib.local.provision import Provisioned
 from chalicelib.repositories.orders import OrderRepository, to_item
+from devstack.provision import Provisioned
 from orderctl import repair
 from tests.integration.test_order_repository import make_order
 from tests.sample import PAYMENT

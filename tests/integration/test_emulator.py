@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from chalicelib.local import emulator
-from chalicelib.local.provision import Provisioned
+from devstack import emulator
+from devstack.provision import Provisioned
 from tests.integration.conftest import client
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.local.provision import Provisioned
 from chalicelib.repositories.notifications import LEASE_S, NotificationLedger
+from devstack.provision import Provisioned
 from tests.integration.conftest import client
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from chalicelib.aws import dynamodb
-from chalicelib.local.provision import Provisioned
 from chalicelib.models.orders import CreateOrderRequest, Order
 from chalicelib.repositories.orders import OrderRepository
+from devstack.provision import Provisioned
 from tests.sample import order_body, order_from
 
 

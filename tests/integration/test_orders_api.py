@@ -10,7 +10,7 @@ import pytest
 from chalice.test import Client
 
 import app as app_module
-from chalicelib.local.provision import Provisioned
+from devstack.provision import Provisioned
 from tests.integration.api_helpers import (
     bearer,
     create_orders,

@@ -13,8 +13,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 import app as app_module
-from chalicelib.local.provision import Provisioned
 from chalicelib.repositories.counters import OrderNumbers
+from devstack.provision import Provisioned
 from tests.integration.api_helpers import bearer, post_order, run_record_writer
 from tests.integration.conftest import client, drain
 from tests.tokens import TestIssuer
@@ -131,12 +131,12 @@ def test_a_malformed_message_in_a_batch_of_ten_fails_alone_on_every_queue(
 
 def test_twenty_threads_of_fifty_orders_get_a_thousand_distinct_numbers(stack: Provisioned) -> None:
     """Twenty record writers at once, fifty orders each (in batches of ten), one tenant."""
-    from chalicelib import aws, container
-    from chalicelib.local.preview import sample_order
+    from chalicelib import aws, wiring
     from chalicelib.models.events import OrderCreateRequested
     from chalicelib.services.orders import new_id
+    from devstack.preview import sample_order
 
-    recorder = container.order_recorder()
+    recorder = wiring.order_recorder()
     now = sample_order(1).dateCreated
 
     def fifty(_: int) -> list[int]:
@@ -276,8 +276,8 @@ def test_under_the_poller_a_poison_message_is_dead_lettered_after_three_receives
     import threading
     import time
 
-    from chalicelib.local.poller import Source, SourcePoller, discover
-    from chalicelib.local.provision import create_queue_pair
+    from devstack.poller import Source, SourcePoller, discover
+    from devstack.provision import create_queue_pair
 
     token = issuer.token(tenant_id="tenant-a")
     for _ in range(9):

@@ -12,8 +12,8 @@ import pytest
 from moto import mock_aws
 
 import app as app_module
-from chalicelib.local.poller import Source, SourcePoller, discover, failed_ids
-from chalicelib.local.provision import Provisioned, create_queue_pair
+from devstack.poller import Source, SourcePoller, discover, failed_ids
+from devstack.provision import Provisioned, create_queue_pair
 from tests.integration.conftest import client
 
 

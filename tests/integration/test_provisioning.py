@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.local.provision import Provisioned
 from chalicelib.repositories import keys
 from chalicelib.topology import CONSUMERS, MAX_RECEIVE_COUNT
+from devstack.provision import Provisioned
 from tests.integration.conftest import client
 
 

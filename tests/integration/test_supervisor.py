@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.local import stack as local_stack
-from chalicelib.local.stack import Ports, Supervisor
+from devstack import stack as local_stack
+from devstack.stack import Ports, Supervisor
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from chalicelib.api.params import idempotency_key, if_match, list_query
 from chalicelib.errors import ValidationFailed
 from chalicelib.models.orders import OrderStatus
-from chalicelib.repositories.orders import Position
+from chalicelib.ports import Position
 from chalicelib.services.cursor import TTL_S, CursorCodec
 
 CODEC = CursorCodec(lambda: b"k" * 32, clock=lambda: 1_800_000_000.0)

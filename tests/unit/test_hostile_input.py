@@ -32,9 +32,9 @@ from chalicelib.models.orders import (
     PaymentDetails,
     UpdateOrderRequest,
 )
+from chalicelib.ports import Position
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION, EmailRenderer
 from chalicelib.repositories.orders import (
-    Position,
     from_item,
     position_of,
     readable_orders,

@@ -9,8 +9,7 @@ from botocore.stub import Stubber
 
 from chalicelib.errors import DependencyFailed
 from chalicelib.mailer import SesMailer
-from chalicelib.rendering.emails import Email
-from chalicelib.services.notifications import EmailRefused
+from chalicelib.ports import Email, EmailRefused
 
 EMAIL = Email(subject="s", html="<p>h</p>", text="t")
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from chalicelib import metrics
-from chalicelib.local.preview import sample_order
 from chalicelib.processing import handle_batch, handle_batch_together
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
 from chalicelib.services.invoices import InvoiceService
 from chalicelib.services.notifications import NotificationService
+from devstack.preview import sample_order
 from tests.fakes import CountingNumbers, InMemoryOrderStore, RecordingPublisher
 from tests.unit.test_pipeline_services import (
     FakeInvoices,

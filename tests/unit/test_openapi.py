@@ -5,7 +5,7 @@ from pathlib import Path
 
 from openapi_spec_validator import validate
 
-from chalicelib.api.openapi import document, render
+from scripts.openapi import document, render
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 

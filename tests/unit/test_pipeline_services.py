@@ -7,21 +7,17 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.errors import DependencyFailed, OrderNotFound
-from chalicelib.local.preview import sample_order
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import Order
 from chalicelib.models.principal import Principal
-from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, Email, EmailKind
+from chalicelib.ports import Claim, Email, EmailKind, EmailRefused
+from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
 from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.invoices import InvoiceNotReady, InvoiceService
-from chalicelib.services.notifications import (
-    Claim,
-    EmailBeingSent,
-    EmailRefused,
-    NotificationService,
-)
+from chalicelib.services.notifications import EmailBeingSent, NotificationService
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
+from devstack.preview import sample_order
 from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)

@@ -7,7 +7,6 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from chalicelib.local.preview import sample_order
 from chalicelib.rendering.emails import (
     CUSTOMER_CONFIRMATION,
     INTERNAL_NOTIFICATION,
@@ -15,6 +14,7 @@ from chalicelib.rendering.emails import (
     EmailRenderer,
 )
 from chalicelib.rendering.invoice import invoice_html, render_invoice
+from devstack.preview import sample_order
 
 
 def pages(pdf: bytes) -> PdfReader:

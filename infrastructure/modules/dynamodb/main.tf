@@ -1,6 +1,6 @@
 # The single orders table (docs/adr/0003-single-table-keys-and-conditional-writes.md): PK/SK,
 # GSI1 OrdersByDateIndex, GSI2 OrderByIdIndex, TTL on expiresAt; the same shape `make run`
-# provisions (chalicelib/local/provision.py, checked by tests/infrastructure/test_apply.py).
+# provisions (devstack/provision.py, checked by tests/infrastructure/test_apply.py).
 
 locals {
   key_attributes = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]

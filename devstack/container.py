@@ -1,6 +1,6 @@
 """One warm "Lambda container" of a function: a process that runs its handler, batch by batch.
 
-The SQS poller (`chalicelib.local.poller`) is Lambda's event source mapping; it hands each batch
+The SQS poller (`devstack.poller`) is Lambda's event source mapping; it hands each batch
 to a container over a pipe and deletes what succeeded. Keeping the two apart is what Lambda
 does, and it matters twice locally:
 
@@ -16,7 +16,7 @@ Protocol: one JSON line in (`{"event": …, "timeout_s": …}`), one JSON line o
 (`{"result": …}` or `{"error": "…"}`). The handler's logs go to stderr, which is the poller's
 output, so they reach the same log file.
 
-`python -m chalicelib.local.container FUNCTION` (environment: the function's, from the poller).
+`python -m devstack.container FUNCTION` (environment: the function's, from the poller).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Container:
     def __init__(self, function: str) -> None:
         self.function = function
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chalicelib.local.container", function],
+            [sys.executable, "-m", "devstack.container", function],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -141,7 +141,7 @@ def _hold_s(function: str) -> float:
 
 def serve(handler: Any, function: str, requests: IO[str], replies: IO[str]) -> None:
     """The container's loop: a batch in, its result out, until the input ends."""
-    from chalicelib.local.poller import FakeLambdaContext
+    from devstack.poller import FakeLambdaContext
 
     hold_s = _hold_s(function)
     for line in requests:
@@ -174,7 +174,7 @@ def main() -> int:
     """Serve batches of the function named on the command line."""
     import importlib
 
-    from chalicelib.local.stage import PROJECT_DIR
+    from devstack.stage import PROJECT_DIR
 
     function = sys.argv[1]
     # The poller owns the container's lifetime: a stop closes our input after the batch.

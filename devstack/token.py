@@ -1,6 +1,6 @@
 """ID tokens for the local stack's demo users, the real way (Cognito InitiateAuth).
 
-`python -m chalicelib.local.token alice@tenant-a.example` prints a fresh token.
+`python -m devstack.token alice@tenant-a.example` prints a fresh token.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chalicelib.local.stage import PROJECT_DIR
+from devstack.stage import PROJECT_DIR
 
 STACK_FILE = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local")) / "stack.json"
 

@@ -13,13 +13,13 @@ import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from chalicelib import topology
 from chalicelib.repositories import keys
+from devstack.stage import PROJECT_DIR
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "email"
+TEMPLATES_DIR = PROJECT_DIR / "chalicelib" / "templates" / "email"
 QUEUE_RETENTION_S = 4 * 24 * 3600
 DLQ_RETENTION_S = 7 * 24 * 3600
 

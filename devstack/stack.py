@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from chalicelib.local.stage import API_HANDLER, PROJECT_DIR, function_config
 from chalicelib.topology import CONSUMERS
+from devstack.stage import API_HANDLER, PROJECT_DIR, function_config
 
 # Overridable so tests can run a stack beside a developer's own `make run`.
 STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
@@ -40,9 +40,9 @@ POLLERS = {
     "customer_order_confirmation_sender": "customer",
 }
 MARKERS = {
-    "emulator": "chalicelib.local.emulator",
-    "api": "chalicelib.local.api_server",
-    **dict.fromkeys(POLLERS.values(), "chalicelib.local.poller"),
+    "emulator": "devstack.emulator",
+    "api": "devstack.api_server",
+    **dict.fromkeys(POLLERS.values(), "devstack.poller"),
 }
 
 
@@ -108,7 +108,7 @@ def end_leftovers(state_dir: Path) -> list[int]:
         supervisor
         and supervisor != os.getpid()
         and _alive(supervisor)
-        and "chalicelib.local" in _cmdline(supervisor)
+        and "devstack" in _cmdline(supervisor)
     ):
         raise StackError(
             f"Another local stack is running (pid {supervisor}); "
@@ -241,7 +241,7 @@ class Supervisor:
 
     def start(self) -> dict[str, Any]:
         """Bring the whole stack up; returns the stack description."""
-        from chalicelib.local.provision import provision
+        from devstack.provision import provision
 
         self.state_dir.mkdir(exist_ok=True)
         self.logs_dir.mkdir(exist_ok=True)
@@ -256,7 +256,7 @@ class Supervisor:
             [
                 sys.executable,
                 "-m",
-                "chalicelib.local.emulator",
+                "devstack.emulator",
                 "-H",
                 HOST,
                 "-p",
@@ -285,7 +285,7 @@ class Supervisor:
             [
                 sys.executable,
                 "-m",
-                "chalicelib.local.api_server",
+                "devstack.api_server",
                 "--stage",
                 self.stage,
                 "--host",
@@ -301,7 +301,7 @@ class Supervisor:
             name = POLLERS[consumer.function]
             ready = self.state_dir / f"{name}.ready"
             ready.unlink(missing_ok=True)
-            argv = [sys.executable, "-m", "chalicelib.local.poller", self.stage, str(ready)]
+            argv = [sys.executable, "-m", "devstack.poller", self.stage, str(ready)]
             pollers[name] = (self.spawn(name, [*argv, consumer.function], env), ready)
         wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
         for name, (process, ready) in pollers.items():
@@ -430,7 +430,7 @@ BBWS Order service is running (stage {stack["stage"]}, up in {elapsed_s:.1f}s)
 {users}
 
 Try it (the token is alice's, valid for an hour; get a fresh one with
-`.venv/bin/python -m chalicelib.local.token alice@tenant-a.example`):
+`.venv/bin/python -m devstack.token alice@tenant-a.example`):
 
   export TOKEN='{token}'
   curl -s {api}/health
@@ -444,7 +444,7 @@ Ctrl-C stops everything.
 
 def main() -> int:
     """Run the stack in the foreground until Ctrl-C / SIGTERM."""
-    from chalicelib.local.token import id_token
+    from devstack.token import id_token
 
     started = time.monotonic()
     stage = os.environ.get("STAGE", "local")

@@ -6,7 +6,7 @@ honoured: a raised error leaves the whole batch for redelivery after the visibil
 `batchItemFailures` leaves just those; everything else is deleted. The queue's redrive policy
 moves a message to its DLQ once its receive count passes `maxReceiveCount`.
 
-`make run` runs each batch in a container process (`chalicelib.local.container`): batches run in
+`make run` runs each batch in a container process (`devstack.container`): batches run in
 parallel like Lambda's concurrent containers, and a poller that dies mid-batch does not take the
 invocation with it. Tests may pass an in-process invoker instead.
 """
@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.local.container import ContainerDied
+from devstack.container import ContainerDied
 
 log = logging.getLogger("bbws.local.poller")
 MAX_RECEIVE = 10  # SQS returns at most 10 messages per ReceiveMessage
@@ -284,7 +284,7 @@ def discover(app_module: Any, sqs: Any, timeouts: dict[str, int]) -> list[Source
 
 
 def main() -> int:
-    """`python -m chalicelib.local.poller STAGE READY_FILE [FUNCTION]`: run until SIGTERM/SIGINT.
+    """`python -m devstack.poller STAGE READY_FILE [FUNCTION]`: run until SIGTERM/SIGINT.
 
     With FUNCTION, only that function's queue is polled: the local stack runs one process per
     function, as Lambda runs each function in its own containers (a PDF render holding the GIL
@@ -297,9 +297,9 @@ def main() -> int:
     from pathlib import Path
 
     from chalicelib import aws
-    from chalicelib.local.container import Containers
-    from chalicelib.local.stage import PROJECT_DIR, function_config
     from chalicelib.topology import CONSUMERS
+    from devstack.container import Containers
+    from devstack.stage import PROJECT_DIR, function_config
 
     stage, ready_file = sys.argv[1], Path(sys.argv[2])
     only = sys.argv[3] if len(sys.argv) > 3 else None

@@ -22,7 +22,7 @@ directory (~150 `stat` calls) on every request to route it; the list is read onc
 logging (a line per request, through the supervisor's pipe) is off unless
 `LOCAL_EMULATOR_REQUEST_LOG=1`.
 
-`python -m chalicelib.local.emulator` takes the same arguments as `moto_server`.
+`python -m devstack.emulator` takes the same arguments as `moto_server`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,228 @@
+"""The ports: what the services need from the outside world, and the data that crosses them.
+
+Services depend on these protocols only; repositories, the renderers, the mailer and the
+publishers implement them (structurally) and are chosen in `chalicelib.wiring`. Anything an
+adapter hands a service, or a service hands an adapter, is defined here, so neither side
+imports the other (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, NamedTuple, Protocol
+
+from chalicelib.models.base import ApiModel
+from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
+
+# ---- Orders -------------------------------------------------------------------------------
+
+
+class Position(NamedTuple):
+    """Where a page ends: the last order's creation time (as stored) and id."""
+
+    created: str
+    order_id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Orders of one page and the key to continue from (None: no more)."""
+
+    orders: list[Order]
+    next_position: Position | None
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """One conditional update: what to set, and what must hold for it to apply."""
+
+    actor: str
+    now: datetime
+    status: OrderStatus | None = None
+    allowed_from: frozenset[OrderStatus] | None = None
+    payment: PaymentDetails | None = None
+    require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
+    created_not_after: str | None = None  # the order must exist by this instant (a payment's)
+    active: bool | None = None
+    expected_version: int | None = None
+    require_active: bool = True
+
+
+class UpdateRejected(Exception):
+    """The condition failed; `current` is the item as it was (None: no such order)."""
+
+    def __init__(self, current: Order | None) -> None:
+        super().__init__("conditional update rejected")
+        self.current = current
+
+
+class InvalidStartKey(Exception):
+    """The table refused the position a page was asked to start after."""
+
+
+class OrderStore(Protocol):
+    """Order persistence."""
+
+    def create(self, order: Order) -> tuple[bool, Order]:
+        """Store a new order: (True, order), or (False, the order already stored under its id)."""
+
+    def get(self, tenant_id: str, order_id: str) -> Order | None:
+        """One tenant's order by id (AP1)."""
+
+    def find_by_id(self, order_id: str) -> Order | None:
+        """Any tenant's order by id (AP4, admins)."""
+
+    def list_page(
+        self,
+        tenant_id: str,
+        page_size: int,
+        after: Position | None,
+        status: OrderStatus | None,
+        active_only: bool,
+    ) -> Page:
+        """A tenant's orders, newest first, optionally of one status (AP3, AP5)."""
+
+    def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
+        """Apply a conditional change; raise `UpdateRejected` with the current item if refused."""
+
+    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
+        """Record that the order's PDF invoice exists."""
+
+
+class NumberSource(Protocol):
+    """Hands out order numbers."""
+
+    def reserve(self, tenant_id: str, count: int) -> list[str]:
+        """`count` fresh numbers for the tenant."""
+
+
+class Cursors(Protocol):
+    """Signs and verifies list cursors."""
+
+    def encode(self, position: Position, tenant_id: str, status: str | None) -> str:
+        """The opaque cursor for continuing after `position`."""
+
+    def decode(self, cursor: str, tenant_id: str, status: str | None) -> Position:
+        """The position in a live cursor issued for this list; raise ValidationFailed otherwise."""
+
+
+# ---- Requests and events ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What the first request with a key produced."""
+
+    request_hash: str
+    order_id: str
+    event: str
+    created_at: datetime
+
+
+class IdempotencyKeys(Protocol):
+    """Remembers what the first request with an `Idempotency-Key` produced."""
+
+    def claim(
+        self, tenant_id: str, idempotency_key: str, record: IdempotencyRecord
+    ) -> IdempotencyRecord | None:
+        """Store `record` unless a live one exists; return the existing one."""
+
+    def release(self, tenant_id: str, idempotency_key: str) -> None:
+        """Forget a claim whose request failed."""
+
+
+class EventPublisher(Protocol):
+    """Somewhere events go (an SQS queue or the SNS fan-out topic)."""
+
+    def publish(self, event: ApiModel) -> None:
+        """Send one event; raise `DependencyFailed` if it could not be sent."""
+
+
+class BatchPublisher(Protocol):
+    """The fan-out topic, which takes up to ten events per request."""
+
+    def publish_batch(self, events: list[ApiModel]) -> set[int]:
+        """Publish; return the indexes of the events that were not accepted."""
+
+
+# ---- Invoices -----------------------------------------------------------------------------
+
+
+def invoice_key(tenant_id: str, order_id: str) -> str:
+    """Where an order's invoice lives in the orders bucket (API.md, the S3 layout)."""
+    return f"{tenant_id}/orders/order_{order_id}.pdf"
+
+
+class Invoices(Protocol):
+    """Where invoice PDFs are kept."""
+
+    def exists(self, key: str) -> bool:
+        """Whether the PDF is stored."""
+
+    def put(self, key: str, pdf: bytes, order: Order) -> bool:
+        """Store unless present; False when it already was."""
+
+    def link(self, key: str, expires_in: int) -> str:
+        """A short-lived download URL."""
+
+
+# ---- Emails -------------------------------------------------------------------------------
+
+Claim = Literal["claimed", "sent", "sending"]
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    """One kind of email: where its HTML template lives and how its subject reads."""
+
+    name: str
+    template_key: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Email:
+    """A rendered email."""
+
+    subject: str
+    html: str
+    text: str
+
+
+class EmailRefused(Exception):
+    """The provider refused this email for good (`code`): retrying would only dead-letter it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class Ledger(Protocol):
+    """Remembers which emails were sent."""
+
+    def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
+        """`claimed` when this delivery may send; `sent`; or `sending` under another's lease."""
+
+    def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
+        """Mark sent."""
+
+    def refuse(self, tenant_id: str, order_id: str, kind: str, reason: str, now: int) -> None:
+        """Mark refused for good by the provider (never tried again)."""
+
+    def release(self, tenant_id: str, order_id: str, kind: str) -> None:
+        """Give a failed claim back."""
+
+
+class Mailer(Protocol):
+    """Sends an email."""
+
+    def send(self, to: list[str], email: Email) -> str:
+        """Send; return the provider's message id; `EmailRefused` when it never will be sent."""
+
+
+class Renderer(Protocol):
+    """Turns an order into an email of a kind."""
+
+    def render(self, kind: EmailKind, order: Order) -> Email:
+        """Subject, HTML and text."""

@@ -1,0 +1,5 @@
+"""`python -m devstack` (what `make run` calls)."""
+
+from devstack.stack import main
+
+raise SystemExit(main())
