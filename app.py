@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from chalice.app import Chalice, Request, Response
 
-from chalicelib import log, metrics, processing, topology, wiring
+from chalicelib import SERVICE_NAME, log, metrics, processing, topology, wiring
 from chalicelib.api import auth, params
 from chalicelib.api.body import parse_json
 from chalicelib.api.problems import api_boundary, correlation_id_of
@@ -21,7 +21,7 @@ from chalicelib.models.principal import Principal
 from chalicelib.settings import get_settings
 
 M = TypeVar("M", bound=ApiModel)
-app = Chalice(app_name="bbws-order-lambda")
+app = Chalice(app_name=SERVICE_NAME)
 errors_as_problems = api_boundary(app)
 AUTHORIZER = auth.route_authorizer()
 ANY_CONTENT_TYPE = ["*/*"]  # the body parser answers 415 as problem+json, not Chalice

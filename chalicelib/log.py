@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-logger = Logger(service="bbws-order-lambda", use_rfc3339=True)
+from chalicelib import SERVICE_NAME
+
+logger = Logger(service=SERVICE_NAME, use_rfc3339=True)
 
 
 def bind(**keys: str | None) -> None:

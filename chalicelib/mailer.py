@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency, error_code
 from chalicelib.ports import Email, EmailRefused
-from chalicelib.repositories.failures import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
@@ -29,24 +28,23 @@ class SesMailer:
 
     def send(self, to: list[str], email: Email) -> str:
         """Send; returns SES's message id."""
-        try:
-            response = self._client.send_email(
-                Source=self._sender,
-                Destination={"ToAddresses": to},
-                Message={
-                    "Subject": {"Data": email.subject, "Charset": "UTF-8"},
-                    "Body": {
-                        "Html": {"Data": email.html, "Charset": "UTF-8"},
-                        "Text": {"Data": email.text, "Charset": "UTF-8"},
+        with dependency("SES did not accept the email"):
+            try:
+                response = self._client.send_email(
+                    Source=self._sender,
+                    Destination={"ToAddresses": to},
+                    Message={
+                        "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                        "Body": {
+                            "Html": {"Data": email.html, "Charset": "UTF-8"},
+                            "Text": {"Data": email.text, "Charset": "UTF-8"},
+                        },
                     },
-                },
-            )
-        except ClientError as exc:
-            code = error_code(exc)
-            if code in PERMANENT_ERRORS:
-                message = str(exc.response.get("Error", {}).get("Message", ""))
-                raise EmailRefused(code, message) from exc
-            raise DependencyFailed("SES did not accept the email") from exc
-        except BotoCoreError as exc:
-            raise DependencyFailed("SES did not accept the email") from exc
+                )
+            except ClientError as exc:
+                code = error_code(exc)
+                if code in PERMANENT_ERRORS:
+                    message = str(exc.response.get("Error", {}).get("Message", ""))
+                    raise EmailRefused(code, message) from exc
+                raise
         return str(response["MessageId"])

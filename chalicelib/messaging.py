@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency
 from chalicelib.models.base import ApiModel
 
 if TYPE_CHECKING:
@@ -41,14 +41,12 @@ class QueuePublisher:
 
     def publish(self, event: ApiModel) -> None:
         """SendMessage with the event as JSON body."""
-        try:
+        with dependency("Could not enqueue the order"):
             self._client.send_message(
                 QueueUrl=self._queue_url(),
                 MessageBody=event.json(),
                 MessageAttributes=_attributes(event),
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not enqueue the order") from exc
 
 
 class TopicPublisher:
@@ -60,14 +58,12 @@ class TopicPublisher:
 
     def publish(self, event: ApiModel) -> None:
         """Publish with the event type as a message attribute (subscription filters use it)."""
-        try:
+        with dependency("Could not publish the order event"):
             self._client.publish(
                 TopicArn=self._topic_arn,
                 Message=event.json(),
                 MessageAttributes=_attributes(event),
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not publish the order event") from exc
 
     def publish_batch(self, events: list[ApiModel]) -> set[int]:
         """PublishBatch in chunks of ten; returns the indexes SNS did not accept."""

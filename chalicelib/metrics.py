@@ -26,8 +26,10 @@ from contextlib import contextmanager
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
+from chalicelib import SERVICE_NAME
+
 NAMESPACE = "BBWS/Orders"
-SERVICE = "bbws-order-lambda"
+SERVICE = SERVICE_NAME
 # One collector per invocation and thread. Powertools' `Metrics` is a process-wide singleton,
 # which is right for Lambda (one invocation per process) but mixes the concurrent requests of
 # `chalice local` and the local poller's concurrent batches; `EphemeralMetrics` shares nothing.

@@ -6,9 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency
 
 
 def cached_secret(client: Callable[[], Any], secret_id: str) -> Callable[[], bytes]:
@@ -19,10 +17,8 @@ def cached_secret(client: Callable[[], Any], secret_id: str) -> Callable[[], byt
     def get() -> bytes:
         with lock:
             if not value:
-                try:
+                with dependency("A signing key could not be read"):
                     response = client().get_secret_value(SecretId=secret_id)
-                except (BotoCoreError, ClientError) as exc:
-                    raise DependencyFailed("A signing key could not be read") from exc
                 secret = response.get("SecretString")
                 value.append(secret.encode() if secret else response["SecretBinary"])
             return value[0]

@@ -7,12 +7,14 @@ from typing import Literal
 
 from pydantic import BaseSettings, Field
 
+from chalicelib import SERVICE_NAME
+
 
 class Settings(BaseSettings):
     """Every name and switch the service reads; resource names come from the stage config."""
 
     environment: str = Field(..., env="APP_ENV", description="local, dev, sit or prod")
-    service_name: str = Field("bbws-order-lambda", env="POWERTOOLS_SERVICE_NAME")
+    service_name: str = Field(SERVICE_NAME, env="POWERTOOLS_SERVICE_NAME")
     aws_region: str = Field("eu-west-1", env="AWS_REGION")
     aws_endpoint_url: str | None = Field(None, env="AWS_ENDPOINT_URL")
 

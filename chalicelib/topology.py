@@ -22,6 +22,7 @@ class Consumer:
     """An SQS-triggered function and its event source mapping settings."""
 
     function: str
+    short_name: str  # in log file names, the local stack's process names and `orderctl dlq`
     queue_env: str
     dlq_env: str
     batch_size: int
@@ -55,13 +56,21 @@ def _required(env: str) -> str:
 # when a batch is not full, so an order would be readable only after > 5 s. 4 s is the largest
 # window that keeps read-after-POST under the 5 s target (docs/adr/0002-fan-out-topology.md).
 ORDER_CREATOR_RECORD = Consumer(
-    "order_creator_record", "ORDER_CREATION_QUEUE_NAME", "ORDER_CREATION_DLQ_NAME", 10, 4, 5, False
+    "order_creator_record",
+    "record",
+    "ORDER_CREATION_QUEUE_NAME",
+    "ORDER_CREATION_DLQ_NAME",
+    10,
+    4,
+    5,
+    False,
 )
 ORDER_PDF_CREATOR = Consumer(
-    "order_pdf_creator", "ORDER_PDF_QUEUE_NAME", "ORDER_PDF_DLQ_NAME", 5, 2, 10, True
+    "order_pdf_creator", "pdf", "ORDER_PDF_QUEUE_NAME", "ORDER_PDF_DLQ_NAME", 5, 2, 10, True
 )
 INTERNAL_NOTIFICATION_SENDER = Consumer(
     "order_internal_notification_sender",
+    "internal",
     "INTERNAL_NOTIFICATION_QUEUE_NAME",
     "INTERNAL_NOTIFICATION_DLQ_NAME",
     10,
@@ -71,6 +80,7 @@ INTERNAL_NOTIFICATION_SENDER = Consumer(
 )
 CUSTOMER_CONFIRMATION_SENDER = Consumer(
     "customer_order_confirmation_sender",
+    "customer",
     "CUSTOMER_CONFIRMATION_QUEUE_NAME",
     "CUSTOMER_CONFIRMATION_DLQ_NAME",
     10,

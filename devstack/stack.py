@@ -25,20 +25,16 @@ from typing import IO, Any
 
 from chalicelib.topology import CONSUMERS
 from devstack.stage import API_HANDLER, PROJECT_DIR, function_config
+from orderctl import auth
 
 # Overridable so tests can run a stack beside a developer's own `make run`.
-STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
+STATE_DIR = auth.state_dir()
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
 RESTARTS_PER_MINUTE = 5  # more, and a poller is crash-looping: stop rather than spin
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
 # One SQS poller process per function, named for the log prefix.
-POLLERS = {
-    "order_creator_record": "record",
-    "order_pdf_creator": "pdf",
-    "order_internal_notification_sender": "internal",
-    "customer_order_confirmation_sender": "customer",
-}
+POLLERS = {consumer.function: consumer.short_name for consumer in CONSUMERS}
 MARKERS = {
     "emulator": "devstack.emulator",
     "api": "devstack.api_server",
@@ -248,7 +244,7 @@ class Supervisor:
         end_leftovers(self.state_dir)
         ensure_free(self.ports.emulator, "AWS_EMULATOR_PORT")
         ensure_free(self.ports.api, "API_PORT")
-        (self.state_dir / "stack.json").unlink(missing_ok=True)
+        (self.state_dir / auth.STACK_FILE_NAME).unlink(missing_ok=True)
         self._write_pids()
 
         emulator = self.spawn(
@@ -322,7 +318,7 @@ class Supervisor:
             "users": made.users,
             "logs": str(self.logs_dir),
         }
-        (self.state_dir / "stack.json").write_text(json.dumps(stack, indent=2))
+        (self.state_dir / auth.STACK_FILE_NAME).write_text(json.dumps(stack, indent=2))
         return stack
 
     def _client(self, service: str) -> Any:
@@ -383,7 +379,7 @@ class Supervisor:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-        stale = ["pids.json", "stack.json", *(f"{name}.ready" for name in POLLERS.values())]
+        stale = ["pids.json", auth.STACK_FILE_NAME, *(f"{name}.ready" for name in POLLERS.values())]
         for name in stale:  # nothing that says "running" survives a stop
             (self.state_dir / name).unlink(missing_ok=True)
 

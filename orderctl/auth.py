@@ -27,9 +27,17 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_LOCAL_USER = "alice@tenant-a.example"
 
 
+STACK_FILE_NAME = "stack.json"
+
+
+def state_dir() -> Path:
+    """Where `make run` keeps the local stack's state (`LOCAL_STATE_DIR` overrides)."""
+    return Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
+
+
 def stack_file() -> Path:
-    """Where `make run` describes the running local stack."""
-    return Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local")) / "stack.json"
+    """Where `make run` describes the running local stack (the dev stack writes it here)."""
+    return state_dir() / STACK_FILE_NAME
 
 
 def local_stack() -> dict[str, Any] | None:

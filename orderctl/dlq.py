@@ -29,12 +29,6 @@ from chalicelib.topology import CONSUMERS
 from orderctl.errors import OrderctlError
 from orderctl.target import Target
 
-SHORT_NAMES = {
-    "order_creator_record": "record",
-    "order_pdf_creator": "pdf",
-    "order_internal_notification_sender": "internal",
-    "customer_order_confirmation_sender": "customer",
-}
 COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
 PEEK_VISIBILITY_S = 10
 MOVE_VISIBILITY_S = 60
@@ -53,7 +47,7 @@ class Pair:
 def pairs(target: Target) -> list[Pair]:
     environment = target.environment()
     return [
-        Pair(c.function, SHORT_NAMES[c.function], environment[c.queue_env], environment[c.dlq_env])
+        Pair(c.function, c.short_name, environment[c.queue_env], environment[c.dlq_env])
         for c in CONSUMERS
     ]
 
@@ -63,7 +57,7 @@ def find(target: Target, name: str) -> Pair:
     for pair in pairs(target):
         if name in (pair.short, pair.function, pair.queue, pair.dlq):
             return pair
-    known = ", ".join(SHORT_NAMES.values())
+    known = ", ".join(c.short_name for c in CONSUMERS)
     raise OrderctlError(f"unknown queue {name!r}: one of {known} (or a function or queue name)")
 
 

@@ -37,10 +37,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from chalicelib import SERVICE_NAME
+
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "sit", "prod")
 RUNTIME = (3, 12)
-APP_NAME = "bbws-order-lambda"
+APP_NAME = SERVICE_NAME
 AWS_PROVIDER = ">= 5.32, < 6"
 GLIBC_OF_THE_RUNTIME = (2, 34)  # Amazon Linux 2023, which runs python3.12
 ELF_AARCH64 = 183

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency
 from chalicelib.repositories import keys
 
 if TYPE_CHECKING:
@@ -39,7 +37,7 @@ class OrderNumbers:
 
     def reserve(self, tenant_id: str, count: int) -> list[str]:
         """`count` fresh numbers for the tenant, in order; never handed out again."""
-        try:
+        with dependency("Could not reserve order numbers"):
             response = self._client.update_item(
                 TableName=self._table,
                 Key={
@@ -51,7 +49,5 @@ class OrderNumbers:
                 ExpressionAttributeValues={":count": {"N": str(count)}, ":type": {"S": "COUNTER"}},
                 ReturnValues="UPDATED_NEW",
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not reserve order numbers") from exc
         last = int(response["Attributes"]["lastNumber"]["N"])
         return [order_number(self._tag, n) for n in range(last - count + 1, last + 1)]

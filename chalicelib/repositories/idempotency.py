@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency, refused_item
 from chalicelib.ports import IdempotencyRecord
 from chalicelib.repositories import keys
-from chalicelib.repositories.failures import refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -51,25 +50,24 @@ class IdempotencyStore:
             "createdAt": {"N": str(now)},
             keys.TTL_ATTRIBUTE: {"N": str(now + int(RETENTION.total_seconds()))},
         }
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(PK) OR #expires < :now",
-                ExpressionAttributeNames={"#expires": keys.TTL_ATTRIBUTE},
-                ExpressionAttributeValues={":now": {"N": str(now)}},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old = refused_item(exc) or {}
-            return IdempotencyRecord(
-                request_hash=old["requestHash"]["S"],
-                order_id=old["orderId"]["S"],
-                event=old["event"]["S"],
-                created_at=datetime.fromtimestamp(int(old["createdAt"]["N"]), UTC),
-            )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not record the idempotency key") from exc
+        with dependency("Could not record the idempotency key"):
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(PK) OR #expires < :now",
+                    ExpressionAttributeNames={"#expires": keys.TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={":now": {"N": str(now)}},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                old = refused_item(exc) or {}
+                return IdempotencyRecord(
+                    request_hash=old["requestHash"]["S"],
+                    order_id=old["orderId"]["S"],
+                    event=old["event"]["S"],
+                    created_at=datetime.fromtimestamp(int(old["createdAt"]["N"]), UTC),
+                )
         return None
 
     def release(self, tenant_id: str, idempotency_key: str) -> None:

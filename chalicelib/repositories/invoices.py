@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency, error_code
 from chalicelib.models.orders import Order
-from chalicelib.repositories.failures import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -25,39 +24,37 @@ class InvoiceStore:
 
     def exists(self, key: str) -> bool:
         """Whether the object is there (a redelivery skips rendering)."""
-        try:
-            self._client.head_object(Bucket=self._bucket, Key=key)
-        except ClientError as exc:
-            if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
-                return False
-            raise DependencyFailed("Could not look for the invoice") from exc
-        except BotoCoreError as exc:
-            raise DependencyFailed("Could not look for the invoice") from exc
+        with dependency("Could not look for the invoice"):
+            try:
+                self._client.head_object(Bucket=self._bucket, Key=key)
+            except ClientError as exc:
+                if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
+                    return False
+                raise
         return True
 
     def put(self, key: str, pdf: bytes, order: Order) -> bool:
         """Store the PDF unless it exists (`If-None-Match: *`): never a second version."""
-        try:
-            self._client.put_object(
-                Bucket=self._bucket,
-                Key=key,
-                Body=pdf,
-                ContentType=PDF,
-                # Encrypted by the bucket's default: SSE-KMS with the environment's key in AWS
-                # (infrastructure/modules/storage), AES256 on the local stack.
-                IfNoneMatch="*",
-                Metadata={
-                    "order-id": order.id,
-                    "tenant-id": order.tenantId,
-                    "order-number": order.orderNumber or "",
-                },
-            )
-        except ClientError as exc:
-            if error_code(exc) in {"PreconditionFailed", "412"}:
-                return False
-            raise DependencyFailed("Could not store the invoice") from exc
-        except BotoCoreError as exc:
-            raise DependencyFailed("Could not store the invoice") from exc
+        with dependency("Could not store the invoice"):
+            try:
+                self._client.put_object(
+                    Bucket=self._bucket,
+                    Key=key,
+                    Body=pdf,
+                    ContentType=PDF,
+                    # Encrypted by the bucket's default: SSE-KMS with the environment's key in AWS
+                    # (infrastructure/modules/storage), AES256 on the local stack.
+                    IfNoneMatch="*",
+                    Metadata={
+                        "order-id": order.id,
+                        "tenant-id": order.tenantId,
+                        "order-number": order.orderNumber or "",
+                    },
+                )
+            except ClientError as exc:
+                if error_code(exc) in {"PreconditionFailed", "412"}:
+                    return False
+                raise
         return True
 
     def link(self, key: str, expires_in: int) -> str:

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.errors import DependencyFailed
+from chalicelib.failures import dependency, refused_item
 from chalicelib.ports import Claim
 from chalicelib.repositories import keys
-from chalicelib.repositories.failures import refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,27 +37,29 @@ class NotificationLedger:
 
     def claim(self, tenant_id: str, order_id: str, kind: str, now: int) -> Claim:
         """`claimed`: this delivery may send; `sent`: it was; `sending`: another holds the lease."""
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    **_key(tenant_id, order_id, kind),
-                    "entityType": {"S": "NOTIFICATION"},
-                    "status": {"S": "SENDING"},
-                    "leaseUntil": {"N": str(now + LEASE_S)},
-                },
-                ConditionExpression=(
-                    "attribute_not_exists(PK) OR (#status = :sending AND leaseUntil < :now)"
-                ),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":sending": {"S": "SENDING"}, ":now": {"N": str(now)}},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            status = (refused_item(exc) or {}).get("status", {}).get("S")
-            return "sending" if status == "SENDING" else "sent"  # SENT or REFUSED: done
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not claim the notification") from exc
+        with dependency("Could not claim the notification"):
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        **_key(tenant_id, order_id, kind),
+                        "entityType": {"S": "NOTIFICATION"},
+                        "status": {"S": "SENDING"},
+                        "leaseUntil": {"N": str(now + LEASE_S)},
+                    },
+                    ConditionExpression=(
+                        "attribute_not_exists(PK) OR (#status = :sending AND leaseUntil < :now)"
+                    ),
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":sending": {"S": "SENDING"},
+                        ":now": {"N": str(now)},
+                    },
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                status = (refused_item(exc) or {}).get("status", {}).get("S")
+                return "sending" if status == "SENDING" else "sent"  # SENT or REFUSED: done
         return "claimed"
 
     def complete(self, tenant_id: str, order_id: str, kind: str, message_id: str, now: int) -> None:
@@ -77,7 +78,7 @@ class NotificationLedger:
         self, which: tuple[str, str, str], status: str, detail: tuple[str, str], at: tuple[str, int]
     ) -> None:
         """The final state of a claim: SENT or REFUSED, with its detail and time; lease gone."""
-        try:
+        with dependency(f"Could not record the notification as {status}"):
             self._client.update_item(
                 TableName=self._table,
                 Key=_key(*which),
@@ -90,8 +91,6 @@ class NotificationLedger:
                     ":at": {"N": str(at[1])},
                 },
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed(f"Could not record the notification as {status}") from exc
 
     def release(self, tenant_id: str, order_id: str, kind: str) -> None:
         """Give up a claim after a failed send, so the retry may send at once."""

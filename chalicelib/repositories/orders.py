@@ -7,16 +7,16 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from chalicelib import log, metrics
 from chalicelib.clock import iso
-from chalicelib.errors import DependencyFailed, StoredDataUnreadable
+from chalicelib.errors import StoredDataUnreadable
+from chalicelib.failures import dependency, error_code, refused_item
 from chalicelib.models.orders import Order, OrderStatus
 from chalicelib.ports import InvalidStartKey, OrderChange, Page, Position, UpdateRejected
 from chalicelib.repositories import keys
-from chalicelib.repositories.failures import error_code, refused_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -132,51 +132,47 @@ class OrderRepository:
         The stored one comes back with the refusal (`ReturnValuesOnConditionCheckFailure`),
         so a redelivery costs one request, like the first delivery.
         """
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(order),
-                ConditionExpression="attribute_not_exists(PK)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old = refused_item(exc)
-            return False, from_item(old) if old else order
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not store the order") from exc
+        with dependency("Could not store the order"):
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_item(order),
+                    ConditionExpression="attribute_not_exists(PK)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                old = refused_item(exc)
+                return False, from_item(old) if old else order
         return True, order
 
     def mark_invoice(self, tenant_id: str, order_id: str) -> None:
         """Record that the PDF invoice exists (system metadata: the version is not bumped)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_primary_key(tenant_id, order_id),
-                UpdateExpression="SET invoice = :invoice",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues={":invoice": {"M": {"available": {"BOOL": True}}}},
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return  # the order is gone: nothing to mark
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not record the invoice") from exc
+        with dependency("Could not record the invoice"):
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=_primary_key(tenant_id, order_id),
+                    UpdateExpression="SET invoice = :invoice",
+                    ConditionExpression="attribute_exists(PK)",
+                    ExpressionAttributeValues={":invoice": {"M": {"available": {"BOOL": True}}}},
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                return  # the order is gone: nothing to mark
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         """AP1: one item by its primary key."""
-        try:
+        with dependency("Could not read the order"):
             response = self._client.get_item(
                 TableName=self._table,
                 Key=_primary_key(tenant_id, order_id),
                 ConsistentRead=True,
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not read the order") from exc
         item = response.get("Item")
         return from_item(item) if item else None
 
     def find_by_id(self, order_id: str) -> Order | None:
         """AP4: the order with this id in any tenant (GSI2, eventually consistent)."""
-        try:
+        with dependency("Could not read the order"):
             response = self._client.query(
                 TableName=self._table,
                 IndexName=keys.ORDER_BY_ID_INDEX,
@@ -184,8 +180,6 @@ class OrderRepository:
                 ExpressionAttributeValues={":pk": {"S": keys.order_sk(order_id)}},
                 Limit=1,
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not read the order") from exc
         items = response.get("Items", [])
         return from_item(items[0]) if items else None
 
@@ -229,14 +223,13 @@ class OrderRepository:
         if after:
             start = keys.order_keys(tenant_id, after.order_id, after.created)
             request["ExclusiveStartKey"] = keys.attributes({k: start[k] for k in _PAGE_KEYS})
-        try:
-            response = self._client.query(**request)
-        except self._client.exceptions.ClientError as exc:
-            if error_code(exc) == "ValidationException":
-                raise InvalidStartKey(str(after)) from exc
-            raise DependencyFailed("Could not list orders") from exc
-        except BotoCoreError as exc:
-            raise DependencyFailed("Could not list orders") from exc
+        with dependency("Could not list orders"):
+            try:
+                response = self._client.query(**request)
+            except ClientError as exc:
+                if error_code(exc) == "ValidationException":
+                    raise InvalidStartKey(str(after)) from exc
+                raise
         items = response.get("Items", [])
         if len(items) > page_size:
             items = items[:page_size]
@@ -286,22 +279,21 @@ class OrderRepository:
         if change.expected_version is not None:
             conditions.append("#version = :expected")
             values[":expected"] = {"N": str(change.expected_version)}
-        try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=_primary_key(tenant_id, order_id),
-                UpdateExpression=f"SET {', '.join(sets)} ADD #version :one",
-                ConditionExpression=" AND ".join(conditions),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old = refused_item(exc)
-            raise UpdateRejected(from_item(old) if old else None) from exc
-        except (BotoCoreError, ClientError) as exc:
-            raise DependencyFailed("Could not update the order") from exc
+        with dependency("Could not update the order"):
+            try:
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key=_primary_key(tenant_id, order_id),
+                    UpdateExpression=f"SET {', '.join(sets)} ADD #version :one",
+                    ConditionExpression=" AND ".join(conditions),
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                old = refused_item(exc)
+                raise UpdateRejected(from_item(old) if old else None) from exc
         return from_item(response["Attributes"])
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from chalicelib.errors import DependencyFailed
-from chalicelib.repositories.failures import error_code
+from chalicelib.failures import dependency, error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -22,12 +21,11 @@ class TemplateBucket:
 
     def fetch(self, key: str) -> str | None:
         """The template's text, or None if absent."""
-        try:
-            response = self._client.get_object(Bucket=self._bucket, Key=key)
-        except ClientError as exc:
-            if error_code(exc) in {"NoSuchKey", "404"}:
-                return None
-            raise DependencyFailed("Could not read the email template") from exc
-        except BotoCoreError as exc:
-            raise DependencyFailed("Could not read the email template") from exc
+        with dependency("Could not read the email template"):
+            try:
+                response = self._client.get_object(Bucket=self._bucket, Key=key)
+            except ClientError as exc:
+                if error_code(exc) in {"NoSuchKey", "404"}:
+                    return None
+                raise
         return response["Body"].read().decode("utf-8")
