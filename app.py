@@ -57,7 +57,7 @@ def _body(model: type[M]) -> M:
 
 def _caller() -> Principal:
     request = _request()
-    caller = auth.principal(request.headers, request.context, get_settings())
+    caller = auth.principal(request.headers, request.context)
     log.bind(tenant_id=caller.tenant_id)
     return caller
 

@@ -1,7 +1,7 @@
 """AWS requests per API operation, and the handler's time against a bare GetItem.
 
-Runs the app in-process (Chalice's test client, stage `local` names, `AUTH_MODE=gateway` as in
-AWS) against a moto server in its own process, counting every request botocore sends (the
+Runs the app in-process (Chalice's test client, stage `local` names, claims
+unverified) against a moto server in its own process, counting every request botocore sends (the
 `before-send` event, so retries count too). Targets: GET = 1, list page = 1, PUT = 1, POST <= 2
 (steady state: once-per-container lookups are reported apart). Handler time: median in-process
 `GET /v1.0/orders/{id}` vs median bare GetItem of the same item on the same emulator, <= 1.5.
@@ -125,7 +125,6 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             AWS_ACCESS_KEY_ID="bench",
             AWS_SECRET_ACCESS_KEY="bench",
             AWS_REGION="eu-west-1",
-            AUTH_MODE="gateway",
             POWERTOOLS_LOG_LEVEL="ERROR",
         )
         import boto3

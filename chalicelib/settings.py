@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
 from pydantic import BaseSettings, Field
 
@@ -29,30 +28,10 @@ class Settings(BaseSettings):
         ..., env="INTERNAL_NOTIFICATION_RECIPIENTS", description="comma-separated"
     )
 
-    # "gateway": API Gateway's Cognito authorizer verified the token (AWS).
-    # "jwks": the service verifies it itself (stage local: `chalice local` verifies nothing).
-    auth_mode: Literal["gateway", "jwks"] = Field("gateway", env="AUTH_MODE")
-    cognito_user_pool_id: str | None = Field(None, env="COGNITO_USER_POOL_ID")
-    cognito_app_client_id: str | None = Field(None, env="COGNITO_APP_CLIENT_ID")
-    cognito_issuer: str | None = Field(None, env="COGNITO_ISSUER")
-    cognito_jwks_url: str | None = Field(None, env="COGNITO_JWKS_URL")
-
     @property
     def internal_recipient_list(self) -> list[str]:
         """The internal team's addresses."""
         return [a.strip() for a in self.internal_recipients.split(",") if a.strip()]
-
-    @property
-    def issuer(self) -> str:
-        """The `iss` every accepted ID token must carry."""
-        if self.cognito_issuer:
-            return self.cognito_issuer
-        return f"https://cognito-idp.{self.aws_region}.amazonaws.com/{self.cognito_user_pool_id}"
-
-    @property
-    def jwks_url(self) -> str:
-        """Where the pool's signing keys are published."""
-        return self.cognito_jwks_url or f"{self.issuer}/.well-known/jwks.json"
 
     class Config:
         frozen = True

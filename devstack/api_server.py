@@ -1,8 +1,9 @@
-"""`chalice local`, with a listen backlog that survives bursts of concurrent clients.
+"""`chalice local`, with API Gateway's token verification and a listen backlog for bursts.
 
 Runs Chalice's own CLI (`chalice local --stage ... --host ... --port ...`) in this process after
 raising the backlog of its threaded HTTP server from socketserver's default of 5, which resets
-connections when 50 clients connect at once (API Gateway has no such limit).
+connections when 50 clients connect at once (API Gateway has no such limit), and after putting
+the Cognito authorizer's verification in front of the routes (`devstack/authorizer.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ def main() -> int:
     from chalice.cli import main as chalice_main
     from chalice.local import ThreadedHTTPServer
 
+    from devstack import authorizer
+
+    authorizer.install(authorizer.from_environment())
     ThreadedHTTPServer.request_queue_size = BACKLOG
     sys.argv = ["chalice", "local", *sys.argv[1:]]
     return int(chalice_main() or 0)

@@ -11,10 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from devstack.authorizer import TokenVerifier, install
 from devstack.stage import API_HANDLER, function_config
 from tests.tokens import AUDIENCE, ISSUER, TestIssuer
 
 ISSUER_FOR_TESTS = TestIssuer()
+# Chalice's test client, like `chalice local`, would pass any token's claims on unverified:
+# verify them as API Gateway's Cognito authorizer does (the dev stack's API does the same).
+install(TokenVerifier(ISSUER_FOR_TESTS.jwks_url, ISSUER, AUDIENCE))
 
 for _name in list(os.environ):
     if _name.startswith("AWS_"):
@@ -25,10 +29,6 @@ os.environ.update(
     AWS_SECRET_ACCESS_KEY="testing",
     AWS_DEFAULT_REGION="eu-west-1",
     AWS_REGION="eu-west-1",
-    AUTH_MODE="jwks",
-    COGNITO_ISSUER=ISSUER,
-    COGNITO_APP_CLIENT_ID=AUDIENCE,
-    COGNITO_JWKS_URL=ISSUER_FOR_TESTS.jwks_url,
     POWERTOOLS_LOG_LEVEL="WARNING",
 )
 
@@ -41,12 +41,9 @@ def issuer() -> TestIssuer:
 
 @pytest.fixture(autouse=True)
 def _fresh_wiring() -> Iterator[None]:
-    """Every test builds its own clients, settings and verifier."""
+    """Every test builds its own clients and settings."""
     from chalicelib import wiring
-    from chalicelib.api import auth
 
     wiring.reset()
-    auth.reset()
     yield
     wiring.reset()
-    auth.reset()

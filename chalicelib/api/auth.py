@@ -1,9 +1,9 @@
 """Who is calling: ID-token claims → `Principal`, in one place.
 
-In AWS, API Gateway's Cognito authorizer verifies the token and hands the claims over in the
-request context. `chalice local` verifies nothing, so with `AUTH_MODE=jwks` (stage `local`) the
-service verifies the token itself against the user pool's JWKS: signature, expiry, issuer,
-audience and `token_use`.
+API Gateway's Cognito authorizer verifies the token (signature, expiry, issuer, audience) and
+hands the claims over in the request context; the service reads them, never a token it has not
+seen verified. The dev stack and the tests put the same verification in front of Chalice's local
+gateway (`devstack/authorizer.py`), so this one path runs everywhere (docs/adr/0012).
 """
 
 from __future__ import annotations
@@ -12,26 +12,19 @@ import base64
 import binascii
 import json
 import os
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.errors import AuthenticationFailed, DependencyFailed, PermissionDenied
+from chalicelib.errors import AuthenticationFailed, PermissionDenied
 from chalicelib.models.fields import TENANT_ID
 from chalicelib.models.principal import Principal
-from chalicelib.settings import Settings
 
 TENANT_CLAIM = "custom:tenantId"
 GROUPS_CLAIM = "cognito:groups"
 
 
 def route_authorizer() -> Any:
-    """The authorizer for `/v1.0` routes, chosen at import from `AUTH_MODE`.
-
-    None in `jwks` mode: the service verifies tokens itself (see `TokenVerifier`).
-    """
-    if os.environ.get("AUTH_MODE", "gateway") == "jwks":
-        return None
+    """The Cognito User Pool authorizer of the `/v1.0` routes (the pool ARNs from packaging)."""
     from chalice.app import CognitoUserPoolAuthorizer
 
     arns = [arn for arn in os.environ.get("COGNITO_USER_POOL_ARN", "").split(",") if arn]
@@ -45,7 +38,7 @@ def _groups(raw: Any) -> frozenset[str]:
     return frozenset()
 
 
-def _bearer(authorization: str | None) -> str:
+def bearer(authorization: str | None) -> str:
     """The token in an `Authorization` header, raw or as `Bearer <token>` ("" when absent)."""
     token = (authorization or "").strip()
     return token[7:].strip() if token[:7].lower() == "bearer " else token
@@ -59,7 +52,7 @@ def _token_payload(authorization: str | None) -> dict[str, Any]:
     token itself holds the exact list.
     """
     try:
-        body = _bearer(authorization).split(".")[1]
+        body = bearer(authorization).split(".")[1]
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
         return {}
@@ -92,76 +85,8 @@ def principal_from_claims(
     )
 
 
-class TokenVerifier:
-    """Verifies Cognito ID tokens against the pool's JWKS (keys cached, fetched lazily)."""
-
-    def __init__(self, jwks_url: str, issuer: str, audience: str | None) -> None:
-        self._jwks_url = jwks_url
-        self._issuer = issuer
-        self._audience = audience
-        self._client: Any = None
-        self._lock = threading.Lock()
-
-    def _jwks(self) -> Any:
-        with self._lock:
-            if self._client is None:
-                import jwt
-
-                self._client = jwt.PyJWKClient(self._jwks_url, cache_keys=True, lifespan=300)
-            return self._client
-
-    def verify(self, authorization: str | None) -> dict[str, Any]:
-        """The claims of a valid ID token in an `Authorization` header (raw or `Bearer`)."""
-        import jwt
-
-        token = _bearer(authorization)
-        if not token:
-            raise AuthenticationFailed("The Authorization header is missing")
-        try:
-            key = self._jwks().get_signing_key_from_jwt(token)
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key.key,
-                algorithms=["RS256"],
-                issuer=self._issuer,
-                audience=self._audience,
-                options={"require": ["exp", "iat", "sub", "token_use"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise AuthenticationFailed("The token has expired") from exc
-        except jwt.PyJWKClientConnectionError as exc:
-            raise DependencyFailed("The token signing keys could not be fetched") from exc
-        except jwt.PyJWTError as exc:
-            raise AuthenticationFailed("The token is not valid") from exc
-        if claims.get("token_use") != "id":
-            raise AuthenticationFailed("An ID token is required")
-        return claims
-
-
-_verifier: TokenVerifier | None = None
-
-
-def _local_verifier(settings: Settings) -> TokenVerifier:
-    global _verifier  # noqa: PLW0603 - one verifier (and JWKS cache) per container
-    if _verifier is None:
-        _verifier = TokenVerifier(
-            settings.jwks_url, settings.issuer, settings.cognito_app_client_id
-        )
-    return _verifier
-
-
-def reset() -> None:
-    """Forget the cached verifier (tests change settings between cases)."""
-    global _verifier  # noqa: PLW0603
-    _verifier = None
-
-
-def principal(
-    headers: Mapping[str, str], context: Mapping[str, Any], settings: Settings
-) -> Principal:
-    """The caller of this request, from the gateway's claims or a locally verified token."""
-    if settings.auth_mode == "jwks":
-        return principal_from_claims(_local_verifier(settings).verify(headers.get("authorization")))
+def principal(headers: Mapping[str, str], context: Mapping[str, Any]) -> Principal:
+    """The caller of this request, from the claims the gateway's authorizer verified."""
     claims = (context.get("authorizer") or {}).get("claims")
     if not claims:
         raise AuthenticationFailed("The request carries no verified identity")

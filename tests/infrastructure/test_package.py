@@ -43,7 +43,7 @@ def test_the_generated_functions_follow_the_requirements(workspace: Path, stage:
     environment = doc["locals"]["stage_environment"]
     assert environment["APP_ENV"] == stage
     assert environment["ORDERS_TABLE_NAME"] == f"bbws-customer-portal-orders-{stage}"
-    assert environment["AUTH_MODE"] == "gateway"
+    assert "AUTH_MODE" not in environment  # API Gateway's authorizer is the only one (ADR 0012)
 
 
 @pytest.mark.parametrize("stage", ENVIRONMENTS)

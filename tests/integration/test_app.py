@@ -194,10 +194,8 @@ def test_unexpected_errors_are_500_problems_without_internals(
 def gateway_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Any, Path]]:
     """app.py imported as in AWS: routes carry the Cognito authorizer, claims come from it."""
     config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
-    config["stages"]["local"]["environment_variables"]["AUTH_MODE"] = "gateway"
     (tmp_path / ".chalice").mkdir()
     (tmp_path / ".chalice" / "config.json").write_text(json.dumps(config))
-    monkeypatch.setenv("AUTH_MODE", "gateway")
     monkeypatch.setenv(
         "COGNITO_USER_POOL_ARN", "arn:aws:cognito-idp:af-south-1:111111111111:userpool/af-south-1_x"
     )

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from chalicelib.api.auth import TokenVerifier, principal, principal_from_claims
+from chalicelib.api.auth import principal, principal_from_claims
 from chalicelib.errors import AuthenticationFailed, DependencyFailed, PermissionDenied
-from chalicelib.settings import get_settings
+from devstack.authorizer import TokenVerifier
 from tests.tokens import AUDIENCE, ISSUER, TestIssuer
 
 
@@ -100,13 +100,9 @@ def test_gateway_mode_matches_the_token_groups_exactly(
     monkeypatch: pytest.MonkeyPatch, token_groups: list[str], admin: bool
 ) -> None:
     """The gateway flattens groups to "x,admin"; the verified token in the header is exact."""
-    monkeypatch.setenv("AUTH_MODE", "gateway")
-    get_settings.cache_clear()
     claims = {"sub": "s", "custom:tenantId": "tenant-a", "cognito:groups": ",".join(token_groups)}
     token = _unsigned({**claims, "cognito:groups": token_groups})
-    caller = principal(
-        {"authorization": f"Bearer {token}"}, {"authorizer": {"claims": claims}}, get_settings()
-    )
+    caller = principal({"authorization": f"Bearer {token}"}, {"authorizer": {"claims": claims}})
     assert caller.is_admin is admin
 
 
@@ -128,11 +124,9 @@ def test_a_tenant_claim_outside_the_pattern_is_refused(tenant: object) -> None:
 
 
 def test_a_header_for_another_subject_lends_no_groups(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTH_MODE", "gateway")
-    get_settings.cache_clear()
     claims = {"sub": "s", "custom:tenantId": "tenant-a"}
     token = _unsigned({"sub": "someone-else", "cognito:groups": ["admin"]})
-    caller = principal({"authorization": token}, {"authorizer": {"claims": claims}}, get_settings())
+    caller = principal({"authorization": token}, {"authorizer": {"claims": claims}})
     assert not caller.is_admin
 
 
@@ -148,9 +142,7 @@ def test_non_admins_stay_in_their_tenant() -> None:
 
 
 def test_gateway_mode_reads_the_authorizer_claims(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTH_MODE", "gateway")
-    get_settings.cache_clear()
     context = {"authorizer": {"claims": {"sub": "s", "custom:tenantId": "tenant-a"}}}
-    assert principal({}, context, get_settings()).tenant_id == "tenant-a"
+    assert principal({}, context).tenant_id == "tenant-a"
     with pytest.raises(AuthenticationFailed):
-        principal({}, {}, get_settings())
+        principal({}, {})
