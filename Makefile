@@ -39,9 +39,10 @@ test: venv lint typecheck actionlint suite ## Lint, types, actionlint, the suite
 suite: venv ## The whole pytest suite with the coverage gate
 	$(PY) -m pytest
 
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check; the import contracts (docs/architecture.md)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
