@@ -141,7 +141,7 @@ def _hold_s(function: str) -> float:
 
 def serve(handler: Any, function: str, requests: IO[str], replies: IO[str]) -> None:
     """The container's loop: a batch in, its result out, until the input ends."""
-    from devstack.poller import FakeLambdaContext
+    from devstack.lambda_runtime import FakeLambdaContext
 
     hold_s = _hold_s(function)
     for line in requests:
@@ -172,9 +172,7 @@ def _line_atomic(fd: int) -> IO[str]:
 
 def main() -> int:
     """Serve batches of the function named on the command line."""
-    import importlib
-
-    from devstack.stage import PROJECT_DIR
+    from devstack.lambda_runtime import sqs_handler, start
 
     function = sys.argv[1]
     # The poller owns the container's lifetime: a stop closes our input after the batch.
@@ -185,17 +183,7 @@ def main() -> int:
     # The function's containers share that pipe: each line must reach it in one write, or two
     # containers' lines interleave (`print` writes the text and its newline separately).
     sys.stdout, sys.stderr = _line_atomic(1), _line_atomic(2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    sys.path.insert(0, str(PROJECT_DIR))
-    app_module = importlib.import_module("app")
-    from chalice.app import SQSEventConfig
-
-    handler_name = next(
-        config.handler_string.rsplit(".", 1)[-1]
-        for config in app_module.app.event_sources
-        if isinstance(config, SQSEventConfig) and config.name == function
-    )
-    serve(getattr(app_module, handler_name), function, sys.stdin, replies)
+    serve(sqs_handler(start(), function), function, sys.stdin, replies)
     return 0
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from devstack.container import ContainerDied
+from devstack.lambda_runtime import FakeLambdaContext, Handler, sqs_sources
 
 log = logging.getLogger("bbws.local.poller")
 MAX_RECEIVE = 10  # SQS returns at most 10 messages per ReceiveMessage
@@ -33,31 +33,13 @@ class Source:
     """One SQS event source of the app, resolved against the emulator."""
 
     function: str
-    handler: Callable[[dict[str, Any], Any], Any]
+    handler: Handler
     queue_url: str
     queue_arn: str
     batch_size: int
     window_s: float
     max_concurrency: int
     timeout_s: int
-
-
-class FakeLambdaContext:
-    """The parts of Lambda's context object handlers and Powertools read."""
-
-    def __init__(self, function_name: str, timeout_s: int, memory_mb: int = 512) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
-        self.memory_limit_in_mb = memory_mb
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before Lambda would time the invocation out."""
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def to_lambda_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -258,12 +240,8 @@ class SourcePoller:
 
 def discover(app_module: Any, sqs: Any, timeouts: dict[str, int]) -> list[Source]:
     """Every SQS event source registered in the Chalice app, resolved to queue url and arn."""
-    from chalice.app import SQSEventConfig
-
     sources = []
-    for config in app_module.app.event_sources:
-        if not isinstance(config, SQSEventConfig):
-            continue
+    for config, handler in sqs_sources(app_module):
         url = sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
@@ -271,7 +249,7 @@ def discover(app_module: Any, sqs: Any, timeouts: dict[str, int]) -> list[Source
         sources.append(
             Source(
                 function=config.name,
-                handler=getattr(app_module, config.handler_string.rsplit(".", 1)[-1]),
+                handler=handler,
                 queue_url=url,
                 queue_arn=arn,
                 batch_size=config.batch_size,
@@ -290,7 +268,6 @@ def main() -> int:
     function, as Lambda runs each function in its own containers (a PDF render holding the GIL
     must not delay the record writer).
     """
-    import importlib
     import os
     import signal
     import sys
@@ -299,28 +276,25 @@ def main() -> int:
     from chalicelib import aws
     from chalicelib.topology import CONSUMERS
     from devstack.container import Containers
-    from devstack.stage import PROJECT_DIR, function_config
+    from devstack.lambda_runtime import start
+    from devstack.stage import function_config
 
     stage, ready_file = sys.argv[1], Path(sys.argv[2])
     only = sys.argv[3] if len(sys.argv) > 3 else None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     os.environ.update(function_config(stage, only or CONSUMERS[0].function).environment)
     timeouts = {c.function: function_config(stage, c.function).timeout_s for c in CONSUMERS}
-    sys.path.insert(0, str(PROJECT_DIR))
-    app_module = importlib.import_module("app")
+    app_module = start()
 
     # In AWS every function has CPUs of its own; here they share two cores with the API and the
     # emulator. The processors yield (nice 10), so the API answers promptly under load and the
     # pipeline catches up in the background, as it would behind a queue.
     os.nice(int(os.environ.get("LOCAL_PROCESSOR_NICE", "10")))
-    supervisor = os.getppid()
+    # Should the supervisor die, the kernel kills this process (SIGKILL, PR_SET_PDEATHSIG in
+    # devstack/stack.py): its in-flight messages return to their queues after the visibility
+    # timeout. SIGTERM and SIGINT are the supervisor's orderly stop.
     stop = threading.Event()
 
     def on_signal(*_: Any) -> None:
-        if os.getppid() != supervisor:
-            # The parent-death signal: the supervisor crashed and took the emulator with it.
-            # Leave from the handler itself, whatever the main thread is doing (see below).
-            os._exit(1)
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -357,13 +331,6 @@ def main() -> int:
     log.info("Polling %d queue(s): %s", len(sources), ", ".join(s.function for s in sources))
     while not stop.wait(0.5):
         pass
-    if os.getppid() != supervisor:
-        # The supervisor crashed (the parent-death signal brought us here) and took the
-        # emulator with it: in-flight batches cannot finish. Their messages return to their
-        # queues after the visibility timeout, so leave now rather than retry a dead endpoint.
-        # No logging and no interpreter shutdown: a daemon thread frozen while holding a logging
-        # or stdout lock (whose reader died with the supervisor) would deadlock either.
-        os._exit(1)
     log.info("Stopping: letting in-flight batches finish")
     for thread in threads:
         thread.join(timeout=60)

@@ -1,4 +1,4 @@
-"""Versioned event envelopes carried by SQS and SNS."""
+"""Versioned event envelopes carried by SQS and SNS: one envelope, a `type` per event."""
 
 from __future__ import annotations
 
@@ -9,23 +9,24 @@ from chalicelib.models.fields import Timestamp
 from chalicelib.models.orders import Order
 
 
-class OrderCreateRequested(ApiModel):
+class OrderEvent(ApiModel):
+    """The envelope every order event shares; `data` is the order as it stands."""
+
+    type: str
+    version: Literal[1] = 1
+    id: str
+    occurredAt: Timestamp
+    correlationId: str
+    data: Order
+
+
+class OrderCreateRequested(OrderEvent):
     """Sent by `POST /v1.0/orders`; the record writer stores `data`."""
 
     type: Literal["OrderCreateRequested"] = "OrderCreateRequested"
-    version: Literal[1] = 1
-    id: str
-    occurredAt: Timestamp
-    correlationId: str
-    data: Order
 
 
-class OrderCreated(ApiModel):
+class OrderCreated(OrderEvent):
     """Published once the order record exists; every downstream processor receives it."""
 
     type: Literal["OrderCreated"] = "OrderCreated"
-    version: Literal[1] = 1
-    id: str
-    occurredAt: Timestamp
-    correlationId: str
-    data: Order
