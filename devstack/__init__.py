@@ -1,4 +1,5 @@
-"""The local stack (development only): emulator, provisioning, SQS poller, supervisor.
+"""The local stack (development only): emulator, provisioning, pollers, Lambda runtime, gateway.
 
-Imported only by `make run` and the tests; moto, chalice's CLI and requests are dev dependencies.
+Started by `make run` and by the tests; never deployed (`chalicelib` may not import it, and a
+test lists the deployment zip). moto, Chalice's CLI, PyJWT and requests are dev dependencies.
 """
