@@ -29,6 +29,7 @@ from orderctl import auth
 
 # Overridable so tests can run a stack beside a developer's own `make run`.
 STATE_DIR = auth.state_dir()
+PIDS_FILE_NAME = "pids.json"  # our children, so a start after a crash ends the leftovers
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
 RESTARTS_PER_MINUTE = 5  # more, and a poller is crash-looping: stop rather than spin
@@ -92,7 +93,7 @@ def _alive(pid: int) -> bool:
 
 def end_leftovers(state_dir: Path) -> list[int]:
     """Stop what a crashed run left behind; refuse if another supervisor is still running."""
-    pids_file = state_dir / "pids.json"
+    pids_file = state_dir / PIDS_FILE_NAME
     if not pids_file.exists():
         return []
     try:
@@ -184,7 +185,7 @@ class Supervisor:
 
     def _write_pids(self) -> None:
         pids = {"supervisor": os.getpid(), "children": {n: p.pid for n, p in self.children.items()}}
-        (self.state_dir / "pids.json").write_text(json.dumps(pids))
+        (self.state_dir / PIDS_FILE_NAME).write_text(json.dumps(pids))
 
     def _pump(self, name: str, stream: IO[bytes], log_file: Path, show: bool) -> None:
         with log_file.open("ab") as sink:
@@ -379,7 +380,11 @@ class Supervisor:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-        stale = ["pids.json", auth.STACK_FILE_NAME, *(f"{name}.ready" for name in POLLERS.values())]
+        stale = [
+            PIDS_FILE_NAME,
+            auth.STACK_FILE_NAME,
+            *(f"{name}.ready" for name in POLLERS.values()),
+        ]
         for name in stale:  # nothing that says "running" survives a stop
             (self.state_dir / name).unlink(missing_ok=True)
 
