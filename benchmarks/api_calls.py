@@ -148,6 +148,10 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             counter.attach(aws.client(service))
         alice = {"Authorization": token("tenant-a"), "Content-Type": "application/json"}
         admin = {"Authorization": token("platform", ["admin"]), "Content-Type": "application/json"}
+        payments = {
+            "Authorization": token("platform", ["payments"]),
+            "Content-Type": "application/json",
+        }
         from tests.sample import order_body, paid_now
 
         body = json.dumps(order_body())
@@ -207,13 +211,13 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             )
             paid = json.dumps({"status": "PAID", "paymentDetails": paid_now()})
             put, results["PUT"] = counter.measure(
-                lambda: api.http.put(path, headers={**alice, "If-Match": '"1"'}, body=paid)
+                lambda: api.http.put(path, headers={**payments, "If-Match": '"1"'}, body=paid)
             )
             assert put.status_code == 200, put.body
             stale, results["PUT rejected (412)"] = counter.measure(
                 lambda: api.http.put(
                     path,
-                    headers={**alice, "If-Match": '"1"'},
+                    headers={**admin, "If-Match": '"1"'},
                     body=json.dumps({"status": "PROCESSING"}),
                 )
             )

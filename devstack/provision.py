@@ -27,7 +27,10 @@ DEMO_USERS = (
     ("alice@tenant-a.example", "tenant-a", ()),
     ("bob@tenant-b.example", "tenant-b", ()),
     ("ops@bbws.example", "platform", ("admin",)),
+    # The payment system's service identity: the only one that marks orders paid (ADR 0013).
+    ("payments@bbws.example", "platform", ("payments",)),
 )
+GROUPS = {"admin": "Platform operators", "payments": "The payment system (PAID, REFUNDED)"}
 
 ClientFactory = Callable[[str], Any]
 
@@ -188,7 +191,8 @@ def create_user_pool(cognito: Any, name: str) -> tuple[str, str, list[dict[str, 
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         GenerateSecret=False,
     )["UserPoolClient"]["ClientId"]
-    cognito.create_group(UserPoolId=pool_id, GroupName="admin", Description="Platform operators")
+    for group, description in GROUPS.items():
+        cognito.create_group(UserPoolId=pool_id, GroupName=group, Description=description)
     users = []
     for username, tenant_id, groups in DEMO_USERS:
         password = _password()

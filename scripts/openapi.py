@@ -13,6 +13,7 @@ from pydantic.schema import schema as models_schema
 
 from chalicelib.api.params import DEFAULT_PAGE_SIZE, IF_MATCH_PATTERN, MAX_PAGE_SIZE
 from chalicelib.models.fields import TENANT_ID_PATTERN
+from chalicelib.models.lifecycle import TRANSITIONS, role_table
 from chalicelib.models.orders import (
     CreateOrderRequest,
     InvoiceLink,
@@ -70,6 +71,25 @@ def _problems(*statuses: int) -> dict[str, Any]:
         }
         for status in statuses
     }
+
+
+def _update_rules() -> str:
+    """Who may set which status, and which status may follow which (models.lifecycle)."""
+    transitions = [
+        f"- {source.value} → {', '.join(sorted(t.value for t in targets)) or '(final)'}"
+        for source, targets in TRANSITIONS.items()
+    ]
+    return "\n".join(
+        [
+            "Who may set what (anything else is 403 naming what the caller's roles allow):",
+            "",
+            role_table(),
+            "",
+            "Which status may follow which (anything else is 409 naming the allowed next states):",
+            "",
+            *transitions,
+        ]
+    )
 
 
 def _path_param(name: str, description: str) -> dict[str, Any]:
@@ -190,6 +210,7 @@ def document() -> dict[str, Any]:
                 "put": {
                     "operationId": "updateOrder",
                     "summary": "Status / payment update; soft delete (admins)",
+                    "description": _update_rules(),
                     "security": secured,
                     "parameters": [
                         order_id,

@@ -1,4 +1,4 @@
-"""Changing an order: the status state machine, payment rules, soft delete, `If-Match`.
+"""Changing an order: who may (the roles), the state machine, payment rules, `If-Match`.
 
 Every change is one conditional write; when DynamoDB refuses it, the item it returns says why,
 so the caller gets 404, 409, 412 or 400 without a second read.
@@ -19,6 +19,14 @@ from chalicelib.errors import (
     PreconditionFailed,
     Unprocessable,
     ValidationFailed,
+)
+from chalicelib.models.lifecycle import (
+    ACROSS_TENANTS,
+    MAY_SET,
+    MAY_SET_ACTIVE,
+    ONLY_FROM,
+    Role,
+    may_do,
 )
 from chalicelib.models.money import format_money
 from chalicelib.models.orders import Order, OrderStatus, UpdateOrderRequest
@@ -47,16 +55,17 @@ class OrderUpdater:
     ) -> Order:
         """Apply the change atomically, or explain precisely why not."""
         check_order_id(order_id)
-        change = self._change(principal, request, if_match)
+        roles = acting_roles(principal, request)
+        change = self._change(principal, roles, request, if_match)
         tenant_id = principal.tenant_id
-        if principal.is_admin:
+        if roles & ACROSS_TENANTS:
             found = self._store.find_by_id(order_id)
             if found is None:
                 raise OrderNotFound(order_id)
             tenant_id = found.tenantId
         payment = request.paymentDetails
         if payment is not None and payment.paidAt > change.now + CLOCK_SKEW:
-            if not principal.is_admin and self._store.get(tenant_id, order_id) is None:
+            if not roles & ACROSS_TENANTS and self._store.get(tenant_id, order_id) is None:
                 raise OrderNotFound(order_id)  # a missing order is 404 whatever the body says
             raise Unprocessable(
                 "paidAt is in the future",
@@ -68,10 +77,12 @@ class OrderUpdater:
             raise explain(rejected.current, change, order_id) from None
 
     def _change(
-        self, principal: Principal, request: UpdateOrderRequest, if_match: int | None
+        self,
+        principal: Principal,
+        roles: frozenset[Role],
+        request: UpdateOrderRequest,
+        if_match: int | None,
     ) -> OrderChange:
-        if request.active is not None and not principal.is_admin:
-            raise PermissionDenied("Only administrators may change whether an order is active")
         status, payment = request.status, request.paymentDetails
         if status is OrderStatus.PAID and payment is None:
             raise ValidationFailed(
@@ -87,7 +98,7 @@ class OrderUpdater:
             actor=principal.subject,
             now=self._clock(),
             status=status,
-            allowed_from=state_machine.predecessors(status) if status else None,
+            allowed_from=_sources(roles, status) if status else None,
             payment=payment,
             require_amount=(
                 (format_money(payment.amount), payment.currency)
@@ -97,8 +108,32 @@ class OrderUpdater:
             created_not_after=iso(payment.paidAt) if payment is not None else None,
             active=request.active,
             expected_version=if_match,
-            require_active=not principal.is_admin,
+            require_active=not roles & MAY_SET_ACTIVE,
         )
+
+
+def acting_roles(principal: Principal, request: UpdateOrderRequest) -> frozenset[Role]:
+    """The caller's roles that allow every part of the change; 403 naming what they allow."""
+    roles = principal.roles
+    if request.status is not None:
+        roles = frozenset(r for r in roles if request.status in MAY_SET[r])
+    if request.active is not None:
+        roles = roles & MAY_SET_ACTIVE
+    if roles:
+        return roles
+    asked = [f"status {request.status.value}"] if request.status is not None else []
+    asked += ["active"] if request.active is not None else []
+    allowed = "; ".join(f"as {role.value}: {may_do(role)}" for role in sorted(principal.roles))
+    raise PermissionDenied(f"You may not set {' and '.join(asked)}. You may set {allowed}")
+
+
+def _sources(roles: frozenset[Role], status: OrderStatus) -> frozenset[OrderStatus]:
+    """Where `status` may be set from: the state machine, within the acting roles' limits."""
+    sources = state_machine.predecessors(status)
+    limits = [ONLY_FROM.get((role, status)) for role in roles]
+    if all(limit is not None for limit in limits):
+        sources &= frozenset().union(*(limit for limit in limits if limit is not None))
+    return sources
 
 
 def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderServiceError:

@@ -1,19 +1,10 @@
-"""The order life cycle: which status may follow which (API.md)."""
+"""The order life cycle: which status may follow which (the table is `models.lifecycle`)."""
 
 from __future__ import annotations
 
 from chalicelib.errors import Conflict
+from chalicelib.models.lifecycle import TRANSITIONS
 from chalicelib.models.orders import OrderStatus as S
-
-TRANSITIONS: dict[S, frozenset[S]] = {
-    S.PENDING: frozenset({S.PAID, S.CANCELLED, S.PAYMENT_FAILED}),
-    S.PAYMENT_FAILED: frozenset({S.PAID, S.CANCELLED}),
-    S.PAID: frozenset({S.PROCESSING, S.REFUNDED}),
-    S.PROCESSING: frozenset({S.COMPLETED, S.REFUNDED}),
-    S.COMPLETED: frozenset({S.REFUNDED}),
-    S.CANCELLED: frozenset(),
-    S.REFUNDED: frozenset(),
-}
 
 
 class InvalidTransition(Conflict):

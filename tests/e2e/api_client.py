@@ -14,6 +14,7 @@ USERS = {
     "alice": "alice@tenant-a.example",
     "bob": "bob@tenant-b.example",
     "admin": "ops@bbws.example",
+    "payments": "payments@bbws.example",
 }
 
 

@@ -79,14 +79,15 @@ def order(stack: dict[str, Any]) -> tuple[Caller, Caller, str]:
 
 
 def test_a_poisoned_payment_time_is_refused_and_the_order_stays_readable(
-    order: tuple[Caller, Caller, str],
+    stack: dict[str, Any], order: tuple[Caller, Caller, str]
 ) -> None:
     alice, admin, order_id = order
+    payments = Caller(stack, "payments")
     path = f"/v1.0/orders/{order_id}"
     before = alice.request("GET", path).json()
     for paid_at, status in [("0999-12-31T00:00:00Z", 422), ("0001-01-01T00:00:00+14:00", 400)]:
         body = {"status": "PAID", "paymentDetails": paid_now(paidAt=paid_at)}
-        problem = _refused(alice.request("PUT", path, json=body), status)
+        problem = _refused(payments.request("PUT", path, json=body), status)
         assert problem["errors"][0]["field"] == "paymentDetails.paidAt"
     assert alice.request("GET", path).json() == before  # nothing was written
     _all_reads_work(alice, admin, order_id)

@@ -29,11 +29,16 @@ def admin(stack: dict[str, Any]) -> Caller:
     return Caller(stack, "admin")
 
 
-def test_the_order_life_cycle(alice: Caller) -> None:
+@pytest.fixture
+def payments(stack: dict[str, Any]) -> Caller:
+    return Caller(stack, "payments")
+
+
+def test_the_order_life_cycle(alice: Caller, payments: Caller, admin: Caller) -> None:
     order_id = alice.create()
     order = alice.wait_for(order_id)
     assert order["status"] == "PENDING"
-    paid = alice.request(
+    paid = payments.request(
         "PUT",
         f"/v1.0/orders/{order_id}",
         json={"status": "PAID", "paymentDetails": paid_now()},
@@ -46,6 +51,24 @@ def test_the_order_life_cycle(alice: Caller) -> None:
     refused = alice.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "CANCELLED"})
     assert refused.status_code == 409
     assert refused.headers["Content-Type"] == "application/problem+json"
+    # Then the business: processing and completion by an operator (API.md "Roles").
+    path = f"/v1.0/orders/{order_id}"
+    for status in ("PROCESSING", "COMPLETED"):
+        moved = admin.request("PUT", path, json={"status": status})
+        assert (moved.status_code, moved.json()["status"]) == (200, status), moved.text
+    refunded = payments.request("PUT", path, json={"status": "REFUNDED"})
+    assert (refunded.status_code, refunded.json()["version"]) == (200, 5), refunded.text
+
+
+def test_a_customer_cancels_a_pending_order_and_cannot_pay_it(alice: Caller) -> None:
+    order_id = alice.create()
+    alice.wait_for(order_id)
+    path = f"/v1.0/orders/{order_id}"
+    paid = alice.request("PUT", path, json={"status": "PAID", "paymentDetails": paid_now()})
+    assert paid.status_code == 403, paid.text
+    assert "as customer: CANCELLED" in paid.json()["detail"]
+    cancelled = alice.request("PUT", path, json={"status": "CANCELLED"})
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "CANCELLED")
 
 
 def test_cross_tenant_every_route_keeps_its_data(alice: Caller, bob: Caller) -> None:

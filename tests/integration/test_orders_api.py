@@ -44,6 +44,12 @@ def admin(issuer: TestIssuer) -> str:
     return issuer.token(tenant_id="platform", groups=["admin"], subject="ops")
 
 
+@pytest.fixture
+def payments(issuer: TestIssuer) -> str:
+    """The payment system's service identity: the only caller that marks orders paid."""
+    return issuer.token(tenant_id="platform", groups=["payments"], subject="payments")
+
+
 def list_orders(api: Client, token: str, tenant: str = "tenant-a", query: str = "") -> Any:
     return api.http.get(f"/v1.0/tenants/{tenant}/orders{query}", headers=bearer(token))
 
@@ -106,12 +112,12 @@ def test_a_cursor_from_one_tenant_is_refused_for_another(
 
 
 def test_updates_follow_the_state_machine_with_etags(
-    api: Client, stack: Provisioned, alice: str
+    api: Client, stack: Provisioned, alice: str, payments: str, admin: str
 ) -> None:
     [order_id] = create_orders(api, stack, alice, 1)
     paid = put_order(
         api,
-        alice,
+        payments,
         order_id,
         {"status": "PAID", "paymentDetails": paid_now()},
         **{"If-Match": '"1"'},
@@ -120,9 +126,9 @@ def test_updates_follow_the_state_machine_with_etags(
     assert paid.headers["ETag"] == '"2"'
     assert paid.json_body["status"] == "PAID"
     assert paid.json_body["paymentDetails"]["amount"] == "448.50"
-    stale = put_order(api, alice, order_id, {"status": "PROCESSING"}, **{"If-Match": '"1"'})
+    stale = put_order(api, admin, order_id, {"status": "PROCESSING"}, **{"If-Match": '"1"'})
     assert stale.status_code == 412
-    invalid = put_order(api, alice, order_id, {"status": "PENDING"})
+    invalid = put_order(api, admin, order_id, {"status": "COMPLETED"})
     assert invalid.status_code == 409
     assert "PROCESSING, REFUNDED" in invalid.json_body["detail"]
     got = api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(alice))
@@ -130,17 +136,17 @@ def test_updates_follow_the_state_machine_with_etags(
     assert got.headers["ETag"] == '"2"'
 
 
-def test_payment_rules(api: Client, stack: Provisioned, alice: str) -> None:
+def test_payment_rules(api: Client, stack: Provisioned, alice: str, payments: str) -> None:
     [order_id] = create_orders(api, stack, alice, 1)
-    assert put_order(api, alice, order_id, {"status": "PAID"}).status_code == 400
+    assert put_order(api, payments, order_id, {"status": "PAID"}).status_code == 400
     wrong = put_order(
-        api, alice, order_id, {"status": "PAID", "paymentDetails": paid_now(amount="1.00")}
+        api, payments, order_id, {"status": "PAID", "paymentDetails": paid_now(amount="1.00")}
     )
     assert wrong.status_code == 422
     assert {e["field"] for e in wrong.json_body["errors"]} >= {"paymentDetails.amount"}
     card = put_order(
         api,
-        alice,
+        payments,
         order_id,
         {"status": "PAID", "paymentDetails": {**paid_now(), "cardNumber": "4111"}},
     )
@@ -210,3 +216,23 @@ def test_concurrent_duplicates_make_one_order(api: Client, stack: Provisioned, a
         if i["entityType"]["S"] == "ORDER"
     ]
     assert len(orders) == 1
+
+
+def test_a_customer_cannot_mark_its_own_order_paid(
+    api: Client, stack: Provisioned, alice: str, payments: str
+) -> None:
+    """Issue 15's abuse: a customer paying its own order with invented details is 403."""
+    [order_id] = create_orders(api, stack, alice, 1)
+    for status in ("PAID", "PROCESSING", "COMPLETED", "REFUNDED"):
+        body: dict[str, Any] = {"status": status}
+        if status == "PAID":
+            body["paymentDetails"] = paid_now()
+        refused = put_order(api, alice, order_id, body)
+        assert refused.status_code == 403, refused.json_body
+        assert refused.headers["Content-Type"] == "application/problem+json"
+        assert "as customer: CANCELLED" in refused.json_body["detail"]
+    paid = put_order(api, payments, order_id, {"status": "PAID", "paymentDetails": paid_now()})
+    assert paid.status_code == 200
+    got = api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(payments))
+    assert (got.status_code, got.json_body["status"]) == (200, "PAID")
+    assert put_order(api, alice, order_id, {"status": "CANCELLED"}).status_code == 409

@@ -68,4 +68,4 @@ def test_ses_identities_and_demo_users_exist(stack: Provisioned) -> None:
             AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
         )
         assert result["AuthenticationResult"]["IdToken"]
-    assert [u["groups"] for u in stack.users] == [[], [], ["admin"]]
+    assert [u["groups"] for u in stack.users] == [[], [], ["admin"], ["payments"]]
