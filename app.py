@@ -81,9 +81,12 @@ def health() -> dict[str, Any]:
 def create_order() -> Response:
     """Validate and enqueue an order; the record is written asynchronously."""
     caller = _caller()
-    key = params.idempotency_key(_request().headers)
+    headers = _request().headers
+    key = params.idempotency_key(headers)
     body = _body(CreateOrderRequest)
-    accepted = wiring.order_service().accept(caller, body, correlation_id_of(app), key)
+    accepted = wiring.order_service().accept(
+        caller, body, correlation_id_of(app), key, headers.get("authorization", "")
+    )
     log.bind(order_id=accepted.orderId, tenant_id=accepted.tenantId)
     log.logger.info("Order accepted")
     metrics.count("OrdersAccepted")

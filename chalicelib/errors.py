@@ -8,11 +8,13 @@ OrderServiceError
 ├── NotFound
 │   └── OrderNotFound         absent, inactive, or another tenant's
 ├── Conflict                  the request clashes with current state
-│   └── InvalidTransition     (services.state_machine) a status that cannot follow
+│   ├── InvalidTransition     (services.state_machine) a status that cannot follow
+│   └── CartAlreadyOrdered    the cart is an order already (names it)
 ├── PreconditionFailed        `If-Match` names a version that is no longer current
 ├── PayloadTooLarge           body over the accepted size
 ├── UnsupportedMediaType      body is not JSON
-├── DependencyFailed          an AWS service failed after retries
+├── DependencyFailed          an AWS service or the Cart service failed after retries
+│   └── CartServiceUnavailable  the Cart service is down, slow or failing (breaker open)
 └── StoredDataUnreadable      a stored item no longer parses (`orderctl repair`)
 """
 
@@ -35,6 +37,11 @@ class OrderServiceError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    @property
+    def members(self) -> dict[str, str]:
+        """Extra members of the problem document (RFC 9457 extensions), e.g. `orderId`."""
+        return {}
 
 
 class ValidationFailed(OrderServiceError):
@@ -91,6 +98,29 @@ class UnsupportedMediaType(OrderServiceError):
 
 class DependencyFailed(OrderServiceError):
     """An AWS service failed after botocore's retries."""
+
+    retry_after_s = 5  # the `Retry-After` of the 503: a retry soon may well succeed
+
+
+class CartServiceUnavailable(DependencyFailed):
+    """The Cart service is down, slow or failing; nothing was enqueued."""
+
+    def __init__(self, detail: str, retry_after_s: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class CartAlreadyOrdered(Conflict):
+    """The cart was ordered already: the problem names that order."""
+
+    def __init__(self, cart_id: str, order_id: str) -> None:
+        super().__init__(f"Cart {cart_id!r} was ordered already, as order {order_id}")
+        self.order_id = order_id
+
+    @property
+    def members(self) -> dict[str, str]:
+        """The order the cart became."""
+        return {"orderId": self.order_id}
 
 
 class StoredDataUnreadable(OrderServiceError):

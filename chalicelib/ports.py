@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal, NamedTuple, Protocol
 
 from chalicelib.models.base import ApiModel
+from chalicelib.models.carts import Cart
 from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
 
 # ---- Orders -------------------------------------------------------------------------------
@@ -144,6 +145,29 @@ class BatchPublisher(Protocol):
 
     def publish_batch(self, events: list[ApiModel]) -> set[int]:
         """Publish; return the indexes of the events that were not accepted."""
+
+
+# ---- Carts --------------------------------------------------------------------------------
+
+
+class Carts(Protocol):
+    """The Cart service (another team's API): where a customer's order comes from."""
+
+    def get(self, cart_id: str, authorization: str) -> Cart | None:
+        """The cart, read with the caller's token; None when absent or another tenant's.
+
+        Raises `CartServiceUnavailable` when the Cart service is down, slow or failing.
+        """
+
+
+class CartClaims(Protocol):
+    """One order per cart: the first request to claim a cart wins."""
+
+    def claim(self, tenant_id: str, cart_id: str, order_id: str) -> str | None:
+        """Claim the cart for `order_id`; the order id that holds it already, or None."""
+
+    def release(self, tenant_id: str, cart_id: str, order_id: str) -> None:
+        """Give the cart back (its order could not be enqueued)."""
 
 
 # ---- Invoices -----------------------------------------------------------------------------

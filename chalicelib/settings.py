@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         ..., env="INTERNAL_NOTIFICATION_RECIPIENTS", description="comma-separated"
     )
 
+    cart_api_url: str | None = Field(
+        None, env="CART_API_URL", description="the Cart service's base URL (HTTPS in AWS)"
+    )
+
     @property
     def internal_recipient_list(self) -> list[str]:
         """The internal team's addresses."""

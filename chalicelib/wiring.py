@@ -10,13 +10,16 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from chalicelib import aws
+from chalicelib.carts import CartClient
 from chalicelib.messaging import QueuePublisher, TopicPublisher
 from chalicelib.models.orders import Order
+from chalicelib.repositories.cart_claims import CartClaimStore
 from chalicelib.repositories.counters import OrderNumbers
 from chalicelib.repositories.idempotency import IdempotencyStore
 from chalicelib.repositories.invoices import InvoiceStore
 from chalicelib.repositories.orders import OrderRepository
 from chalicelib.secrets import cached_secret
+from chalicelib.services.checkout import Checkout
 from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.invoices import InvoiceService
 from chalicelib.services.order_updates import OrderUpdater
@@ -43,7 +46,19 @@ def order_service() -> OrderService:
         QueuePublisher(aws.sqs(), settings.order_creation_queue_name),
         IdempotencyStore(aws.dynamodb(), settings.orders_table_name),
         CursorCodec(cached_secret(aws.secretsmanager, settings.cursor_secret_id)),
+        checkout=Checkout(carts(), CartClaimStore(aws.dynamodb(), settings.orders_table_name)),
     )
+
+
+@lru_cache(maxsize=1)
+def carts() -> CartClient | None:
+    """The Cart service client: one connection pool and one breaker per container."""
+    url = get_settings().cart_api_url
+    if not url:
+        return None
+    if not url.startswith("https://") and get_settings().environment != "local":
+        raise RuntimeError(f"CART_API_URL must be HTTPS outside the local stack, not {url!r}")
+    return CartClient(url)
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +115,7 @@ def reset() -> None:
     """Forget every built collaborator (tests change the environment between cases)."""
     for factory in (
         order_repository,
+        carts,
         order_service,
         order_updater,
         order_recorder,

@@ -12,13 +12,19 @@ from collections.abc import Iterator
 import pytest
 
 from devstack.authorizer import TokenVerifier, install
+from devstack.cart_stub import CartStore, serve
 from devstack.stage import API_HANDLER, function_config
 from tests.tokens import AUDIENCE, ISSUER, TestIssuer
 
 ISSUER_FOR_TESTS = TestIssuer()
 # Chalice's test client, like `chalice local`, would pass any token's claims on unverified:
 # verify them as API Gateway's Cognito authorizer does (the dev stack's API does the same).
-install(TokenVerifier(ISSUER_FOR_TESTS.jwks_url, ISSUER, AUDIENCE))
+VERIFIER = TokenVerifier(ISSUER_FOR_TESTS.jwks_url, ISSUER, AUDIENCE)
+install(VERIFIER)
+# The Cart service stub (devstack/cart_stub.py), in this process, verifying the test tokens.
+CARTS = CartStore()
+CART_STUB = serve("127.0.0.1", 0, VERIFIER, CARTS)
+CART_API_URL = f"http://127.0.0.1:{CART_STUB.server_address[1]}"
 
 for _name in list(os.environ):
     if _name.startswith("AWS_"):
@@ -30,6 +36,7 @@ os.environ.update(
     AWS_DEFAULT_REGION="eu-west-1",
     AWS_REGION="eu-west-1",
     POWERTOOLS_LOG_LEVEL="WARNING",
+    CART_API_URL=CART_API_URL,
 )
 
 
@@ -43,7 +50,9 @@ def issuer() -> TestIssuer:
 def _fresh_wiring() -> Iterator[None]:
     """Every test builds its own clients and settings."""
     from chalicelib import wiring
+    from devstack.cart_stub import Faults
 
     wiring.reset()
     yield
     wiring.reset()
+    CARTS.faults = Faults()

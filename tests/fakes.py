@@ -148,3 +148,35 @@ class CountingNumbers:
         start = self.last.get(tenant_id, 0)
         self.last[tenant_id] = start + count
         return [f"ORD-T-{n:07d}" for n in range(start + 1, start + count + 1)]
+
+
+class InMemoryCarts:
+    """The Cart service as a dict of carts by id; `down` makes every read a 503."""
+
+    def __init__(self, *carts: Any) -> None:
+        self.carts = {cart.cartId: cart for cart in carts}
+        self.reads: list[tuple[str, str]] = []
+        self.down = False
+
+    def get(self, cart_id: str, authorization: str) -> Any:
+        from chalicelib.errors import CartServiceUnavailable
+
+        self.reads.append((cart_id, authorization))
+        if self.down:
+            raise CartServiceUnavailable("The Cart service is unavailable", retry_after_s=30)
+        return self.carts.get(cart_id)
+
+
+class InMemoryCartClaims:
+    """One order per cart, as the conditional write keeps it."""
+
+    def __init__(self) -> None:
+        self.claims: dict[tuple[str, str], str] = {}
+
+    def claim(self, tenant_id: str, cart_id: str, order_id: str) -> str | None:
+        holder = self.claims.setdefault((tenant_id, cart_id), order_id)
+        return None if holder == order_id else holder
+
+    def release(self, tenant_id: str, cart_id: str, order_id: str) -> None:
+        if self.claims.get((tenant_id, cart_id)) == order_id:
+            del self.claims[(tenant_id, cart_id)]

@@ -73,9 +73,13 @@ def problem_body(
     }
     if isinstance(error, ValidationFailed) and error.errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    if isinstance(error, OrderServiceError):
+        body.update(error.members)
     headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="bbws-order"'
+    if isinstance(error, DependencyFailed):
+        headers["Retry-After"] = str(error.retry_after_s)
     return status, body, headers
 
 

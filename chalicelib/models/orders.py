@@ -82,10 +82,14 @@ class CreateOrderRequest(ApiModel):
 
     customerEmail: Email
     currency: Currency = "ZAR"
-    items: conlist(OrderItemRequest, min_items=1, max_items=100)  # type: ignore[valid-type]
+    items: conlist(OrderItemRequest, min_items=1, max_items=100) | None = Field(  # type: ignore[valid-type]
+        None, description="Back office (admins): priced lines instead of a cart"
+    )
     campaign: Campaign | None = None
     billingAddress: BillingAddress
-    cartId: CartId | None = None  # type: ignore[valid-type]
+    cartId: CartId | None = Field(  # type: ignore[valid-type]
+        None, description="The cart to order: lines, prices, campaign and currency come from it"
+    )
     tenantId: TenantId | None = Field(None, description="Admins only: the tenant to order for")  # type: ignore[valid-type]
 
 

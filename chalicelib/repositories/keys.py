@@ -10,6 +10,7 @@ TTL_ATTRIBUTE = "expiresAt"
 TENANT = "TENANT#"
 NOTIFICATION = "NOTIFICATION#"
 IDEMPOTENCY = "IDEMPOTENCY#"
+CART = "CART#"
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -25,6 +26,11 @@ def notification_key(tenant_id: str, order_id: str, kind: str) -> dict[str, str]
 def idempotency_key(tenant_id: str, digest: str) -> dict[str, str]:
     """The record of one `Idempotency-Key` of a tenant (a partition per key)."""
     return {"PK": f"{IDEMPOTENCY}{tenant_id}#{digest}", "SK": "REQUEST"}
+
+
+def cart_claim_key(tenant_id: str, cart_id: str) -> dict[str, str]:
+    """Which order a tenant's cart became (a partition per cart; one order per cart)."""
+    return {"PK": f"{CART}{tenant_id}#{cart_id}", "SK": "ORDER"}
 
 
 def order_sk(order_id: str) -> str:

@@ -36,6 +36,7 @@ from chalicelib.ports import (
     InvalidStartKey,
     OrderStore,
 )
+from chalicelib.services.checkout import Checkout, Contents
 from chalicelib.services.pricing import price
 
 # Ids are UUIDs; anything else (unicode, 1 KB strings, NULs) cannot name an order.
@@ -66,6 +67,7 @@ class OrderService:
         idempotency: IdempotencyKeys,
         cursors: Cursors,
         *,
+        checkout: Checkout | None = None,
         clock: Callable[[], datetime] = utc_now,
         ids: Callable[[], str] = new_id,
     ) -> None:
@@ -73,6 +75,7 @@ class OrderService:
         self._requests = requests
         self._idempotency = idempotency
         self._cursors = cursors
+        self._checkout = checkout or Checkout(None, None)
         self._clock = clock
         self._ids = ids
 
@@ -82,15 +85,21 @@ class OrderService:
         request: CreateOrderRequest,
         correlation_id: str,
         idempotency_key: str | None = None,
+        authorization: str = "",
     ) -> OrderAccepted:
-        """Price the order and enqueue `OrderCreateRequested` (once per `Idempotency-Key`)."""
+        """Price the cart (or priced lines) and enqueue `OrderCreateRequested`, once.
+
+        Once per `Idempotency-Key`, and once per cart: a cart ordered already is 409 naming its
+        order. Nothing is enqueued when anything fails.
+        """
         if not principal.roles & MAY_CREATE:
             raise PermissionDenied(
                 "Your role may not create orders: customers order their carts, administrators "
                 "place back-office orders"
             )
         tenant_id = self._tenant_for(principal, request.tenantId)
-        event = self._request_event(principal, tenant_id, request, correlation_id)
+        contents = self._checkout.contents(principal, tenant_id, request, authorization)
+        event = self._request_event(principal, tenant_id, request, contents, correlation_id)
         if idempotency_key is not None:
             request_hash = hashlib.sha256(
                 f"{tenant_id}\n{request.json(sort_keys=True)}".encode()
@@ -99,32 +108,45 @@ class OrderService:
             existing = self._idempotency.claim(tenant_id, idempotency_key, record)
             if existing is not None:
                 return self._replay(tenant_id, existing, request_hash)
+        order_id = event.data.id
         try:
-            self._requests.publish(event)
+            self._checkout.claim(tenant_id, contents, order_id)
         except Exception:
             if idempotency_key is not None:
                 self._idempotency.release(tenant_id, idempotency_key)
             raise
-        return _accepted(event.data.id, tenant_id)
+        try:
+            self._requests.publish(event)
+        except Exception:
+            self._checkout.release(tenant_id, contents, order_id)
+            if idempotency_key is not None:
+                self._idempotency.release(tenant_id, idempotency_key)
+            raise
+        return _accepted(order_id, tenant_id)
 
     def _request_event(
-        self, principal: Principal, tenant_id: str, request: CreateOrderRequest, correlation_id: str
+        self,
+        principal: Principal,
+        tenant_id: str,
+        request: CreateOrderRequest,
+        contents: Contents,
+        correlation_id: str,
     ) -> OrderCreateRequested:
         now = self._clock()
-        totals = price(request.items, request.campaign)
+        totals = price(contents.lines, contents.campaign)
         order = Order(
             id=self._ids(),
             tenantId=tenant_id,
             customerEmail=request.customerEmail,
             status=OrderStatus.PENDING,
-            currency=request.currency,
+            currency=contents.currency,
             items=totals.lines,
             subtotal=totals.subtotal,
             discount=totals.discount,
             total=totals.total,
-            campaign=request.campaign,
+            campaign=contents.campaign,
             billingAddress=request.billingAddress,
-            cartId=request.cartId,
+            cartId=contents.cart_id,
             dateCreated=now,
             dateLastUpdated=now,
             lastUpdatedBy=principal.subject,

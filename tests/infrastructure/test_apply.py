@@ -256,7 +256,7 @@ EXPECTED_ACTIONS = {
 # Which partitions (dynamodb:LeadingKeys) each function may write, and which statement may read an
 # index: nobody writes to an index, and an email sender reaches nothing but its ledger.
 WRITABLE_PARTITIONS = {
-    "api_handler": {"TENANT#*", "IDEMPOTENCY#*"},
+    "api_handler": {"TENANT#*", "IDEMPOTENCY#*", "CART#*"},
     "order_creator_record": {"TENANT#*"},
     "order_pdf_creator": {"TENANT#*"},
     "order_internal_notification_sender": {"NOTIFICATION#*"},

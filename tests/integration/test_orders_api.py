@@ -194,7 +194,7 @@ def test_idempotency_keys_replay_the_first_answer(
     assert first.json_body == again.json_body
     assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
     other = post_order(
-        api, alice, order_body(cartId="different"), **{"Idempotency-Key": "order-42"}
+        api, alice, order_body(customerEmail="other@example.com"), **{"Idempotency-Key": "order-42"}
     )
     assert other.status_code == 409
     assert post_order(api, alice, **{"Idempotency-Key": "bad key"}).status_code == 400

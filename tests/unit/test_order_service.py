@@ -171,7 +171,7 @@ def test_the_same_key_with_another_body_is_409(
     with pytest.raises(Conflict):
         service.accept(
             ALICE,
-            CreateOrderRequest.parse_obj(order_body(cartId="other")),
+            CreateOrderRequest.parse_obj(order_body(customerEmail="other@example.com")),
             "c",
             idempotency_key="k-1",
         )

@@ -1,0 +1,254 @@
+"""The Cart service, as this service assumes it (API.md "Cart service"), for `make run` and tests.
+
+The real Cart service belongs to another team. This stub answers its contract
+(`docs/contracts/cart-api.json`): `GET /v1.0/carts/{cartId}`, plus the routes only the stub
+has, `GET /v1.0/products` (the catalog) and `POST /v1.0/carts` (a cart for the caller's
+tenant, priced from the catalog). It verifies the caller's ID token the way the API does
+(devstack/authorizer.py). Carts live in memory, so a restart forgets them.
+
+For failure drills, `POST /_stub/faults` `{"status": 503, "delay_s": 3, "count": 2}` makes
+the next `count` cart reads fail or stall. That route is the stub's only, with no token.
+
+`python -m devstack.cart_stub --host 127.0.0.1 --port 8010` (environment: `COGNITO_*`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from chalicelib.errors import AuthenticationFailed, DependencyFailed
+from devstack.authorizer import TokenVerifier, from_environment
+
+CURRENCY = "ZAR"
+# What BBWS sells: hosting plans, domains, SSL and extras. ZAR, VAT-inclusive (15 %).
+CATALOG: dict[str, tuple[str, str]] = {
+    "wp-starter": ("WordPress Starter Hosting", "149.00"),
+    "wp-pro": ("WordPress Pro Hosting", "299.00"),
+    "wp-business": ("WordPress Business Hosting", "599.00"),
+    "vps-2": ("Managed VPS, 2 vCPU / 4 GB", "899.00"),
+    "domain-coza": ("co.za domain (1 year)", "99.00"),
+    "domain-com": (".com domain (1 year)", "249.00"),
+    "ssl-dv": ("SSL certificate, domain validated (1 year)", "349.00"),
+    "ssl-ev": ("SSL certificate, extended validation (1 year)", "1499.00"),
+    "email-pro": ("Professional email, 5 mailboxes", "199.00"),
+    "backup-daily": ("Daily off-site backup", "79.00"),
+}
+CAMPAIGNS: dict[str, tuple[str, str]] = {
+    "SUMMER25": ("Summer sale", "25.00"),
+    "WELCOME10": ("Welcome discount", "10.00"),
+}
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+_CART_PATH = re.compile(r"^/v1\.0/carts/([A-Za-z0-9][A-Za-z0-9._:-]{0,127})$")
+
+
+@dataclass
+class Faults:
+    """Injected failures of the next cart reads (drills and tests)."""
+
+    status: int | None = None
+    delay_s: float = 0.0
+    count: int = 0
+
+    def take(self) -> tuple[int | None, float]:
+        """(status to answer or None, seconds to stall) for one read."""
+        if self.count <= 0:
+            return None, 0.0
+        self.count -= 1
+        return self.status, self.delay_s
+
+
+@dataclass
+class CartStore:
+    """Carts by id, in memory."""
+
+    carts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def create(self, tenant_id: str, body: Any) -> tuple[int, dict[str, Any]]:
+        """A priced cart for the tenant, or (422, problem) naming the field."""
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            return _problem(422, "Send {items: [{productId, quantity}], campaignCode?}")
+        items = body["items"]
+        if len(items) > MAX_LINES:
+            return _problem(422, f"A cart has at most {MAX_LINES} lines")
+        lines = []
+        for index, item in enumerate(items):
+            product = item.get("productId") if isinstance(item, dict) else None
+            quantity = item.get("quantity") if isinstance(item, dict) else None
+            if product not in CATALOG:
+                return _problem(422, f"items[{index}].productId: no such product {product!r}")
+            if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+                return _problem(422, f"items[{index}].quantity: an integer 1-{MAX_QUANTITY}")
+            name, price = CATALOG[product]
+            lines.append(
+                {
+                    "productId": product,
+                    "productName": name,
+                    "quantity": quantity,
+                    "unitPrice": price,
+                }
+            )
+        code = body.get("campaignCode")
+        if code is not None and code not in CAMPAIGNS:
+            return _problem(422, f"campaignCode: no such campaign {code!r}")
+        campaign = (
+            {"code": code, "name": CAMPAIGNS[code][0], "discountPercent": CAMPAIGNS[code][1]}
+            if code
+            else None
+        )
+        cart_id = f"c-{uuid.uuid4().hex}"
+        cart: dict[str, Any] = {
+            "cartId": cart_id,
+            "tenantId": tenant_id,
+            "currency": CURRENCY,
+            "items": lines,
+            "campaign": campaign,
+            "status": "OPEN",
+        }
+        with self.lock:
+            self.carts[cart_id] = cart
+        return 201, cart
+
+    def get(self, tenant_id: str, cart_id: str) -> dict[str, Any] | None:
+        """The tenant's cart (another tenant's is absent)."""
+        with self.lock:
+            cart = self.carts.get(cart_id)
+        return cart if cart is not None and cart["tenantId"] == tenant_id else None
+
+
+def _problem(status: int, detail: str) -> tuple[int, dict[str, Any]]:
+    title = HTTPStatus(status).phrase
+    return status, {"type": "about:blank", "title": title, "status": status, "detail": detail}
+
+
+def catalog() -> dict[str, Any]:
+    """`GET /v1.0/products`."""
+    return {
+        "items": [
+            {"productId": key, "productName": name, "unitPrice": price, "currency": CURRENCY}
+            for key, (name, price) in CATALOG.items()
+        ]
+    }
+
+
+def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPRequestHandler]:
+    """A request handler bound to one store and one token verifier."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
+
+        def log_message(self, format: str, *args: Any) -> None:
+            print(f"cart    | {self.address_string()} {format % args}", flush=True)
+
+        def _send(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            kind = "application/problem+json" if status >= 400 else "application/json"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _body(self) -> Any:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                return json.loads(self.rfile.read(length) or b"null")
+            except ValueError:
+                return None
+
+        def _tenant(self) -> str | None:
+            try:
+                claims = verifier.verify(self.headers.get("Authorization"))
+            except AuthenticationFailed as refused:
+                self._send(*_problem(401, str(refused)))
+                return None
+            except DependencyFailed as failed:
+                self._send(*_problem(503, str(failed)))
+                return None
+            return str(claims.get("custom:tenantId", ""))
+
+        def do_GET(self) -> None:
+            if self.path == "/health":
+                self._send(200, {"status": "ok", "carts": len(store.carts)})
+                return
+            if self.path == "/v1.0/products":
+                if self._tenant() is not None:
+                    self._send(200, catalog())
+                return
+            match = _CART_PATH.match(self.path)
+            if match is None:
+                self._send(*_problem(404, "No such route"))
+                return
+            with store.lock:
+                status, delay_s = store.faults.take()
+            if delay_s:
+                time.sleep(delay_s)
+            if status is not None:
+                self._send(*_problem(status, "Injected fault"))
+                return
+            tenant = self._tenant()
+            if tenant is None:
+                return
+            cart = store.get(tenant, match.group(1))
+            if cart is None:
+                self._send(*_problem(404, "No such cart"))
+            else:
+                self._send(200, cart)
+
+        def do_POST(self) -> None:
+            if self.path == "/_stub/faults":
+                body = self._body() or {}
+                with store.lock:
+                    store.faults = Faults(
+                        status=body.get("status"),
+                        delay_s=float(body.get("delay_s", 0)),
+                        count=int(body.get("count", 1)),
+                    )
+                self._send(200, {"faults": store.faults.count})
+                return
+            if self.path != "/v1.0/carts":
+                self._send(*_problem(404, "No such route"))
+                return
+            tenant = self._tenant()
+            if tenant is not None:
+                self._send(*store.create(tenant, self._body()))
+
+    return Handler
+
+
+def serve(host: str, port: int, verifier: TokenVerifier, store: CartStore | None = None) -> Any:
+    """A started server (in a daemon thread); `.shutdown()` stops it."""
+    server = ThreadingHTTPServer((host, port), handler_for(store or CartStore(), verifier))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="cart-stub", daemon=True).start()
+    return server
+
+
+def main() -> int:
+    """Serve until killed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8010)
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(
+        (args.host, args.port), handler_for(CartStore(), from_environment())
+    )
+    server.daemon_threads = True
+    print(f"cart    | Cart service stub on http://{args.host}:{args.port}", flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
