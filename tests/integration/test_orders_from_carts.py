@@ -1,0 +1,147 @@
+"""POST /v1.0/orders from a cart: the API, the Cart service stub over HTTP, and moto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+from chalice.test import Client
+
+import app as app_module
+from chalicelib import wiring
+from chalicelib.errors import CartAlreadyOrdered
+from chalicelib.models.orders import CreateOrderRequest
+from chalicelib.models.principal import Principal
+from devstack.cart_stub import Faults
+from devstack.provision import Provisioned
+from tests.conftest import CART_API_URL, CARTS
+from tests.integration.api_helpers import bearer, run_record_writer
+from tests.integration.conftest import drain
+from tests.sample import order_body
+from tests.tokens import TestIssuer
+
+
+@pytest.fixture
+def api(stack: Provisioned) -> Iterator[Client]:
+    with Client(app_module.app, stage_name="local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def alice(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="tenant-a", subject="alice")
+
+
+def new_cart(token: str, items: list[dict[str, Any]] | None = None, **body: Any) -> str:
+    response = requests.post(
+        f"{CART_API_URL}/v1.0/carts",
+        json={"items": [{"productId": "wp-pro", "quantity": 2}] if items is None else items} | body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["cartId"])
+
+
+def cart_body(cart_id: str, **extra: Any) -> dict[str, Any]:
+    sample = order_body()
+    return {
+        "cartId": cart_id,
+        "customerEmail": sample["customerEmail"],
+        "billingAddress": sample["billingAddress"],
+        **extra,
+    }
+
+
+def post(api: Client, token: str, body: dict[str, Any], **headers: str) -> Any:
+    return api.http.post("/v1.0/orders", headers=bearer(token, **headers), body=json.dumps(body))
+
+
+def test_a_cart_becomes_an_order_priced_from_the_cart(
+    api: Client, stack: Provisioned, alice: str
+) -> None:
+    cart_id = new_cart(alice, campaignCode="SUMMER25")
+    accepted = post(api, alice, cart_body(cart_id))
+    assert accepted.status_code == 202, accepted.json_body
+    run_record_writer(stack)
+    order = api.http.get(accepted.headers["Location"], headers=bearer(alice)).json_body
+    assert (order["cartId"], order["total"], order["discount"]) == (cart_id, "448.50", "149.50")
+    assert order["items"][0]["productName"] == "WordPress Pro Hosting"
+
+
+def test_a_second_post_of_the_cart_is_409_naming_the_order(
+    api: Client, stack: Provisioned, alice: str
+) -> None:
+    cart_id = new_cart(alice)
+    first = post(api, alice, cart_body(cart_id)).json_body["orderId"]
+    again = post(api, alice, cart_body(cart_id))
+    assert again.status_code == 409
+    assert again.headers["Content-Type"] == "application/problem+json"
+    assert again.json_body["orderId"] == first
+    assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "items", "detail"),
+    [("bob", None, "no such cart"), ("alice", [], "empty")],
+)
+def test_a_foreign_or_empty_cart_is_422(  # noqa: PLR0917 - fixtures and three parameters
+    api: Client,
+    stack: Provisioned,
+    alice: str,
+    issuer: TestIssuer,
+    who: str,
+    items: Any,
+    detail: str,
+) -> None:
+    cart_id = new_cart(alice, items)
+    caller = alice if who == "alice" else issuer.token(tenant_id="tenant-b", subject="bob")
+    refused = post(api, caller, cart_body(cart_id))
+    assert refused.status_code == 422, refused.json_body
+    assert detail in refused.json_body["detail"].lower()
+    assert refused.json_body["errors"][0]["field"] == "cartId"
+    assert drain(stack.queues["order_creator_record"]["url"]) == []
+
+
+def test_prices_next_to_a_cart_are_400(api: Client, stack: Provisioned, alice: str) -> None:
+    cart_id = new_cart(alice)
+    refused = post(api, alice, cart_body(cart_id, items=order_body()["items"], currency="ZAR"))
+    assert refused.status_code == 400
+    assert {e["field"] for e in refused.json_body["errors"]} == {"items", "currency"}
+
+
+def test_a_failing_cart_service_is_503_with_retry_after_and_nothing_enqueued(
+    api: Client, stack: Provisioned, alice: str
+) -> None:
+    cart_id = new_cart(alice)
+    CARTS.faults = Faults(status=503, count=2)
+    failed = post(api, alice, cart_body(cart_id), **{"Idempotency-Key": "k-503"})
+    assert failed.status_code == 503
+    assert failed.headers["Retry-After"] == "5"
+    assert drain(stack.queues["order_creator_record"]["url"]) == []
+    retried = post(api, alice, cart_body(cart_id), **{"Idempotency-Key": "k-503"})
+    assert retried.status_code == 202  # neither the key nor the cart was held by the failure
+
+
+def test_twenty_concurrent_posts_of_one_cart_make_one_order(stack: Provisioned, alice: str) -> None:
+    cart_id = new_cart(alice)
+    caller = Principal(subject="alice", tenant_id="tenant-a")
+    request = CreateOrderRequest.parse_obj(cart_body(cart_id))
+    service = wiring.order_service()
+
+    def attempt(_: int) -> str:
+        try:
+            return service.accept(caller, request, "corr", None, f"Bearer {alice}").orderId
+        except CartAlreadyOrdered as refused:
+            return f"409:{refused.order_id}"
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(attempt, range(20)))
+    accepted = [a for a in answers if not a.startswith("409:")]
+    assert len(accepted) == 1
+    assert sorted(set(answers) - set(accepted)) == [f"409:{accepted[0]}"]
+    assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
