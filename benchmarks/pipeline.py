@@ -274,7 +274,8 @@ def main() -> int:
     for n in range(ROUNDS):  # each round on a fresh stack: no round inherits another's data
         state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
         quiet = open(os.devnull, "w")  # noqa: SIM115 - the supervisor echoes to it until stopped
-        supervisor = Supervisor("local", Ports(free_port(), free_port()), state, quiet)
+        ports = Ports(free_port(), free_port(), free_port())
+        supervisor = Supervisor("local", ports, state, quiet)
         try:
             stack = supervisor.start()
             token = id_token(stack, "alice@tenant-a.example")

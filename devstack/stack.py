@@ -36,9 +36,13 @@ RESTARTS_PER_MINUTE = 5  # more, and a poller is crash-looping: stop rather than
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
 # One SQS poller process per function, named for the log prefix.
 POLLERS = {consumer.function: consumer.short_name for consumer in CONSUMERS}
+# Children that may die and be started again: the pollers (their messages come back after the
+# visibility timeout) and the Cart stub (its carts are lost, as a restarted stub's would be).
+RESTARTABLE = frozenset({*POLLERS.values(), "cart"})
 MARKERS = {
     "emulator": "devstack.emulator",
     "api": "devstack.api_server",
+    "cart": "devstack.cart_stub",
     **dict.fromkeys(POLLERS.values(), "devstack.poller"),
 }
 
@@ -49,18 +53,26 @@ class StackError(Exception):
 
 @dataclass(frozen=True)
 class Ports:
-    """Where the emulator and the API listen (`AWS_EMULATOR_PORT`, `API_PORT`)."""
+    """Where the emulator, the API and the Cart stub listen (`AWS_EMULATOR_PORT`, `API_PORT`,
+    `CART_PORT`)."""
 
     emulator: int
     api: int
+    cart: int = 8010
 
     @classmethod
     def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> Ports:
-        """Ports from the environment, defaulting to 5000 and 8000."""
+        """Ports from the environment, defaulting to 5000, 8000 and 8010."""
         try:
-            return cls(int(env.get("AWS_EMULATOR_PORT", "5000")), int(env.get("API_PORT", "8000")))
+            return cls(
+                int(env.get("AWS_EMULATOR_PORT", "5000")),
+                int(env.get("API_PORT", "8000")),
+                int(env.get("CART_PORT", "8010")),
+            )
         except ValueError as exc:
-            raise StackError(f"AWS_EMULATOR_PORT and API_PORT must be numbers: {exc}") from exc
+            raise StackError(
+                f"AWS_EMULATOR_PORT, API_PORT and CART_PORT must be numbers: {exc}"
+            ) from exc
 
 
 def _die_with_parent() -> None:
@@ -183,6 +195,11 @@ class Supervisor:
         """The local API's URL."""
         return f"http://{HOST}:{self.ports.api}"
 
+    @property
+    def cart_url(self) -> str:
+        """The Cart service stub's URL (the API's `CART_API_URL`)."""
+        return f"http://{HOST}:{self.ports.cart}"
+
     def _write_pids(self) -> None:
         pids = {"supervisor": os.getpid(), "children": {n: p.pid for n, p in self.children.items()}}
         (self.state_dir / PIDS_FILE_NAME).write_text(json.dumps(pids))
@@ -245,6 +262,7 @@ class Supervisor:
         end_leftovers(self.state_dir)
         ensure_free(self.ports.emulator, "AWS_EMULATOR_PORT")
         ensure_free(self.ports.api, "API_PORT")
+        ensure_free(self.ports.cart, "CART_PORT")
         (self.state_dir / auth.STACK_FILE_NAME).unlink(missing_ok=True)
         self._write_pids()
 
@@ -275,8 +293,22 @@ class Supervisor:
             "COGNITO_APP_CLIENT_ID": made.user_pool_client_id,
             "COGNITO_JWKS_URL": f"{self.endpoint}/{made.user_pool_id}/.well-known/jwks.json",
             "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{made.user_pool_id}",
+            "CART_API_URL": self.cart_url,
         }
         env = self.child_env(dynamic)
+        cart = self.spawn(
+            "cart",
+            [
+                sys.executable,
+                "-m",
+                "devstack.cart_stub",
+                "--host",
+                HOST,
+                "--port",
+                str(self.ports.cart),
+            ],
+            env,
+        )
         api = self.spawn(
             "api",
             [
@@ -301,11 +333,13 @@ class Supervisor:
             argv = [sys.executable, "-m", "devstack.poller", self.stage, str(ready)]
             pollers[name] = (self.spawn(name, [*argv, consumer.function], env), ready)
         wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
+        wait_until(lambda: http_ok(f"{self.cart_url}/health"), "The Cart service stub", 30, cart)
         for name, (process, ready) in pollers.items():
             wait_until(ready.exists, f"The SQS poller for {name}", 60, process)
 
         stack = {
             "apiUrl": self.api_url,
+            "cartApiUrl": self.cart_url,
             "awsEndpointUrl": self.endpoint,
             "region": REGION,
             "stage": self.stage,
@@ -339,7 +373,7 @@ class Supervisor:
             for name, process in list(self.children.items()):
                 if process.poll() is None:
                     continue
-                if name in POLLERS.values() and self.restart(name):
+                if name in RESTARTABLE and self.restart(name):
                     continue
                 self.say(
                     f"{name} exited unexpectedly with code {process.returncode}; "
@@ -349,24 +383,27 @@ class Supervisor:
         return 0
 
     def restart(self, name: str) -> bool:
-        """Start a dead poller again; False when it has died too often to keep trying."""
+        """Start a dead poller or Cart stub again; False when it died too often to keep trying."""
         now = time.monotonic()
         recent = [t for t in self._restarts.get(name, []) if now - t < 60]
         if len(recent) >= RESTARTS_PER_MINUTE:
             return False
         self._restarts[name] = [*recent, now]
         code = self.children[name].returncode
-        self.say(
-            f"{name} exited with code {code}; starting it again (messages it had in flight "
-            "come back after their queue's visibility timeout)"
+        why = (
+            "the carts it held are gone"
+            if name == "cart"
+            else "messages it had in flight come back after their queue's visibility timeout"
         )
+        self.say(f"{name} exited with code {code}; starting it again ({why})")
         argv, env, show = self._commands[name]
         self.spawn(name, argv, env, show)
         return True
 
     def stop(self) -> None:
         """Stop in stages: every poller (batches finish), then the API, then the emulator."""
-        for stage, grace_s in ((list(POLLERS.values()), 15), (["api"], 5), (["emulator"], 5)):
+        stages = ((list(POLLERS.values()), 15), (["api", "cart"], 5), (["emulator"], 5))
+        for stage, grace_s in stages:
             running = [
                 p for p in (self.children.get(name) for name in stage) if p and p.poll() is None
             ]

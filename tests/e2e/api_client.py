@@ -23,12 +23,28 @@ class Caller:
 
     def __init__(self, stack: dict[str, Any], who: str) -> None:
         self.base = stack["apiUrl"]
+        self.cart_api = stack["cartApiUrl"]
         self.token = id_token(stack, USERS[who])
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {self.token}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self.session.request(method, self.base + path, timeout=30, **kwargs)
+
+    def new_cart(self, *lines: tuple[str, int], campaign: str | None = None) -> str:
+        """A cart of (productId, quantity) lines in the Cart service stub, for this user."""
+        body: dict[str, Any] = {"items": [{"productId": p, "quantity": q} for p, q in lines]}
+        if campaign is not None:
+            body["campaignCode"] = campaign
+        response = self.session.post(f"{self.cart_api}/v1.0/carts", json=body, timeout=30)
+        assert response.status_code == 201, response.text
+        return str(response.json()["cartId"])
+
+    def order_cart(self, cart_id: str) -> requests.Response:
+        """POST /v1.0/orders for a cart (the customer's body of contract revision 2)."""
+        sample = order_body()
+        body = {k: sample[k] for k in ("customerEmail", "billingAddress")} | {"cartId": cart_id}
+        return self.request("POST", "/v1.0/orders", json=body)
 
     def create(self, **body: Any) -> str:
         response = self.request("POST", "/v1.0/orders", json=order_body(**body))

@@ -48,6 +48,7 @@ def wait_for_order(
 def test_the_stack_description_is_complete(stack: dict[str, Any]) -> None:
     assert set(stack) >= {
         "apiUrl",
+        "cartApiUrl",
         "awsEndpointUrl",
         "region",
         "userPoolId",
@@ -58,7 +59,13 @@ def test_the_stack_description_is_complete(stack: dict[str, Any]) -> None:
         "queues",
         "users",
     }
-    assert [u["tenantId"] for u in stack["users"]] == ["tenant-a", "tenant-b", "platform"]
+    assert [u["tenantId"] for u in stack["users"]] == [
+        "tenant-a",
+        "tenant-b",
+        "platform",
+        "platform",
+    ]
+    assert requests.get(f"{stack['cartApiUrl']}/health", timeout=5).status_code == 200
 
 
 def test_an_order_is_readable_within_five_seconds(stack: dict[str, Any]) -> None:
@@ -135,7 +142,7 @@ def test_ctrl_c_leaves_no_process_and_a_crash_restarts_cleanly(tmp_path: Path) -
     stack_process = RunningStack(tmp_path / "crash")
     stack_process.start()
     children = stack_process.children()
-    assert set(children) == {"emulator", "api", "record", "pdf", "internal", "customer"}
+    assert set(children) == {"emulator", "api", "cart", "record", "pdf", "internal", "customer"}
 
     stack_process.send(signal.SIGKILL)  # a crash: no chance to clean up
     assert stack_process.process is not None
