@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi preview \
+.PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi contract preview \
 	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
 
 help: ## List the targets
@@ -62,6 +62,9 @@ preview: venv ## Render a sample invoice (5 and 100 items) and both emails to bu
 
 openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m scripts.openapi docs/openapi.json
+
+contract: venv ## Write docs/contracts/cart-api.json; THEIRS=their-openapi.json compares the Cart team's
+	$(PY) -m scripts.cart_contract $(if $(THEIRS),--compare "$(THEIRS)")
 
 bench: venv ## Run the benchmarks; write benchmarks/results.json and RESULTS.md
 	@rm -rf benchmarks/results

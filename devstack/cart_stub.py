@@ -86,7 +86,7 @@ class CartStore:
         for index, item in enumerate(items):
             product = item.get("productId") if isinstance(item, dict) else None
             quantity = item.get("quantity") if isinstance(item, dict) else None
-            if product not in CATALOG:
+            if not isinstance(product, str) or product not in CATALOG:
                 return _problem(422, f"items[{index}].productId: no such product {product!r}")
             if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
                 return _problem(422, f"items[{index}].quantity: an integer 1-{MAX_QUANTITY}")
@@ -100,7 +100,7 @@ class CartStore:
                 }
             )
         code = body.get("campaignCode")
-        if code is not None and code not in CAMPAIGNS:
+        if "campaignCode" in body and (not isinstance(code, str) or code not in CAMPAIGNS):
             return _problem(422, f"campaignCode: no such campaign {code!r}")
         campaign = (
             {"code": code, "name": CAMPAIGNS[code][0], "discountPercent": CAMPAIGNS[code][1]}
@@ -147,25 +147,56 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
+        _raw = b""
+        _consumed = False
 
         def log_message(self, format: str, *args: Any) -> None:
             print(f"cart    | {self.address_string()} {format % args}", flush=True)
 
-        def _send(self, status: int, body: dict[str, Any]) -> None:
+        def _send(
+            self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
             kind = "application/problem+json" if status >= 400 else "application/json"
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 
         def _body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
             try:
-                return json.loads(self.rfile.read(length) or b"null")
+                return json.loads(self._raw or b"null")
             except ValueError:
                 return None
+
+        def parse_request(self) -> bool:
+            self._raw, self._consumed = b"", False  # one handler serves a connection's requests
+            return super().parse_request()
+
+        def _read_body(self) -> None:
+            """Read the whole body first, whatever the answer: keep-alive needs it consumed."""
+            if self._consumed:
+                return
+            self._consumed = True
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = 0
+            self._raw = self.rfile.read(length) if length > 0 else b""
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):  # any other method (TRACE, PUT, ...): 405, not 501
+                return self._not_allowed
+            raise AttributeError(name)
+
+        def _not_allowed(self) -> None:
+            self._read_body()
+            allowed = {"/v1.0/carts": "POST", "/v1.0/products": "GET"}.get(self.path, "GET")
+            status, body = _problem(405, f"{self.command} is not allowed here")
+            self._send(status, body, {"Allow": allowed})
 
         def _tenant(self) -> str | None:
             try:
@@ -179,8 +210,12 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
             return str(claims.get("custom:tenantId", ""))
 
         def do_GET(self) -> None:
+            self._read_body()
             if self.path == "/health":
                 self._send(200, {"status": "ok", "carts": len(store.carts)})
+                return
+            if self.path == "/v1.0/carts":
+                self._not_allowed()
                 return
             if self.path == "/v1.0/products":
                 if self._tenant() is not None:
@@ -207,6 +242,7 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
                 self._send(200, cart)
 
         def do_POST(self) -> None:
+            self._read_body()
             if self.path == "/_stub/faults":
                 body = self._body() or {}
                 with store.lock:
@@ -218,7 +254,9 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
                 self._send(200, {"faults": store.faults.count})
                 return
             if self.path != "/v1.0/carts":
-                self._send(*_problem(404, "No such route"))
+                self._not_allowed() if self.path == "/v1.0/products" else self._send(
+                    *_problem(404, "No such route")
+                )
                 return
             tenant = self._tenant()
             if tenant is not None:

@@ -175,6 +175,8 @@ def test_queues_and_alarms(plans: dict[str, Any], stage: str) -> None:
             ("EmailsRefused", f)
             for f in ("order_internal_notification_sender", "customer_order_confirmation_sender")
         }
+        [cart] = [a for a in alarms if a["metric_name"] == "CartErrors"]
+        assert (cart["dimensions"]["function"], cart["threshold"]) == ("api", 10)
         [topic] = [t["values"] for t in of_type(plan, "aws_sns_topic", module)]
         assert topic["name"] == f"bbws-alerts-{stage}"
 

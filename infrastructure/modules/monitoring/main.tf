@@ -37,7 +37,7 @@ resource "aws_cloudwatch_metric_alarm" "dlq" {
 locals {
   # Per function: Lambda's errors and throttles, and the service's own signals of bad data (EMF in
   # BBWS/Orders): a stored order that no longer parses, an email SES refused for good (the
-  # senders). The API publishes its EMF metrics as function "api" (chalicelib/api/problems.py).
+  # senders), and the Cart service failing the API's reads. The API publishes its EMF metrics as function "api" (chalicelib/api/problems.py).
   function_alarms = merge([
     for key, name in var.function_names : merge(
       {
@@ -57,6 +57,13 @@ locals {
           threshold  = 0, what = "UnreadableItems > 0: see docs/runbooks/damaged-orders.md",
         }
       },
+      key == "api_handler" ? {
+        "${key}/CartErrors" = {
+          name       = "${name}-carterrors", namespace = local.namespace, metric = "CartErrors",
+          dimensions = { function = "api", service = "bbws-order-lambda" },
+          threshold  = var.cart_error_threshold, what = "Cart service failures: see docs/runbooks/cart-service.md",
+        }
+      } : {},
       contains(local.senders, key) ? {
         "${key}/EmailsRefused" = {
           name       = "${name}-emailsrefused", namespace = local.namespace, metric = "EmailsRefused",

@@ -67,3 +67,9 @@ variable "queue_names" {
   description = "Work queue name per function: the dashboard's queue-age widget."
   type        = map(string)
 }
+
+variable "cart_error_threshold" {
+  description = "Cart service failures (timeouts, 5xx, an open breaker) per 5 minutes before the alarm"
+  type        = number
+  default     = 10
+}
