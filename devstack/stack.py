@@ -434,18 +434,14 @@ class Supervisor:
 
 def try_it(stack: dict[str, Any], token: str, elapsed_s: float) -> str:
     """The block printed once the stack is up: URLs, users and working curl lines."""
-    api = stack["apiUrl"]
-    body = json.dumps(
+    api, carts = stack["apiUrl"], stack["cartApiUrl"]
+    cart = json.dumps(
+        {"items": [{"productId": "wp-pro", "quantity": 2}], "campaignCode": "SUMMER25"}
+    )
+    order = json.dumps(
         {
+            "cartId": "$CART",
             "customerEmail": "jane@example.com",
-            "items": [
-                {
-                    "productId": "wp-pro",
-                    "productName": "WordPress Pro Hosting",
-                    "quantity": 2,
-                    "unitPrice": "299.00",
-                }
-            ],
             "billingAddress": {
                 "fullName": "Jane Doe",
                 "line1": "1 Long St",
@@ -454,7 +450,7 @@ def try_it(stack: dict[str, Any], token: str, elapsed_s: float) -> str:
                 "country": "ZA",
             },
         }
-    )
+    ).replace('"$CART"', '"\'"$CART"\'"')
     users = "\n".join(
         f"    {u['username']:<26} tenant {u['tenantId']:<9} {' '.join(u['groups'])}"
         for u in stack["users"]
@@ -462,21 +458,24 @@ def try_it(stack: dict[str, Any], token: str, elapsed_s: float) -> str:
     return f"""
 BBWS Order service is running (stage {stack["stage"]}, up in {elapsed_s:.1f}s)
   API        {api}
+  Cart stub  {carts}   (the Cart service: catalog at /v1.0/products)
   Emulator   {stack["awsEndpointUrl"]}   (AWS_ENDPOINT_URL for boto3 / aws --endpoint-url)
   Stack      .local/stack.json   Logs  {stack["logs"]}/
   Users (passwords in .local/stack.json):
 {users}
 
 Try it (the token is alice's, valid for an hour; get a fresh one with
-`.venv/bin/python -m devstack.token alice@tenant-a.example`):
+`.venv/bin/python -m devstack.token alice@tenant-a.example`): fill a cart, order it.
 
   export TOKEN='{token}'
-  curl -s {api}/health
+  CART=$(curl -s -X POST {carts}/v1.0/carts -H "Authorization: Bearer $TOKEN" \\
+       -H 'Content-Type: application/json' -d '{cart}' | sed 's/.*"cartId": "\\([^"]*\\)".*/\\1/')
   curl -s -X POST {api}/v1.0/orders -H "Authorization: Bearer $TOKEN" \\
-       -H 'Content-Type: application/json' -d '{body}'
+       -H 'Content-Type: application/json' -d '{order}'
   curl -s {api}/v1.0/orders/<orderId from the answer> -H "Authorization: Bearer $TOKEN"
 
-Ctrl-C stops everything.
+Paying is the payment system's (payments@bbws.example); customers may cancel. Ctrl-C stops
+everything.
 """
 
 
