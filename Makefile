@@ -71,6 +71,7 @@ bench: venv ## Run the benchmarks; write benchmarks/results.json and RESULTS.md
 	@# A benchmark that misses its target says so and the others still run: the report decides.
 	-$(PY) benchmarks/cold_import.py
 	-$(PY) benchmarks/api_calls.py
+	-$(PY) benchmarks/cart_orders.py
 	-$(PY) benchmarks/pdf.py
 	-$(PY) benchmarks/pipeline.py
 	@if $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \

@@ -84,6 +84,34 @@ def api_calls(r: dict[str, Any]) -> Iterator[Metric]:
     )
 
 
+def cart_orders(r: dict[str, Any]) -> Iterator[Metric]:
+    for operation, found in r["requests"].items():
+        calls = ", ".join(f"{n} {c}" for n, c in found["calls"].items())
+        yield metric(
+            f"requests: {operation} (AWS + Cart reads)",
+            found["total"],
+            "requests",
+            found["target"],
+            1.0,
+            note=f"{calls}; the cart claim is the +1 (ADR 0014)",
+        )
+    handler = r["handler_time"]
+    yield judged(
+        "handler: customer POST from a cart / bare Cart GET + SendMessage",
+        handler,
+        f"medians of {handler['runs']} requests",
+    )
+    down = r["cart_down"]
+    yield metric(
+        "Cart service down: 503 once the breaker is open",
+        down["value"],
+        "ms",
+        down["target"],
+        1.0,
+        note=f"median of {down['runs']} POSTs against the stopped stub; target is the ms limit",
+    )
+
+
 def pdf(r: dict[str, Any]) -> Iterator[Metric]:
     for items in ("5", "100"):
         yield judged(
@@ -171,6 +199,7 @@ def resilience(r: dict[str, Any]) -> Iterator[Metric]:
 CONVERTERS: dict[str, Callable[[dict[str, Any]], Iterator[Metric]]] = {
     "cold_import": cold_import,
     "api_calls": api_calls,
+    "cart_orders": cart_orders,
     "pdf": pdf,
     "package_size": package_size,
     "pipeline": pipeline,

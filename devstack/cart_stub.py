@@ -73,6 +73,7 @@ class CartStore:
 
     carts: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    down: bool = False  # every connection is closed unanswered, as a dead service's would be
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def create(self, tenant_id: str, body: Any) -> tuple[int, dict[str, Any]]:
@@ -147,6 +148,10 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
+        # Headers and body leave in one segment: two small writes on a kept-alive connection
+        # meet Nagle's algorithm and the client's delayed ACK (40 ms a request).
+        disable_nagle_algorithm = True
+        wbufsize = 1 << 16
         _raw = b""
         _consumed = False
 
@@ -174,6 +179,9 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
 
         def parse_request(self) -> bool:
             self._raw, self._consumed = b"", False  # one handler serves a connection's requests
+            if store.down:
+                self.close_connection = True
+                return False
             return super().parse_request()
 
         def _read_body(self) -> None:

@@ -1,0 +1,204 @@
+"""Ordering a cart (issue 15): requests per customer POST, handler time, and a dead Cart service.
+
+Runs the app in-process (Chalice's test client, stage `local` names) against a moto server in
+its own process and the Cart service stub in this process. Three rows:
+
+- requests per customer POST: AWS requests (botocore sends) plus Cart reads (the stub counts
+  them), with and without `Idempotency-Key`. Issue 15's target: 1 Cart read + 1 SendMessage
+  (+1 with a key). The claim that makes one order per cart is one more (ADR 0014).
+- handler time: the median in-process customer POST against the median of a bare Cart GET
+  (urllib3, kept-alive) plus a bare SendMessage, in the same run. Target <= 1.5.
+- the Cart stub stopped: once the breaker is open, the median POST answers 503 in <= 50 ms.
+
+Writes benchmarks/results/cart_orders.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+TARGET_REQUESTS = {"customer POST": 2, "customer POST + Idempotency-Key": 3}
+HANDLER_TARGET = 1.5
+DOWN_TARGET_MS = 50.0
+
+
+class Unverified:
+    """The stub's token check, minus the signature: the bench's tokens are unsigned."""
+
+    def verify(self, authorization: str | None) -> dict[str, Any]:
+        payload = (authorization or "").split(" ")[-1].split(".")[1]
+        return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bottom
+    import warnings
+
+    warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer", category=UserWarning)
+    from benchmarks.api_calls import RequestCounter, start_emulator, token
+    from devstack.cart_stub import CartStore, serve
+    from devstack.stage import API_HANDLER, function_config
+
+    emulator, endpoint = start_emulator()
+    store = CartStore()
+    stub = serve("127.0.0.1", 0, Unverified(), store)  # type: ignore[arg-type]
+    cart_url = f"http://127.0.0.1:{stub.server_address[1]}"
+    reads = {"count": 0}
+    original_get = store.get
+
+    def counted_get(tenant_id: str, cart_id: str) -> Any:
+        reads["count"] += 1
+        return original_get(tenant_id, cart_id)
+
+    store.get = counted_get  # type: ignore[method-assign]
+    try:
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            del os.environ[name]
+        os.environ.update(function_config("local", API_HANDLER).environment)
+        os.environ.update(
+            AWS_ENDPOINT_URL=endpoint,
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_REGION="eu-west-1",
+            POWERTOOLS_LOG_LEVEL="ERROR",
+            CART_API_URL=cart_url,
+        )
+        import boto3
+        import urllib3
+        from chalice.test import Client
+
+        from chalicelib import aws
+        from chalicelib.topology import CONSUMERS
+        from devstack.provision import provision
+        from tests.sample import order_body
+
+        def admin_client(service: str) -> Any:
+            return boto3.client(service, endpoint_url=endpoint, region_name="eu-west-1")  # type: ignore[call-overload]
+
+        made = provision(
+            admin_client, dict(os.environ), "eu-west-1", {c.function: 30 for c in CONSUMERS}
+        )
+        os.environ["ORDER_EVENTS_TOPIC_ARN"] = made.topic_arn
+        import app
+
+        alice_token = token("tenant-a")
+        alice = {"Authorization": alice_token, "Content-Type": "application/json"}
+        sample = order_body()
+
+        def new_cart() -> str:
+            status, cart = store.create(
+                "tenant-a", {"items": [{"productId": "wp-pro", "quantity": 2}]}
+            )
+            assert status == 201, cart
+            return str(cart["cartId"])
+
+        def body(cart_id: str) -> str:
+            return json.dumps(
+                {"cartId": cart_id, "customerEmail": sample["customerEmail"],
+                 "billingAddress": sample["billingAddress"]}
+            )  # fmt: skip
+
+        counter = RequestCounter()
+        for service in ("dynamodb", "sqs", "secretsmanager"):
+            counter.attach(aws.client(service))
+        requests_per: dict[str, dict[str, int]] = {}
+        with Client(app.app, stage_name="local") as api:
+
+            def post(headers: dict[str, str]) -> Any:
+                return api.http.post("/v1.0/orders", headers=headers, body=body(new_cart()))
+
+            post(alice)  # once per container: the queue URL, the connection to the Cart service
+            for name, headers in (
+                ("customer POST", alice),
+                ("customer POST + Idempotency-Key", {**alice, "Idempotency-Key": "bench-cart"}),
+            ):
+                reads["count"] = 0
+                response, calls = counter.measure(lambda h=headers: post(h))
+                assert response.status_code == 202, response.body
+                requests_per[name] = {**calls, "Cart GET": reads["count"]}
+
+            handler, bare = [], []
+            pool = urllib3.PoolManager()
+            sqs = aws.sqs()
+            queue_url = made.queues["order_creator_record"]["url"]
+            carts = [new_cart() for _ in range(RUNS)]
+            for cart_id in carts:
+                payload = body(cart_id)
+                started = time.perf_counter()
+                answer = api.http.post("/v1.0/orders", headers=alice, body=payload)
+                handler.append(time.perf_counter() - started)
+                assert answer.status_code == 202, answer.body
+                started = time.perf_counter()
+                pool.request(
+                    "GET",
+                    f"{cart_url}/v1.0/carts/{cart_id}",
+                    headers={"Authorization": alice_token},
+                )
+                sqs.send_message(QueueUrl=queue_url, MessageBody=payload)
+                bare.append(time.perf_counter() - started)
+
+            stub.shutdown()  # no new connections...
+            stub.server_close()
+            store.down = True  # ...and the kept-alive ones are closed unanswered
+            down = []
+            for _ in range(RUNS // 4 + 5):
+                started = time.perf_counter()
+                answer = post(alice)
+                down.append(time.perf_counter() - started)
+                assert answer.status_code == 503, answer.body
+            down = down[5:]  # the breaker opens after five failed reads
+    finally:
+        emulator.terminate()
+        emulator.wait()
+
+    ratio = statistics.median(handler) / statistics.median(bare)
+    down_ms = statistics.median(down) * 1000
+    report = {
+        "name": "cart_orders",
+        "requests": {
+            name: {"total": sum(calls.values()), "calls": calls, "target": TARGET_REQUESTS[name]}
+            for name, calls in requests_per.items()
+        },
+        "handler_time": {
+            "value": round(statistics.median(handler) * 1000, 3),
+            "baseline": round(statistics.median(bare) * 1000, 3),
+            "unit": "ms",
+            "ratio": round(ratio, 3),
+            "target": HANDLER_TARGET,
+            "runs": RUNS,
+        },
+        "cart_down": {
+            "value": round(down_ms, 3),
+            "unit": "ms",
+            "target": DOWN_TARGET_MS,
+            "runs": len(down),
+        },
+    }
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "cart_orders.json").write_text(json.dumps(report, indent=2) + "\n")
+    for name, found in report["requests"].items():
+        print(
+            f"  {name:<32} {found['total']} request(s) {found['calls']}  target {found['target']}"
+        )
+    met = ratio <= HANDLER_TARGET and down_ms <= DOWN_TARGET_MS
+    print(
+        f"cart_orders: customer POST {report['handler_time']['value']:.2f} ms vs bare Cart GET + "
+        f"SendMessage {report['handler_time']['baseline']:.2f} ms -> ratio {ratio:.3f} "
+        f"(target <= {HANDLER_TARGET}); Cart stub down: 503 in {down_ms:.2f} ms median "
+        f"(target <= {DOWN_TARGET_MS:.0f}) [{'OK' if met else 'MISS'}]"
+    )
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
