@@ -49,7 +49,7 @@ def test_metrics_are_judged_by_their_ratio_and_missing_runs_are_named(tmp_path: 
         },
     )
     metrics, missing = report.collect(tmp_path)
-    assert missing == ["pdf", "package_size", "pipeline", "resilience"]
+    assert missing == ["cart_orders", "pdf", "package_size", "pipeline", "resilience"]
     by_name = {m["name"]: m for m in metrics}
     cold = by_name["cold start: import app / import boto3, chalice, pydantic"]
     assert (cold["ratio"], cold["met"]) == (1.2, False)
@@ -77,7 +77,7 @@ def test_metrics_are_judged_by_their_ratio_and_missing_runs_are_named(tmp_path: 
     text = report.markdown(metrics, missing, datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
     assert "| AWS requests: GET | 2 requests | 1 requests | 2.0 | ≤ 1.0 | **no** |" in text
     assert "| AWS requests: PUT (admin) | 2 requests | n/a | n/a | n/a | yes |" in text
-    assert "Not measured in this run: pdf, package_size, pipeline, resilience." in text
+    assert "Not measured in this run: cart_orders, pdf, package_size, pipeline, resilience." in text
     assert "on 2026-11-28 12:00 UTC" in text
 
 
@@ -125,3 +125,28 @@ def test_the_pipeline_and_resilience_runs_are_judged(tmp_path: Path) -> None:
         False,
     )
     assert memory["note"].startswith("pdf; every process: api +4.0%, pdf +20.0%")
+
+
+def test_the_cart_rows_judge_requests_time_and_the_dead_service(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "cart_orders",
+        {
+            "requests": {
+                "customer POST": {
+                    "total": 3,
+                    "calls": {"PutItem": 1, "SendMessage": 1, "Cart GET": 1},
+                    "target": 2,
+                }
+            },
+            "handler_time": {"value": 6, "unit": "ms", "baseline": 4, "target": 1.5, "runs": 9},
+            "cart_down": {"value": 0.7, "unit": "ms", "target": 50.0, "runs": 25},
+        },
+    )
+    by_name = {m["name"]: m for m in report.collect(tmp_path)[0]}
+    posts = by_name["requests: customer POST (AWS + Cart reads)"]
+    assert (posts["ratio"], posts["met"]) == (1.5, False)
+    handler = by_name["handler: customer POST from a cart / bare Cart GET + SendMessage"]
+    assert (handler["ratio"], handler["met"]) == (1.5, True)
+    down = by_name["Cart service down: 503 once the breaker is open"]
+    assert (down["ratio"], down["met"]) == (0.014, True)
