@@ -44,7 +44,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
     import warnings
 
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer", category=UserWarning)
-    from benchmarks.api_calls import RequestCounter, start_emulator, token
+    from benchmarks.api_calls import RequestCounter, start_emulator, timing, token
     from devstack.cart_stub import CartStore, serve
     from devstack.stage import API_HANDLER, function_config
 
@@ -168,14 +168,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             name: {"total": sum(calls.values()), "calls": calls, "target": TARGET_REQUESTS[name]}
             for name, calls in requests_per.items()
         },
-        "handler_time": {
-            "value": round(statistics.median(handler) * 1000, 3),
-            "baseline": round(statistics.median(bare) * 1000, 3),
-            "unit": "ms",
-            "ratio": round(ratio, 3),
-            "target": HANDLER_TARGET,
-            "runs": RUNS,
-        },
+        "handler_time": timing(handler, bare, HANDLER_TARGET),
         "cart_down": {
             "value": round(down_ms, 3),
             "unit": "ms",
