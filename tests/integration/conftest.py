@@ -13,6 +13,7 @@ from moto import mock_aws
 from chalicelib.topology import CONSUMERS
 from devstack.emulator import make_dynamodb_atomic
 from devstack.provision import Provisioned, provision
+from tests.tokens import TestIssuer
 
 TIMEOUTS = {c.function: 30 for c in CONSUMERS}
 
@@ -31,6 +32,38 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provisioned]:
         made = provision(client, dict(os.environ), "eu-west-1", TIMEOUTS)
         monkeypatch.setenv("ORDER_EVENTS_TOPIC_ARN", made.topic_arn)
         yield made
+
+
+@pytest.fixture
+def api(stack: Provisioned) -> Iterator[Any]:
+    """Chalice's test client on app.py, against the provisioned account."""
+    from chalice.test import Client
+
+    import app as app_module
+
+    with Client(app_module.app, stage_name="local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def alice(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="tenant-a", subject="alice")
+
+
+@pytest.fixture
+def bob(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="tenant-b", subject="bob")
+
+
+@pytest.fixture
+def admin(issuer: TestIssuer) -> str:
+    return issuer.token(tenant_id="platform", groups=["admin"], subject="ops")
+
+
+@pytest.fixture
+def payments(issuer: TestIssuer) -> str:
+    """The payment system's service identity: the only caller that marks orders paid."""
+    return issuer.token(tenant_id="platform", groups=["payments"], subject="payments")
 
 
 def drain(queue_url: str) -> list[dict[str, Any]]:

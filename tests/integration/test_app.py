@@ -20,12 +20,6 @@ from tests.sample import order_body
 from tests.tokens import TestIssuer
 
 
-@pytest.fixture
-def api(stack: Provisioned) -> Iterator[Client]:
-    with Client(app_module.app, stage_name="local") as test_client:
-        yield test_client
-
-
 def test_health_needs_no_token(api: Client) -> None:
     response = api.http.get("/health")
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from tests.tokens import TestIssuer
 
 @pytest.fixture
 def alice(issuer: TestIssuer) -> str:
+    """Alice's Authorization header (the client forwards the caller's header as it came)."""
     return "Bearer " + issuer.token(tenant_id="tenant-a", subject="alice")
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from chalice.test import Client
 
-import app as app_module
 from devstack.provision import Provisioned
 from tests.integration.api_helpers import (
     bearer,
@@ -20,34 +17,6 @@ from tests.integration.api_helpers import (
 )
 from tests.integration.conftest import client, drain
 from tests.sample import order_body, paid_now
-from tests.tokens import TestIssuer
-
-
-@pytest.fixture
-def api(stack: Provisioned) -> Iterator[Client]:
-    with Client(app_module.app, stage_name="local") as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def alice(issuer: TestIssuer) -> str:
-    return issuer.token(tenant_id="tenant-a", subject="alice")
-
-
-@pytest.fixture
-def bob(issuer: TestIssuer) -> str:
-    return issuer.token(tenant_id="tenant-b", subject="bob")
-
-
-@pytest.fixture
-def admin(issuer: TestIssuer) -> str:
-    return issuer.token(tenant_id="platform", groups=["admin"], subject="ops")
-
-
-@pytest.fixture
-def payments(issuer: TestIssuer) -> str:
-    """The payment system's service identity: the only caller that marks orders paid."""
-    return issuer.token(tenant_id="platform", groups=["payments"], subject="payments")
 
 
 def list_orders(api: Client, token: str, tenant: str = "tenant-a", query: str = "") -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -11,7 +10,6 @@ import pytest
 import requests
 from chalice.test import Client
 
-import app as app_module
 from chalicelib import wiring
 from chalicelib.errors import CartAlreadyOrdered
 from chalicelib.models.orders import CreateOrderRequest
@@ -23,17 +21,6 @@ from tests.integration.api_helpers import bearer, run_record_writer
 from tests.integration.conftest import drain
 from tests.sample import order_body
 from tests.tokens import TestIssuer
-
-
-@pytest.fixture
-def api(stack: Provisioned) -> Iterator[Client]:
-    with Client(app_module.app, stage_name="local") as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def alice(issuer: TestIssuer) -> str:
-    return issuer.token(tenant_id="tenant-a", subject="alice")
 
 
 def new_cart(token: str, items: list[dict[str, Any]] | None = None, **body: Any) -> str:

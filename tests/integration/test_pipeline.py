@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,12 +24,6 @@ DOWNSTREAM: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
     "order_internal_notification_sender": app_module.order_internal_notification_sender,
     "customer_order_confirmation_sender": app_module.customer_order_confirmation_sender,
 }
-
-
-@pytest.fixture
-def api(stack: Provisioned) -> Iterator[Client]:
-    with Client(app_module.app, stage_name="local") as test_client:
-        yield test_client
 
 
 def as_records(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

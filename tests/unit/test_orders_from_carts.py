@@ -48,12 +48,7 @@ def cart(cart_id: str = "c-1", tenant: str = "tenant-a", **fields: Any) -> Cart:
             "tenantId": tenant,
             "currency": "ZAR",
             "items": [
-                {
-                    "productId": "wp-pro",
-                    "productName": "WordPress Pro Hosting",
-                    "quantity": 2,
-                    "unitPrice": "299.00",
-                },
+                *order_body()["items"],  # 2 x wp-pro at 299.00
                 {
                     "productId": "domain-coza",
                     "productName": "co.za domain (1 year)",
