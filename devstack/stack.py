@@ -474,8 +474,9 @@ Try it (the token is alice's, valid for an hour; get a fresh one with
        -H 'Content-Type: application/json' -d '{order}'
   curl -s {api}/v1.0/orders/<orderId from the answer> -H "Authorization: Bearer $TOKEN"
 
-Paying is the payment system's (payments@bbws.example); customers may cancel. Ctrl-C stops
-everything.
+Paying is the payment system's (payments@bbws.example); customers may cancel.
+
+Ctrl-C stops everything.
 """
 
 

@@ -54,7 +54,7 @@ _PROBLEM_TEXT = {
     412: "`If-Match` no longer matches",
     413: "Body larger than 256 KB",
     415: "Body is not application/json",
-    422: "Well-formed, but not applicable to the order as it is (e.g. payment amount)",
+    422: "Well-formed, but not applicable as things are (no such or an empty cart; a payment that does not fit the order)",
     503: "A dependency is unavailable; retry",
 }
 
@@ -188,7 +188,7 @@ def document() -> dict[str, Any]:
                                 )
                             },
                         },
-                        **_problems(400, 401, 403, 409, 413, 415, 503),
+                        **_problems(400, 401, 403, 409, 413, 415, 422, 503),
                     },
                 }
             },

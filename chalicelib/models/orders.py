@@ -77,8 +77,35 @@ class BillingAddress(ApiModel):
     country: CountryCode  # type: ignore[valid-type]
 
 
+# A cart order carries none of the fields that say what is bought or at what price; an order
+# without a cart carries priced lines (back office). A field sent as null counts as sent.
+_PRICED = ("items", "campaign", "currency", "tenantId")
+CREATE_RULES: list[dict[str, Any]] = [
+    {
+        "anyOf": [
+            {
+                "required": ["cartId"],
+                "properties": {"cartId": {"type": "string"}},
+                "not": {"anyOf": [{"required": [name]} for name in _PRICED]},
+            },
+            {
+                "required": ["items"],
+                "properties": {"items": {"type": "array"}},
+                "not": {"required": ["cartId"], "properties": {"cartId": {"type": "string"}}},
+            },
+        ]
+    }
+]
+
+
 class CreateOrderRequest(ApiModel):
-    """Body of `POST /v1.0/orders`."""
+    """Body of `POST /v1.0/orders`: a customer's cart, or (admins) priced lines."""
+
+    class Config:
+        @staticmethod
+        def schema_extra(schema: dict[str, Any], model: type[CreateOrderRequest]) -> None:
+            nullable_optionals(schema, model)
+            schema["allOf"] = CREATE_RULES
 
     customerEmail: Email
     currency: Currency = "ZAR"
