@@ -54,7 +54,8 @@ _PROBLEM_TEXT = {
     412: "`If-Match` no longer matches",
     413: "Body larger than 256 KB",
     415: "Body is not application/json",
-    422: "Well-formed, but not applicable as things are (no such or an empty cart; a payment that does not fit the order)",
+    422: "Well-formed, but not applicable as things are (no such cart, an empty cart, "
+    "a payment that does not fit the order)",
     503: "A dependency is unavailable; retry",
 }
 
