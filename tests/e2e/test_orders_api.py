@@ -161,7 +161,10 @@ def test_idempotent_retries_over_http(alice: Caller, stack: dict[str, Any]) -> N
     assert first.status_code == again.status_code == 202
     assert first.json()["orderId"] == again.json()["orderId"]
     other = alice.request(
-        "POST", "/v1.0/orders", json={**secret_body(), "cartId": "x"}, headers=headers
+        "POST",
+        "/v1.0/orders",
+        json={**secret_body(), "customerEmail": "other@example.com"},
+        headers=headers,
     )
     assert other.status_code == 409
     alice.wait_for(first.json()["orderId"])
