@@ -60,6 +60,7 @@ class RunningStack:
             if stack_file.exists() and "Ctrl-C stops everything" in self.log.read_text():
                 return json.loads(stack_file.read_text())  # type: ignore[no-any-return]
             time.sleep(0.2)
+        self.stop()  # a stack that never said it was ready must not outlive the test run
         raise AssertionError(f"the stack did not start:\n{self.log.read_text()[-3000:]}")
 
     def children(self) -> dict[str, int]:
