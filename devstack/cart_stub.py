@@ -41,6 +41,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ssl-ev": ("SSL certificate, extended validation (1 year)", "1499.00"),
     "email-pro": ("Professional email, 5 mailboxes", "199.00"),
     "backup-daily": ("Daily off-site backup", "79.00"),
+    "cdn-waf": ("CDN and web application firewall", "129.00"),
 }
 CAMPAIGNS: dict[str, tuple[str, str]] = {
     "SUMMER25": ("Summer sale", "25.00"),

@@ -115,6 +115,18 @@ class Api:
     def get(self, order_id: str) -> dict[str, Any]:
         return self.call("GET", f"/v1.0/orders/{order_id}")
 
+    def new_cart(self, cart_api: str, body: dict[str, Any]) -> str:
+        """A cart in the Cart service's stub (`POST /v1.0/carts`, the dev stack's only), by id."""
+        response = self.session.post(
+            f"{cart_api.rstrip('/')}/v1.0/carts",
+            json=body,
+            headers={"Authorization": f"Bearer {self.token()}"},
+            timeout=self.timeout_s,
+        )
+        if response.status_code != 201:
+            raise OrderctlError(self.explain(response))
+        return str(response.json()["cartId"])
+
     def page(
         self, tenant_id: str, page_size: int, start_at: str | None, status: str | None
     ) -> dict[str, Any]:

@@ -7,7 +7,9 @@ import json
 import random
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from orderctl.output import console, emit, say
 
 ADMIN_GROUP = "admin"
 LOCAL_ADMIN = "ops@bbws.example"
+LOCAL_PAYMENTS = "payments@bbws.example"  # the payment system's identity on the local stack
 
 
 def api_of(args: argparse.Namespace, user: str | None = None) -> Api:
@@ -40,12 +43,35 @@ def target_for(args: argparse.Namespace, url: str) -> target.Target:
 # -- orders -----------------------------------------------------------------------------------
 
 
+def cart_order(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+    """A customer's order of the local stack: the demo lines as a cart in the Cart stub.
+
+    Contract revision 2: a customer orders a cart and the prices come from the Cart service.
+    The stub's catalog prices the lines; the body keeps only the customer's own fields.
+    """
+    stack = auth.local_stack() or {}
+    cart = {
+        "items": [{"productId": i["productId"], "quantity": i["quantity"]} for i in body["items"]]
+    }
+    if body.get("campaign"):
+        cart["campaignCode"] = body["campaign"]["code"]
+    cart_id = api.new_cart(stack["cartApiUrl"], cart)
+    return {
+        "cartId": cart_id,
+        "customerEmail": body["customerEmail"],
+        "billingAddress": body["billingAddress"],
+    }
+
+
 def cmd_create(args: argparse.Namespace) -> int:
     api = api_of(args)
     rng = random.Random()  # noqa: S311 - demo data
-    body = demo_order(rng, tenant_id=args.tenant, simulator=not auth.is_local(api.base_url))
+    local = auth.is_local(api.base_url)
+    body = demo_order(rng, tenant_id=args.tenant, simulator=not local)
     if args.email:
         body["customerEmail"] = args.email
+    if local and not args.tenant and (auth.local_stack() or {}).get("cartApiUrl"):
+        body = cart_order(api, body)
     accepted = api.create(body)
     if args.wait:
         deadline = time.monotonic() + 30
@@ -82,6 +108,27 @@ def show_order(order: dict[str, Any], as_json: bool) -> int:
     emit([{"field": k, "value": v} for k, v in fields.items()], ["field", "value"], False)
     emit(order["items"], ["productId", "productName", "quantity", "unitPrice", "lineTotal"], False)
     return 0
+
+
+def cmd_pay(args: argparse.Namespace) -> int:
+    """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
+    api = api_of(args, args.user or (LOCAL_PAYMENTS if not args.base_url else None))
+    order = api.get(args.order_id)
+    payment = {
+        "paymentId": f"orderctl-{uuid.uuid4().hex[:12]}",
+        "provider": "orderctl",
+        "method": args.method,
+        "amount": order["total"],
+        "currency": order["currency"],
+        "paidAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    paid = api.call(
+        "PUT",
+        f"/v1.0/orders/{order['id']}",
+        json={"status": "PAID", "paymentDetails": payment},
+        headers={"If-Match": f'"{order["version"]}"'},
+    )
+    return show_order(paid, args.json)
 
 
 def cmd_get(args: argparse.Namespace) -> int:

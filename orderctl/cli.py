@@ -93,6 +93,16 @@ def add_orders(commands: Any) -> None:
     create.add_argument("--wait", action="store_true", help="wait for the record and show it")
     client(create)
     create.set_defaults(handler=api.cmd_create)
+    pay = actions.add_parser(
+        "pay",
+        help="mark an order paid as the payment system (locally payments@bbws.example)",
+        description="Reads the order and PUTs PAID for its total with If-Match. Only the "
+        "`payments` group may; on a deployed stage sign in as the payment system's identity.",
+    )
+    pay.add_argument("order_id")
+    pay.add_argument("--method", default="eft", help="the payment method to record (default eft)")
+    client(pay)
+    pay.set_defaults(handler=api.cmd_pay)
     get = actions.add_parser("get", help="one order")
     get.add_argument("order_id")
     client(get)

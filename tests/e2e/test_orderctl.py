@@ -238,3 +238,17 @@ def test_repair_finds_and_fixes_an_order_the_old_version_broke(
     assert stored["dateLastUpdated"]["S"] == "0999-12-31T00:00:00.000Z"
     assert alice.request("GET", f"/v1.0/orders/{order_id}").status_code == 200
     assert "0 damaged" in orderctl("repair", env=env).stderr
+
+
+def test_orders_are_created_from_carts_and_paid_as_the_payment_system(
+    stack: dict[str, Any], env: dict[str, str]
+) -> None:
+    """Contract revision 2 from the command line: a cart becomes an order; payments pays it."""
+    [order] = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    assert order["cartId"].startswith("c-")  # the demo lines went through the Cart stub
+    refused = orderctl("orders", "pay", order["id"], "--user", "alice@tenant-a.example", env=env)
+    assert refused.returncode == 1
+    assert "answered 403" in refused.stderr
+    [paid] = as_json(orderctl("orders", "pay", order["id"], "--json", env=env))
+    assert (paid["status"], paid["paymentDetails"]["amount"]) == ("PAID", order["total"])
+    assert paid["lastUpdatedBy"] != order["lastUpdatedBy"]
