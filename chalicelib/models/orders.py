@@ -79,14 +79,14 @@ class BillingAddress(ApiModel):
 
 # A cart order carries none of the fields that say what is bought or at what price; an order
 # without a cart carries priced lines (back office). A field sent as null counts as sent.
-_PRICED = ("items", "campaign", "currency", "tenantId")
+PRICED_FIELDS = ("items", "campaign", "currency", "tenantId")
 CREATE_RULES: list[dict[str, Any]] = [
     {
         "anyOf": [
             {
                 "required": ["cartId"],
                 "properties": {"cartId": {"type": "string"}},
-                "not": {"anyOf": [{"required": [name]} for name in _PRICED]},
+                "not": {"anyOf": [{"required": [name]} for name in PRICED_FIELDS]},
             },
             {
                 "required": ["items"],

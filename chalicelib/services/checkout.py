@@ -21,12 +21,14 @@ from chalicelib.errors import (
 )
 from chalicelib.models.carts import CartStatus
 from chalicelib.models.lifecycle import MAY_PRICE
-from chalicelib.models.orders import Campaign, CreateOrderRequest, OrderItemRequest
+from chalicelib.models.orders import (
+    PRICED_FIELDS,
+    Campaign,
+    CreateOrderRequest,
+    OrderItemRequest,
+)
 from chalicelib.models.principal import Principal
 from chalicelib.ports import CartClaims, Carts
-
-# Fields that carry prices or say what is ordered: from the cart, never with a cartId.
-PRICED_FIELDS = ("items", "campaign", "currency", "tenantId")
 
 
 @dataclass(frozen=True)
