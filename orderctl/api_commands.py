@@ -9,10 +9,10 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chalicelib.clock import iso, utc_now
 from orderctl import auth, target
 from orderctl.api import Api, claims, token_source
 from orderctl.demo import order as demo_order
@@ -43,19 +43,18 @@ def target_for(args: argparse.Namespace, url: str) -> target.Target:
 # -- orders -----------------------------------------------------------------------------------
 
 
-def cart_order(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+def cart_order(api: Api, cart_api: str, body: dict[str, Any]) -> dict[str, Any]:
     """A customer's order of the local stack: the demo lines as a cart in the Cart stub.
 
     Contract revision 2: a customer orders a cart and the prices come from the Cart service.
     The stub's catalog prices the lines; the body keeps only the customer's own fields.
     """
-    stack = auth.local_stack() or {}
-    cart = {
+    cart: dict[str, Any] = {
         "items": [{"productId": i["productId"], "quantity": i["quantity"]} for i in body["items"]]
     }
     if body.get("campaign"):
         cart["campaignCode"] = body["campaign"]["code"]
-    cart_id = api.new_cart(stack["cartApiUrl"], cart)
+    cart_id = api.new_cart(cart_api, cart)
     return {
         "cartId": cart_id,
         "customerEmail": body["customerEmail"],
@@ -70,8 +69,9 @@ def cmd_create(args: argparse.Namespace) -> int:
     body = demo_order(rng, tenant_id=args.tenant, simulator=not local)
     if args.email:
         body["customerEmail"] = args.email
-    if local and not args.tenant and (auth.local_stack() or {}).get("cartApiUrl"):
-        body = cart_order(api, body)
+    cart_api = (auth.local_stack() or {}).get("cartApiUrl") if local else None
+    if cart_api and not args.tenant:
+        body = cart_order(api, cart_api, body)
     accepted = api.create(body)
     if args.wait:
         deadline = time.monotonic() + 30
@@ -120,7 +120,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
         "method": args.method,
         "amount": order["total"],
         "currency": order["currency"],
-        "paidAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "paidAt": iso(utc_now()),
     }
     paid = api.call(
         "PUT",
