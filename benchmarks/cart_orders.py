@@ -79,7 +79,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
         from chalicelib import aws
         from chalicelib.topology import CONSUMERS
         from devstack.provision import provision
-        from tests.sample import order_body
+        from tests.sample import cart_order_body
 
         def admin_client(service: str) -> Any:
             return boto3.client(service, endpoint_url=endpoint, region_name="eu-west-1")  # type: ignore[call-overload]
@@ -92,7 +92,6 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
 
         alice_token = token("tenant-a")
         alice = {"Authorization": alice_token, "Content-Type": "application/json"}
-        sample = order_body()
 
         def new_cart() -> str:
             status, cart = store.create(
@@ -102,10 +101,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
             return str(cart["cartId"])
 
         def body(cart_id: str) -> str:
-            return json.dumps(
-                {"cartId": cart_id, "customerEmail": sample["customerEmail"],
-                 "billingAddress": sample["billingAddress"]}
-            )  # fmt: skip
+            return json.dumps(cart_order_body(cart_id))
 
         counter = RequestCounter()
         for service in ("dynamodb", "sqs", "secretsmanager"):

@@ -33,6 +33,17 @@ def order_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def cart_order_body(cart_id: str | None, **overrides: Any) -> dict[str, Any]:
+    """A customer's CreateOrderRequest (contract revision 2): a cart, an email, an address."""
+    sample = order_body()
+    return {
+        "cartId": cart_id,
+        "customerEmail": sample["customerEmail"],
+        "billingAddress": sample["billingAddress"],
+        **overrides,
+    }
+
+
 # Pays the sample order in full (its total is 448.50 ZAR).
 PAYMENT: dict[str, str] = {
     "paymentId": "pf_1",

@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from devstack.token import id_token
-from tests.sample import order_body
+from tests.sample import cart_order_body, order_body
 
 USERS = {
     "alice": "alice@tenant-a.example",
@@ -42,9 +42,7 @@ class Caller:
 
     def order_cart(self, cart_id: str) -> requests.Response:
         """POST /v1.0/orders for a cart (the customer's body of contract revision 2)."""
-        sample = order_body()
-        body = {k: sample[k] for k in ("customerEmail", "billingAddress")} | {"cartId": cart_id}
-        return self.request("POST", "/v1.0/orders", json=body)
+        return self.request("POST", "/v1.0/orders", json=cart_order_body(cart_id))
 
     def create(self, **body: Any) -> str:
         response = self.request("POST", "/v1.0/orders", json=order_body(**body))

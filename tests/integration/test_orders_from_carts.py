@@ -19,7 +19,7 @@ from devstack.provision import Provisioned
 from tests.conftest import CART_API_URL, CARTS
 from tests.integration.api_helpers import bearer, run_record_writer
 from tests.integration.conftest import drain
-from tests.sample import order_body
+from tests.sample import cart_order_body, order_body
 from tests.tokens import TestIssuer
 
 
@@ -34,16 +34,6 @@ def new_cart(token: str, items: list[dict[str, Any]] | None = None, **body: Any)
     return str(response.json()["cartId"])
 
 
-def cart_body(cart_id: str, **extra: Any) -> dict[str, Any]:
-    sample = order_body()
-    return {
-        "cartId": cart_id,
-        "customerEmail": sample["customerEmail"],
-        "billingAddress": sample["billingAddress"],
-        **extra,
-    }
-
-
 def post(api: Client, token: str, body: dict[str, Any], **headers: str) -> Any:
     return api.http.post("/v1.0/orders", headers=bearer(token, **headers), body=json.dumps(body))
 
@@ -52,7 +42,7 @@ def test_a_cart_becomes_an_order_priced_from_the_cart(
     api: Client, stack: Provisioned, alice: str
 ) -> None:
     cart_id = new_cart(alice, campaignCode="SUMMER25")
-    accepted = post(api, alice, cart_body(cart_id))
+    accepted = post(api, alice, cart_order_body(cart_id))
     assert accepted.status_code == 202, accepted.json_body
     run_record_writer(stack)
     order = api.http.get(accepted.headers["Location"], headers=bearer(alice)).json_body
@@ -64,8 +54,8 @@ def test_a_second_post_of_the_cart_is_409_naming_the_order(
     api: Client, stack: Provisioned, alice: str
 ) -> None:
     cart_id = new_cart(alice)
-    first = post(api, alice, cart_body(cart_id)).json_body["orderId"]
-    again = post(api, alice, cart_body(cart_id))
+    first = post(api, alice, cart_order_body(cart_id)).json_body["orderId"]
+    again = post(api, alice, cart_order_body(cart_id))
     assert again.status_code == 409
     assert again.headers["Content-Type"] == "application/problem+json"
     assert again.json_body["orderId"] == first
@@ -87,7 +77,7 @@ def test_a_foreign_or_empty_cart_is_422(  # noqa: PLR0917 - fixtures and three p
 ) -> None:
     cart_id = new_cart(alice, items)
     caller = alice if who == "alice" else issuer.token(tenant_id="tenant-b", subject="bob")
-    refused = post(api, caller, cart_body(cart_id))
+    refused = post(api, caller, cart_order_body(cart_id))
     assert refused.status_code == 422, refused.json_body
     assert detail in refused.json_body["detail"].lower()
     assert refused.json_body["errors"][0]["field"] == "cartId"
@@ -96,7 +86,9 @@ def test_a_foreign_or_empty_cart_is_422(  # noqa: PLR0917 - fixtures and three p
 
 def test_prices_next_to_a_cart_are_400(api: Client, stack: Provisioned, alice: str) -> None:
     cart_id = new_cart(alice)
-    refused = post(api, alice, cart_body(cart_id, items=order_body()["items"], currency="ZAR"))
+    refused = post(
+        api, alice, cart_order_body(cart_id, items=order_body()["items"], currency="ZAR")
+    )
     assert refused.status_code == 400
     assert {e["field"] for e in refused.json_body["errors"]} == {"items", "currency"}
 
@@ -106,18 +98,18 @@ def test_a_failing_cart_service_is_503_with_retry_after_and_nothing_enqueued(
 ) -> None:
     cart_id = new_cart(alice)
     CARTS.faults = Faults(status=503, count=2)
-    failed = post(api, alice, cart_body(cart_id), **{"Idempotency-Key": "k-503"})
+    failed = post(api, alice, cart_order_body(cart_id), **{"Idempotency-Key": "k-503"})
     assert failed.status_code == 503
     assert failed.headers["Retry-After"] == "5"
     assert drain(stack.queues["order_creator_record"]["url"]) == []
-    retried = post(api, alice, cart_body(cart_id), **{"Idempotency-Key": "k-503"})
+    retried = post(api, alice, cart_order_body(cart_id), **{"Idempotency-Key": "k-503"})
     assert retried.status_code == 202  # neither the key nor the cart was held by the failure
 
 
 def test_twenty_concurrent_posts_of_one_cart_make_one_order(stack: Provisioned, alice: str) -> None:
     cart_id = new_cart(alice)
     caller = Principal(subject="alice", tenant_id="tenant-a")
-    request = CreateOrderRequest.parse_obj(cart_body(cart_id))
+    request = CreateOrderRequest.parse_obj(cart_order_body(cart_id))
     service = wiring.order_service()
 
     def attempt(_: int) -> str:

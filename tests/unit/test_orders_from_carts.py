@@ -31,7 +31,7 @@ from tests.fakes import (
     InMemoryOrderStore,
     RecordingPublisher,
 )
-from tests.sample import order_body
+from tests.sample import cart_order_body, order_body
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ALICE = Principal(subject="alice", tenant_id="tenant-a")
@@ -82,10 +82,7 @@ class World:
         )
 
     def order(self, principal: Principal = ALICE, key: str | None = None, **body: Any) -> str:
-        request = CreateOrderRequest.parse_obj(
-            {"cartId": "c-1", **{k: order_body()[k] for k in ("customerEmail", "billingAddress")}}
-            | body
-        )
+        request = CreateOrderRequest.parse_obj(cart_order_body("c-1", **body))
         accepted = self.service.accept(principal, request, "corr-1", key, TOKEN)
         return accepted.orderId
 
