@@ -75,6 +75,23 @@ def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the emulator did not start")
 
 
+def use_local_stage(endpoint: str, **extra: str) -> None:
+    """This process as the API function of stage `local`, on the emulator at `endpoint`."""
+    from devstack.stage import API_HANDLER, function_config
+
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ.update(function_config("local", API_HANDLER).environment)
+    os.environ.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_REGION="eu-west-1",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        **extra,
+    )
+
+
 def token(tenant: str, groups: list[str] | None = None) -> str:
     import jwt
 
@@ -129,21 +146,9 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
     import warnings
 
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer", category=UserWarning)
-    from devstack.stage import API_HANDLER, function_config
-
     emulator, endpoint = start_emulator()
     try:
-        for name in [n for n in os.environ if n.startswith("AWS_")]:
-            del os.environ[name]
-        env = function_config("local", API_HANDLER).environment
-        os.environ.update(env)
-        os.environ.update(
-            AWS_ENDPOINT_URL=endpoint,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_REGION="eu-west-1",
-            POWERTOOLS_LOG_LEVEL="ERROR",
-        )
+        use_local_stage(endpoint)
         import boto3
         from chalice.test import Client
 

@@ -15,7 +15,6 @@ Writes benchmarks/results/cart_orders.json.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import statistics
@@ -36,17 +35,17 @@ class Unverified:
     """The stub's token check, minus the signature: the bench's tokens are unsigned."""
 
     def verify(self, authorization: str | None) -> dict[str, Any]:
-        payload = (authorization or "").split(" ")[-1].split(".")[1]
-        return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+        from orderctl.api import claims
+
+        return claims((authorization or "").split(" ")[-1])
 
 
 def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bottom
     import warnings
 
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer", category=UserWarning)
-    from benchmarks.api_calls import RequestCounter, start_emulator, timing, token
+    from benchmarks.api_calls import RequestCounter, start_emulator, timing, token, use_local_stage
     from devstack.cart_stub import CartStore, serve
-    from devstack.stage import API_HANDLER, function_config
 
     emulator, endpoint = start_emulator()
     store = CartStore()
@@ -61,17 +60,7 @@ def main() -> int:  # noqa: PLR0915 - one linear scenario reads best top to bott
 
     store.get = counted_get  # type: ignore[method-assign]
     try:
-        for name in [n for n in os.environ if n.startswith("AWS_")]:
-            del os.environ[name]
-        os.environ.update(function_config("local", API_HANDLER).environment)
-        os.environ.update(
-            AWS_ENDPOINT_URL=endpoint,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_REGION="eu-west-1",
-            POWERTOOLS_LOG_LEVEL="ERROR",
-            CART_API_URL=cart_url,
-        )
+        use_local_stage(endpoint, CART_API_URL=cart_url)
         import boto3
         import urllib3
         from chalice.test import Client
