@@ -16,9 +16,11 @@ import json
 import os
 import threading
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 from chalicelib.api.auth import bearer
+from chalicelib.api.problems import describe
 from chalicelib.errors import AuthenticationFailed, DependencyFailed
 
 ID_TOKEN = "id"  # noqa: S105 - the `token_use` of an ID token, not a secret
@@ -87,11 +89,21 @@ def as_gateway_claims(claims: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _problem(status: int, title: str, detail: str) -> tuple[dict[str, str], bytes]:
+# What a refused token is answered with, by the error the verifier raised: the service's own
+# mapping (401 for a bad token, 503 when the signing keys cannot be fetched).
+REFUSED = (AuthenticationFailed, DependencyFailed)
+
+
+def refusal_status(error: Exception) -> int:
+    """The HTTP status of a token the verifier refused (`chalicelib.api.problems`' mapping)."""
+    return describe(error)[0]
+
+
+def _problem(status: int, detail: str) -> tuple[dict[str, str], bytes]:
     request_id = str(uuid.uuid4())
     body = {
         "type": "about:blank",
-        "title": title,
+        "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "requestId": request_id,
@@ -103,10 +115,7 @@ def _problem(status: int, title: str, detail: str) -> tuple[dict[str, str], byte
 def install(verifier: TokenVerifier) -> None:
     """Verify tokens in Chalice's local gateway the way API Gateway's authorizer does."""
     from chalice.app import CognitoUserPoolAuthorizer
-    from chalice.local import LocalGatewayAuthorizer, LocalGatewayException, NotAuthorizedError
-
-    class Unavailable(LocalGatewayException):
-        CODE = 503
+    from chalice.local import LocalGatewayAuthorizer, LocalGatewayException
 
     def authorize(
         self: LocalGatewayAuthorizer, raw_path: str, event: Any, context: Any
@@ -117,10 +126,10 @@ def install(verifier: TokenVerifier) -> None:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         try:
             claims = verifier.verify(headers.get("authorization"))
-        except AuthenticationFailed as refused:
-            raise NotAuthorizedError(*_problem(401, "Unauthorized", str(refused))) from None
-        except DependencyFailed as failed:
-            raise Unavailable(*_problem(503, "Service Unavailable", str(failed))) from None
+        except REFUSED as refused:
+            answer = LocalGatewayException(*_problem(refusal_status(refused), str(refused)))
+            answer.CODE = refusal_status(refused)  # what Chalice's local server answers with
+            raise answer from None
         result = {"context": {"claims": as_gateway_claims(claims)}, "principalId": claims["sub"]}
         return self._update_lambda_event(event, result), context
 

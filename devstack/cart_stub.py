@@ -25,8 +25,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from chalicelib.errors import AuthenticationFailed, DependencyFailed
-from devstack.authorizer import TokenVerifier, from_environment
+from devstack.authorizer import REFUSED, TokenVerifier, from_environment, refusal_status
 
 CURRENCY = "ZAR"
 # What BBWS sells: hosting plans, domains, SSL and extras. ZAR, VAT-inclusive (15 %).
@@ -210,11 +209,8 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
         def _tenant(self) -> str | None:
             try:
                 claims = verifier.verify(self.headers.get("Authorization"))
-            except AuthenticationFailed as refused:
-                self._send(*_problem(401, str(refused)))
-                return None
-            except DependencyFailed as failed:
-                self._send(*_problem(503, str(failed)))
+            except REFUSED as refused:
+                self._send(*_problem(refusal_status(refused), str(refused)))
                 return None
             return str(claims.get("custom:tenantId", ""))
 
