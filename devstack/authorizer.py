@@ -20,7 +20,6 @@ from http import HTTPStatus
 from typing import Any
 
 from chalicelib.api.auth import bearer
-from chalicelib.api.problems import describe
 from chalicelib.errors import AuthenticationFailed, DependencyFailed
 
 ID_TOKEN = "id"  # noqa: S105 - the `token_use` of an ID token, not a secret
@@ -96,6 +95,10 @@ REFUSED = (AuthenticationFailed, DependencyFailed)
 
 def refusal_status(error: Exception) -> int:
     """The HTTP status of a token the verifier refused (`chalicelib.api.problems`' mapping)."""
+    # Imported here, not at the top: it loads chalicelib.log, whose Logger takes its level from
+    # the environment, and `chalice local` sets the stage's environment only after this module.
+    from chalicelib.api.problems import describe
+
     return describe(error)[0]
 
 
