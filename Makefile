@@ -127,8 +127,11 @@ apply: venv ## STAGE=…: apply the saved plan of make plan, record the outputs
 
 # BASE_URL defaults to the local stack; NAME labels the report (build/smoke-NAME.json).
 NAME ?= local
-smoke: venv ## Post-deploy smoke test: BASE_URL=… NAME=… (default: the local stack)
+smoke: venv ## Post-deploy smoke test: BASE_URL=… STAGE=… NAME=… (default: the local stack)
+	@mkdir -p build
+	$(if $(STAGE),$(PY) scripts/stage_setting.py $(STAGE) CART_API_URL > build/cart-api-$(STAGE))
 	$(VENV)/bin/orderctl smoke $(if $(BASE_URL),--base-url "$(BASE_URL)") \
+		$(if $(STAGE),--cart-api-url "$$(cat build/cart-api-$(STAGE))") \
 		--report build/smoke-$(NAME).json --title "Smoke test: $(NAME)"
 
 release-gate: ## PROD dispatch: branch, CONFIRM, ROLLBACK_PLAN_URL and business hours

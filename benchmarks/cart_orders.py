@@ -5,7 +5,8 @@ its own process and the Cart service stub in this process. Three rows:
 
 - requests per customer POST: AWS requests (botocore sends) plus Cart reads (the stub counts
   them), with and without `Idempotency-Key`. Issue 15's target: 1 Cart read + 1 SendMessage
-  (+1 with a key). The claim that makes one order per cart is one more (ADR 0014).
+  (+1 with a key). The cart's claim is that +1, and it is the key's record as well, so a POST
+  costs 3 with or without a key: one more than the target without a key (ADR 0014).
 - handler time: the median in-process customer POST against the median of a bare Cart GET
   (urllib3, kept-alive) plus a bare SendMessage, in the same run. Target <= 1.5.
 - the Cart stub stopped: once the breaker is open, the median POST answers 503 in <= 50 ms.

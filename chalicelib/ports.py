@@ -113,12 +113,13 @@ class Cursors(Protocol):
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
-    """What the first request with a key produced."""
+    """What the first request with a key (or of a cart) produced."""
 
     request_hash: str
     order_id: str
-    event: str
+    event: str  # the OrderCreateRequested enqueued, to send again if it was lost
     created_at: datetime
+    key_digest: str | None = None  # sha256 of the Idempotency-Key a cart's claim was made with
 
 
 class IdempotencyKeys(Protocol):
@@ -161,10 +162,16 @@ class Carts(Protocol):
 
 
 class CartClaims(Protocol):
-    """One order per cart: the first request to claim a cart wins."""
+    """One order per cart: the first request to claim a cart wins.
 
-    def claim(self, tenant_id: str, cart_id: str, order_id: str) -> str | None:
-        """Claim the cart for `order_id`; the order id that holds it already, or None."""
+    The claim is also the cart order's idempotency record (ADR 0014): it keeps what the winner
+    enqueued, so a retry replays it and a lost enqueue can be sent again.
+    """
+
+    def claim(
+        self, tenant_id: str, cart_id: str, record: IdempotencyRecord
+    ) -> IdempotencyRecord | None:
+        """Claim the cart for `record`'s order; the record that holds it already, or None."""
 
     def release(self, tenant_id: str, cart_id: str, order_id: str) -> None:
         """Give the cart back (its order could not be enqueued)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.clock import iso, utc_now
-from orderctl import auth, target
+from orderctl import auth, carts, target
 from orderctl.api import Api, claims, token_source
 from orderctl.demo import order as demo_order
 from orderctl.demo import tenant_ids
@@ -43,25 +43,6 @@ def target_for(args: argparse.Namespace, url: str) -> target.Target:
 # -- orders -----------------------------------------------------------------------------------
 
 
-def cart_order(api: Api, cart_api: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A customer's order of the local stack: the demo lines as a cart in the Cart stub.
-
-    Contract revision 2: a customer orders a cart and the prices come from the Cart service.
-    The stub's catalog prices the lines; the body keeps only the customer's own fields.
-    """
-    cart: dict[str, Any] = {
-        "items": [{"productId": i["productId"], "quantity": i["quantity"]} for i in body["items"]]
-    }
-    if body.get("campaign"):
-        cart["campaignCode"] = body["campaign"]["code"]
-    cart_id = api.new_cart(cart_api, cart)
-    return {
-        "cartId": cart_id,
-        "customerEmail": body["customerEmail"],
-        "billingAddress": body["billingAddress"],
-    }
-
-
 def cmd_create(args: argparse.Namespace) -> int:
     api = api_of(args)
     rng = random.Random()  # noqa: S311 - demo data
@@ -69,9 +50,12 @@ def cmd_create(args: argparse.Namespace) -> int:
     body = demo_order(rng, tenant_id=args.tenant, simulator=not local)
     if args.email:
         body["customerEmail"] = args.email
-    cart_api = (auth.local_stack() or {}).get("cartApiUrl") if local else None
-    if cart_api and not args.tenant:
-        body = cart_order(api, cart_api, body)
+    if args.cart:  # a cart made elsewhere (the portal)
+        if args.tenant:
+            raise OrderctlError("--cart and --tenant exclude each other: a cart is its tenant's")
+        body = carts.cart_body(args.cart, body)
+    elif not args.tenant:  # a customer: the demo lines become a cart first
+        body = carts.as_cart_order(api, carts.cart_api_url(args.cart_api_url, api.base_url), body)
     accepted = api.create(body)
     if args.wait:
         deadline = time.monotonic() + 30
@@ -174,6 +158,17 @@ def cmd_seed(args: argparse.Namespace) -> int:
             f"locally: --user {LOCAL_ADMIN}"
         )
     tenants = tenant_ids(args.tenants) if args.tenants > 1 else [str(own_tenant)]
+    if ADMIN_GROUP in groups:  # back-office orders: an administrator sends the priced lines
+
+        def place(body: dict[str, Any]) -> dict[str, Any]:
+            return api.create(body)
+
+    else:  # a customer orders carts: each demo order's lines become a cart first
+        cart_api = carts.cart_api_url(args.cart_api_url, url)
+
+        def place(body: dict[str, Any]) -> dict[str, Any]:
+            return api.create(carts.as_cart_order(api, cart_api, body))
+
     rng = random.Random(args.random_seed)  # noqa: S311 - demo data
     plan = [
         (
@@ -197,7 +192,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     with Progress(*columns, console=console(stderr=True)) as bar:
         creating = bar.add_task("creating", total=len(plan))
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-            futures = {pool.submit(api.create, body): tenant for tenant, body in plan}
+            futures = {pool.submit(place, body): tenant for tenant, body in plan}
             for future in as_completed(futures):
                 try:
                     created.append((future.result()["orderId"], futures[future], time.monotonic()))
@@ -242,6 +237,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     watch_target = target_for(args, url)
     api = Api(url, token_source(args.token, args.user, args.region), timeout_s=30)
     tenant = str(claims(api.token()).get("custom:tenantId"))
+    admin = ADMIN_GROUP in (claims(api.token()).get("cognito:groups") or [])
+    cart_api = None if admin else carts.cart_api_url(args.cart_api_url, url)
     watcher = Watcher(watch_target)
 
     def live_table(load: loader.Load, elapsed: float) -> Table:
@@ -277,6 +274,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             args.duration,
             simulator=not auth.is_local(url),
             tick=lambda load, elapsed: tick(load, elapsed, live),
+            cart_api=cart_api,
         )
     say(f"\nwaiting up to {args.settle:.0f} s for every order's record, PDF and both emails …")
     with Live(console=console(stderr=True), refresh_per_second=2) as live:

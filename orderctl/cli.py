@@ -21,6 +21,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_smoke(args: argparse.Namespace) -> int:
     """The post-deploy smoke test."""
+    from orderctl.carts import cart_api_url
     from orderctl.smoke import Smoke, publish
 
     url = auth.base_url(args.base_url)
@@ -28,7 +29,11 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     def token() -> str:
         return auth.id_token(auth.resolve_login(args.user, args.region))
 
-    report = Smoke(url, token, timeout_s=args.timeout).run()
+    try:
+        cart_api: str | OrderctlError = cart_api_url(args.cart_api_url, url)
+    except OrderctlError as none:  # the smoke's cart step reports it
+        cart_api = none
+    report = Smoke(url, token, timeout_s=args.timeout, cart_api=cart_api).run()
     publish(report, args.report, args.title or f"Smoke test of {url}")
     return 0 if report.passed else 1
 
@@ -48,6 +53,11 @@ def client(command: argparse.ArgumentParser, watches: bool = False) -> None:
         "--token", help="an ID token to use (default: sign in; or $ORDERCTL_TOKEN)"
     )
     command.add_argument("--json", action="store_true", help="JSON instead of tables")
+    command.add_argument(
+        "--cart-api-url",
+        help="the Cart service customers' orders come from (default: the local stack's stub; "
+        "or $ORDERCTL_CART_API_URL)",
+    )
     if watches:  # completion is read from the orders table
         command.add_argument("--stage", help="the deployed stage behind --base-url")
         command.add_argument("--profile", help="AWS profile for that stage")
@@ -70,9 +80,14 @@ def add_token_and_smoke(commands: Any) -> None:
 
     smoke = commands.add_parser(
         "smoke",
-        help="post-deploy check: health, sign-in, an order through record and PDF, cancel",
+        help="post-deploy check: health, sign-in, a cart ordered through record and PDF, cancel",
     )
     smoke.add_argument("--base-url", help="the API, e.g. https://api-dev.bbws.io")
+    smoke.add_argument(
+        "--cart-api-url",
+        help="the stage's Cart service, where the smoke user makes its cart "
+        "(default: the local stack's stub; or $ORDERCTL_CART_API_URL)",
+    )
     identity(smoke)
     smoke.add_argument(
         "--timeout", type=float, default=120, help="seconds to wait for the record and the PDF"
@@ -89,7 +104,8 @@ def add_orders(commands: Any) -> None:
     actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="place a demo order (202)")
     create.add_argument("--email", help="the customer's email (default: a demo customer)")
-    create.add_argument("--tenant", help="admins only: order for this tenant")
+    create.add_argument("--tenant", help="admins only: a back-office order for this tenant")
+    create.add_argument("--cart", help="order this cart (default: a new cart of demo lines)")
     create.add_argument("--wait", action="store_true", help="wait for the record and show it")
     client(create)
     create.set_defaults(handler=api.cmd_create)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orderctl.api import Api
+from orderctl.carts import as_cart_order
 from orderctl.completion import STAGES, Watcher
 from orderctl.demo import order as demo_order
 from orderctl.errors import OrderctlError
@@ -35,7 +36,7 @@ class Load:
 
     def record(self, operation: str, started: float, outcome: str | None) -> None:
         with self.lock:
-            self.latencies[operation].append((time.monotonic() - started) * 1000)
+            self.latencies.setdefault(operation, []).append((time.monotonic() - started) * 1000)
             if outcome:
                 self.errors[f"{operation} {outcome}"] += 1
 
@@ -58,23 +59,37 @@ def failure(error: OrderctlError) -> str:
 
 
 def one_order(
-    api: Api, load: Load, tenant_id: str, rng: random.Random, *, simulator: bool, scheduled: float
+    api: Api,
+    load: Load,
+    tenant_id: str,
+    rng: random.Random,
+    *,
+    simulator: bool,
+    scheduled: float,
+    cart_api: str | None = None,
 ) -> None:
-    """POST a demo order, then read the tenant's first page.
+    """Make a cart (a customer's order needs one), POST the order, then read the first page.
 
-    The POST's latency counts from when it was due, not from when a worker got to it: time spent
-    waiting for a free worker is time the user waited too (no coordinated omission).
+    The first request's latency counts from when it was due, not from when a worker got to it:
+    time spent waiting for a free worker is time the user waited too (no coordinated omission).
+    The POST counts from when its cart was ready: the Cart service is not this service.
     """
-    started = scheduled
+    started, step = scheduled, "create"
+    body = demo_order(rng, simulator=simulator)
     try:
-        response = api.send("POST", "/v1.0/orders", json=demo_order(rng, simulator=simulator))
+        if cart_api is not None:
+            step = "cart"
+            body = as_cart_order(api, cart_api, body)
+            load.record("cart", started, None)
+            started, step = time.monotonic(), "create"
+        response = api.send("POST", "/v1.0/orders", json=body)
         outcome = None if response.status_code == 202 else str(response.status_code)
         load.record("create", started, outcome)
         if outcome is None:
             with load.lock:
                 load.accepted.append((response.json()["orderId"], tenant_id, started))
     except OrderctlError as error:
-        load.record("create", started, failure(error))
+        load.record(step, started, failure(error))
     started = time.monotonic()
     try:
         response = api.send("GET", f"/v1.0/tenants/{tenant_id}/orders", params={"pageSize": 10})
@@ -93,6 +108,7 @@ def generate(
     simulator: bool,
     *,
     tick: Callable[[Load, float], None] = lambda load, elapsed: None,
+    cart_api: str | None = None,
 ) -> Load:
     """Open-loop arrivals at `rate` per second for `duration` seconds."""
     load, rng_lock, rng = Load(), threading.Lock(), random.Random(20261128)  # noqa: S311
@@ -100,7 +116,15 @@ def generate(
     def task(scheduled: float) -> None:
         with rng_lock:
             seeded = random.Random(rng.random())  # noqa: S311 - demo data, not secrets
-        one_order(api, load, tenant_id, seeded, simulator=simulator, scheduled=scheduled)
+        one_order(
+            api,
+            load,
+            tenant_id,
+            seeded,
+            simulator=simulator,
+            scheduled=scheduled,
+            cart_api=cart_api,
+        )
 
     workers = max(4, min(64, int(rate * 4)))
     start = time.monotonic()

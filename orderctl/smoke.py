@@ -1,10 +1,11 @@
 """`orderctl smoke`: the post-deploy check the delivery pipeline runs after every apply.
 
 It proves the stage works end to end for a real tenant: `/health` answers, a test user signs in
-through Cognito, an order is accepted (202), its record appears, its PDF invoice is rendered and
-downloadable, and the order is then cancelled so that smoke orders never look like live
-business. Each step prints as it finishes; the result is written as JSON (`--report`) and, in
-GitHub Actions, as a table in the job summary (`$GITHUB_STEP_SUMMARY`).
+through Cognito, makes a cart of the cheapest product in the Cart service and orders it (202),
+its record appears, its PDF invoice is rendered and downloadable, and the order is then
+cancelled so that smoke orders never look like live business. Each step prints as it finishes;
+the result is written as JSON (`--report`) and, in GitHub Actions, as a table in the job
+summary (`$GITHUB_STEP_SUMMARY`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +29,11 @@ from orderctl.errors import OrderctlError
 SMOKE_CUSTOMER_EMAIL = "success@simulator.amazonses.com"
 
 
-def smoke_order(email: str = SMOKE_CUSTOMER_EMAIL) -> dict[str, Any]:
-    """A small, valid order (one item, 1.00 ZAR)."""
+def smoke_order(cart_id: str, email: str = SMOKE_CUSTOMER_EMAIL) -> dict[str, Any]:
+    """The customer's order of the smoke test's cart (contract revision 2)."""
     return {
+        "cartId": cart_id,
         "customerEmail": email,
-        "currency": "ZAR",
-        "items": [
-            {
-                "productId": "smoke-test",
-                "productName": "Post-deploy smoke test",
-                "quantity": 1,
-                "unitPrice": "1.00",
-            }
-        ],
         "billingAddress": {
             "fullName": "Smoke Test",
             "line1": "1 Long St",
@@ -111,8 +105,11 @@ class Smoke:
         echo: Callable[[str], None] = print,
         session: requests.Session | None = None,
         downloads: requests.Session | None = None,
+        cart_api: str | OrderctlError | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.cart_api = cart_api or OrderctlError("no Cart service was named")  # or why not
+        self.cart_id: str | None = None
         self.token = token
         self.timeout_s = timeout_s
         self.poll_s = poll_s
@@ -182,11 +179,33 @@ class Smoke:
         self.http.headers["Authorization"] = f"Bearer {token}"
         return "ID token from Cognito InitiateAuth"
 
+    def cart(self) -> str:
+        """One of the cheapest product in a new cart of the smoke user's tenant."""
+        if isinstance(self.cart_api, OrderctlError):
+            raise StepFailed(str(self.cart_api))
+        catalog = self.expect(
+            self.request("GET", f"{self.cart_api}/v1.0/products"), 200, "GET /v1.0/products"
+        )
+        if not catalog.get("items"):
+            raise StepFailed(f"the Cart service at {self.cart_api} lists no products")
+        cheapest = min(catalog["items"], key=lambda p: Decimal(str(p["unitPrice"])))
+        made = self.expect(
+            self.request(
+                "POST",
+                f"{self.cart_api}/v1.0/carts",
+                json={"items": [{"productId": cheapest["productId"], "quantity": 1}]},
+            ),
+            201,
+            "POST /v1.0/carts (the Cart service's cart creation, docs/delivery.md)",
+        )
+        self.cart_id = str(made["cartId"])
+        return f"{self.cart_id}: 1 x {cheapest['productName']} at {cheapest['unitPrice']}"
+
     def create(self) -> str:
         response = self.request(
             "POST",
             "/v1.0/orders",
-            json=smoke_order(),
+            json=smoke_order(str(self.cart_id)),
             headers={"Idempotency-Key": f"smoke-{uuid.uuid4()}"},
         )
         body = self.expect(response, 202, "POST /v1.0/orders")
@@ -218,6 +237,7 @@ class Smoke:
         steps = [
             ("health", self.health),
             ("sign-in", self.sign_in),
+            ("cart", self.cart),
             ("create", self.create),
             ("record", self.record),
             ("invoice", self.invoice),

@@ -1,8 +1,10 @@
 """`make fuzz`: schemathesis with every check, as two tenants, against a fresh local stack.
 
 Rounds of `st run --checks all` (each with its own seed) run until at least `--requests`
-requests were sent, signed in as alice (tenant-a) and bob (tenant-b): schemathesis uses both
-identities, and its object-level authorization check replays one tenant's reads as the other.
+requests were sent. The first round posts back-office orders as an administrator (priced lines:
+a customer's are 400, and a generated cartId names no cart). The others sign in as alice
+(tenant-a) and bob (tenant-b): schemathesis uses both identities, and its object-level
+authorization check replays one tenant's reads as the other.
 Then the pipeline is left to finish every accepted order, and each dead-letter queue must be
 empty: no input the API accepted may poison a processor.
 
@@ -30,6 +32,9 @@ from devstack.token import id_token  # noqa: E402 - after the path is set
 from tests.e2e.stack_process import RunningStack, queue_counts, stack_client  # noqa: E402
 
 TENANTS = {"alice": "alice@tenant-a.example", "bob": "bob@tenant-b.example"}
+# Customers order carts, and a generated cartId names no cart: priced lines, the input that
+# reaches the PDF and the emails, are the back office's. One round posts them as an admin.
+BACK_OFFICE = "ops@bbws.example"
 # POST answers 202: a GET right after it may not find the order yet (see schemathesis.toml).
 EXCLUDED_CHECKS = "ensure_resource_availability"
 
@@ -84,11 +89,31 @@ def _config(out: Path, stack: dict[str, Any]) -> Path:
 
 
 def _round(
-    stack: dict[str, Any], out: Path, seed: int, max_examples: int, workers: int
+    stack: dict[str, Any],
+    out: Path,
+    seed: int,
+    max_examples: int,
+    workers: int,
+    *,
+    back_office: bool = False,
 ) -> tuple[dict[str, Any], collections.Counter[int], str]:
-    """One `st run`: (its JSON report, status counts from its HAR, its console output)."""
+    """One `st run`: (its JSON report, status counts from its HAR, its console output).
+
+    `back_office`: only `POST /v1.0/orders`, as an administrator (priced lines are accepted).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    config = _config(out, stack)  # fresh tokens for each round (they live an hour)
+    if back_office:
+        config = out / "schemathesis.toml"
+        config.write_text((ROOT / "schemathesis.toml").read_text())
+        only = [
+            "--include-path", "/v1.0/orders", "--include-method", "POST",
+            # its links lead to operations this round leaves out: no stateful phase
+            "--phases", "examples,coverage,fuzzing",
+            "--header", f"Authorization: Bearer {id_token(stack, BACK_OFFICE)}",
+        ]  # fmt: skip
+    else:
+        config = _config(out, stack)  # fresh tokens for each round (they live an hour)
+        only = []
     st = Path(sys.executable).parent / "st"
     result = subprocess.run(
         [
@@ -98,6 +123,7 @@ def _round(
             "--max-examples", str(max_examples), "--seed", str(seed),
             "--workers", str(workers),
             "--report", "json,har", "--report-dir", str(out),
+            *only,
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
     )  # fmt: skip
@@ -156,8 +182,14 @@ def run(
     summary = Summary()
     statuses: collections.Counter[int] = collections.Counter()
     while summary.requests < minimum:
+        back_office = summary.rounds == 0  # the first round: the back office's priced orders
         report, counted, output = _round(
-            stack, out / f"round-{summary.rounds + 1}", seed + summary.rounds, max_examples, workers
+            stack,
+            out / f"round-{summary.rounds + 1}{'-back-office' if back_office else ''}",
+            seed + summary.rounds,
+            max_examples,
+            workers,
+            back_office=back_office,
         )
         summary.rounds += 1
         statuses.update(counted)
@@ -173,6 +205,8 @@ def run(
         )
         if not summary.requests:
             break
+        if back_office:
+            continue  # then the customers' rounds, until enough requests were sent
     summary.statuses = {str(k): v for k, v in sorted(statuses.items())}
     say(f"waiting for the pipeline to finish the {statuses.get(202, 0):,} accepted orders …")
     summary.drained, summary.dead_letters = drain(stack, drain_timeout_s, say)

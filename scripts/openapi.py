@@ -160,6 +160,11 @@ def document() -> dict[str, Any]:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
+                            "description": (
+                                "A retry with the same key and body replays the first 202 "
+                                "(the same key with another body is 409). A cart is ordered "
+                                "once whatever the key: another key is 409 naming the order."
+                            ),
                             "schema": {
                                 "type": "string",
                                 "minLength": 1,

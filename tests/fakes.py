@@ -168,15 +168,20 @@ class InMemoryCarts:
 
 
 class InMemoryCartClaims:
-    """One order per cart, as the conditional write keeps it."""
+    """One order per cart, as the conditional write keeps it (with the winner's record)."""
 
     def __init__(self) -> None:
-        self.claims: dict[tuple[str, str], str] = {}
+        self.records: dict[tuple[str, str], Any] = {}
 
-    def claim(self, tenant_id: str, cart_id: str, order_id: str) -> str | None:
-        holder = self.claims.setdefault((tenant_id, cart_id), order_id)
-        return None if holder == order_id else holder
+    @property
+    def claims(self) -> dict[tuple[str, str], str]:
+        """Which order holds each cart."""
+        return {key: record.order_id for key, record in self.records.items()}
+
+    def claim(self, tenant_id: str, cart_id: str, record: Any) -> Any:
+        holder = self.records.setdefault((tenant_id, cart_id), record)
+        return None if holder is record else holder
 
     def release(self, tenant_id: str, cart_id: str, order_id: str) -> None:
         if self.claims.get((tenant_id, cart_id)) == order_id:
-            del self.claims[(tenant_id, cart_id)]
+            del self.records[(tenant_id, cart_id)]

@@ -44,6 +44,20 @@ def cart_order_body(cart_id: str | None, **overrides: Any) -> dict[str, Any]:
     }
 
 
+def cart(cart_id: str, tenant_id: str = "tenant-a", **fields: Any) -> dict[str, Any]:
+    """A Cart service answer holding the sample order's lines and campaign (448.50 ZAR)."""
+    sample = order_body()
+    return {
+        "cartId": cart_id,
+        "tenantId": tenant_id,
+        "currency": "ZAR",
+        "items": sample["items"],
+        "campaign": sample["campaign"],
+        "status": "OPEN",
+        **fields,
+    }
+
+
 # Pays the sample order in full (its total is 448.50 ZAR).
 PAYMENT: dict[str, str] = {
     "paymentId": "pf_1",

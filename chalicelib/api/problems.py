@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from chalicelib import log, metrics
 from chalicelib.errors import (
     AuthenticationFailed,
+    CartServiceUnavailable,
     Conflict,
     DependencyFailed,
     NotFound,
@@ -100,7 +101,12 @@ def api_boundary(app: Any) -> Callable[[F], F]:
                     response = view(*args, **kwargs)
                 except Exception as exc:  # every error leaves as problem+json
                     status, body, headers = problem_body(exc, request_path(request), request_id)
-                    if status >= 500:
+                    if isinstance(exc, CartServiceUnavailable):  # counted, alarmed (CartErrors)
+                        log.logger.warning(
+                            "Request failed: the Cart service",
+                            extra={"status": status, "error": str(exc), "cause": _cause(exc)},
+                        )
+                    elif status >= 500:
                         log.logger.exception("Request failed", extra={"status": status})
                     else:
                         log.logger.info(
@@ -114,6 +120,12 @@ def api_boundary(app: Any) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _cause(exc: BaseException) -> str:
+    """What a known failure came from, in one line: an outage is not a stack trace per request."""
+    cause = exc.__cause__
+    return f"{type(cause).__name__}: {cause}"[:500] if cause is not None else ""
 
 
 def correlation_id_of(app: Any) -> str:

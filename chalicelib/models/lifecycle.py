@@ -47,10 +47,9 @@ ONLY_FROM: dict[tuple[Role, S], frozenset[S]] = {
 ACROSS_TENANTS: frozenset[Role] = frozenset({Role.PAYMENTS, Role.ADMIN})
 # Roles that may create orders (customers from their carts; admins also back-office orders).
 MAY_CREATE: frozenset[Role] = frozenset({Role.CUSTOMER, Role.ADMIN})
-# Roles that may send priced lines instead of a cart. Contract revision 2 gives this to admins
-# alone (back-office orders); customers keep it only until the suites, orderctl and the smoke
-# test order carts (issue 15, in progress), and then lose it: a customer's prices will be 400.
-MAY_PRICE: frozenset[Role] = frozenset({Role.CUSTOMER, Role.ADMIN})
+# Roles that may send priced lines instead of a cart (back-office orders). A customer's prices,
+# lines, campaign or currency are 400: they come from the Cart service (contract revision 2).
+MAY_PRICE: frozenset[Role] = frozenset({Role.ADMIN})
 # Roles that may soft-delete or restore an order (`active`) and place back-office orders.
 MAY_SET_ACTIVE: frozenset[Role] = frozenset({Role.ADMIN})
 

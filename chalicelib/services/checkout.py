@@ -3,7 +3,7 @@
 API.md "CreateOrderRequest (revision 2)": a customer orders a cart, and its lines, names, unit
 prices, campaign and currency come from the Cart service, never from the customer. Each cart
 becomes one order: the claim is a conditional write, so of many concurrent POSTs exactly one
-wins and the others learn which order the cart became.
+wins and the others learn which order the cart became (and what it enqueued).
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.errors import (
-    CartAlreadyOrdered,
     CartServiceUnavailable,
     Conflict,
     FieldError,
-    PermissionDenied,
     Unprocessable,
     ValidationFailed,
 )
@@ -28,7 +26,7 @@ from chalicelib.models.orders import (
     OrderItemRequest,
 )
 from chalicelib.models.principal import Principal
-from chalicelib.ports import CartClaims, Carts
+from chalicelib.ports import CartClaims, Carts, IdempotencyRecord
 
 
 @dataclass(frozen=True)
@@ -80,16 +78,19 @@ class Checkout:
             checked_out=cart.status is CartStatus.CHECKED_OUT,
         )
 
-    def claim(self, tenant_id: str, contents: Contents, order_id: str) -> None:
-        """Make the cart this order's; 409 naming the order it became already."""
+    def claim(
+        self, tenant_id: str, contents: Contents, record: IdempotencyRecord
+    ) -> IdempotencyRecord | None:
+        """Make the cart `record`'s order; the record of the order it became already, or None."""
         if contents.cart_id is None or self._claims is None:
-            return
-        holder = self._claims.claim(tenant_id, contents.cart_id, order_id)
+            return None
+        holder = self._claims.claim(tenant_id, contents.cart_id, record)
         if holder is not None:
-            raise CartAlreadyOrdered(contents.cart_id, holder)
+            return holder
         if contents.checked_out:  # ordered, but not through this service's claim: say so
-            self._claims.release(tenant_id, contents.cart_id, order_id)
+            self._claims.release(tenant_id, contents.cart_id, record.order_id)
             raise Conflict(f"Cart {contents.cart_id!r} is checked out already")
+        return None
 
     def release(self, tenant_id: str, contents: Contents, order_id: str) -> None:
         """Give the cart back: its order could not be enqueued."""
@@ -98,11 +99,20 @@ class Checkout:
 
 
 def _priced(principal: Principal, request: CreateOrderRequest) -> Contents:
-    if request.items is None:
-        raise ValidationFailed(
-            "Send the cartId of the cart to order",
-            [FieldError("cartId", "required (administrators may send priced items instead)")],
+    if principal.roles & MAY_PRICE:  # an administrator's back-office order
+        if request.items is None:
+            raise ValidationFailed(
+                "Send priced items (or the cartId of a cart to order)",
+                [FieldError("items", "required for a back-office order without cartId")],
+            )
+        return Contents(
+            lines=list(request.items), campaign=request.campaign, currency=request.currency
         )
-    if not principal.roles & MAY_PRICE:
-        raise PermissionDenied("Only administrators may send priced items; order a cart instead")
-    return Contents(lines=list(request.items), campaign=request.campaign, currency=request.currency)
+    given = [name for name in PRICED_FIELDS if name in request.__fields_set__]
+    raise ValidationFailed(
+        "Customers order carts: lines, prices, the campaign and the currency come from the cart",
+        [
+            *(FieldError(name, "not allowed: customers send cartId") for name in given),
+            FieldError("cartId", "required: the cart to order"),
+        ],
+    )

@@ -7,9 +7,11 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from chalicelib.clock import utc_now
 from chalicelib.errors import (
+    CartAlreadyOrdered,
     Conflict,
     FieldError,
     OrderNotFound,
@@ -41,8 +43,8 @@ from chalicelib.services.pricing import price
 
 # Ids are UUIDs; anything else (unicode, 1 KB strings, NULs) cannot name an order.
 ORDER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-# A replayed key whose order is still missing after this long is assumed lost in a crash
-# between claiming the key and enqueueing; the stored event is sent again (the writer dedups).
+# A replayed key or cart whose order is still missing after this long is assumed lost in a crash
+# between the claim and the enqueue; the stored event is sent again (the writer dedups).
 REDELIVER_AFTER = timedelta(minutes=2)
 
 
@@ -89,8 +91,9 @@ class OrderService:
     ) -> OrderAccepted:
         """Price the cart (or priced lines) and enqueue `OrderCreateRequested`, once.
 
-        Once per `Idempotency-Key`, and once per cart: a cart ordered already is 409 naming its
-        order. Nothing is enqueued when anything fails.
+        Once per cart: a cart ordered already is 409 naming its order, or (a retry with the same
+        `Idempotency-Key`) the first 202 again. Back-office orders are once per key. Nothing is
+        enqueued when anything fails.
         """
         if not principal.roles & MAY_CREATE:
             raise PermissionDenied(
@@ -100,29 +103,34 @@ class OrderService:
         tenant_id = self._tenant_for(principal, request.tenantId)
         contents = self._checkout.contents(principal, tenant_id, request, authorization)
         event = self._request_event(principal, tenant_id, request, contents, correlation_id)
-        if idempotency_key is not None:
-            request_hash = hashlib.sha256(
+        record = IdempotencyRecord(
+            request_hash=hashlib.sha256(
                 f"{tenant_id}\n{request.json(sort_keys=True)}".encode()
-            ).hexdigest()
-            record = IdempotencyRecord(request_hash, event.data.id, event.json(), event.occurredAt)
+            ).hexdigest(),
+            order_id=event.data.id,
+            event=event.json(),
+            created_at=event.occurredAt,
+            key_digest=_digest(idempotency_key),
+        )
+        release: Callable[[], None]
+        if contents.cart_id is not None:  # the cart's claim is its idempotency record too
+            holder = self._checkout.claim(tenant_id, contents, record)
+            if holder is not None:
+                return self._replay_cart(tenant_id, contents.cart_id, holder, record)
+            release = partial(self._checkout.release, tenant_id, contents, record.order_id)
+        elif idempotency_key is not None:
             existing = self._idempotency.claim(tenant_id, idempotency_key, record)
             if existing is not None:
-                return self._replay(tenant_id, existing, request_hash)
-        order_id = event.data.id
-        try:
-            self._checkout.claim(tenant_id, contents, order_id)
-        except Exception:
-            if idempotency_key is not None:
-                self._idempotency.release(tenant_id, idempotency_key)
-            raise
+                return self._replay(tenant_id, existing, record.request_hash)
+            release = partial(self._idempotency.release, tenant_id, idempotency_key)
+        else:
+            release = _nothing
         try:
             self._requests.publish(event)
         except Exception:
-            self._checkout.release(tenant_id, contents, order_id)
-            if idempotency_key is not None:
-                self._idempotency.release(tenant_id, idempotency_key)
+            release()
             raise
-        return _accepted(order_id, tenant_id)
+        return _accepted(record.order_id, tenant_id)
 
     def _request_event(
         self,
@@ -160,10 +168,24 @@ class OrderService:
     ) -> OrderAccepted:
         if existing.request_hash != request_hash:
             raise Conflict("This Idempotency-Key was used with a different request body")
-        overdue = self._clock() - existing.created_at > REDELIVER_AFTER
-        if overdue and self._store.get(tenant_id, existing.order_id) is None:
-            self._requests.publish(OrderCreateRequested.parse_raw(existing.event))
+        self._resend_if_lost(tenant_id, existing)
         return _accepted(existing.order_id, tenant_id)
+
+    def _replay_cart(
+        self, tenant_id: str, cart_id: str, holder: IdempotencyRecord, record: IdempotencyRecord
+    ) -> OrderAccepted:
+        """A cart ordered already: the first 202 again for a retry with its key, else 409."""
+        self._resend_if_lost(tenant_id, holder)
+        if record.key_digest is not None and holder.key_digest == record.key_digest:
+            return self._replay(tenant_id, holder, record.request_hash)
+        raise CartAlreadyOrdered(cart_id, holder.order_id)
+
+    def _resend_if_lost(self, tenant_id: str, existing: IdempotencyRecord) -> None:
+        """Send the stored event again if its order is still missing long after (a crash
+        between the claim and the enqueue); the record writer drops a duplicate."""
+        overdue = self._clock() - existing.created_at > REDELIVER_AFTER
+        if overdue and existing.event and self._store.get(tenant_id, existing.order_id) is None:
+            self._requests.publish(OrderCreateRequested.parse_raw(existing.event))
 
     def get(self, principal: Principal, order_id: str) -> Order:
         """The order, if the caller may see it; another tenant's order is 'not found'."""
@@ -223,6 +245,14 @@ class OrderService:
         if not principal.is_admin:
             raise PermissionDenied("Only administrators may create orders for another tenant")
         return requested
+
+
+def _digest(idempotency_key: str | None) -> str | None:
+    return hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
+
+
+def _nothing() -> None:
+    """Nothing to give back."""
 
 
 def _accepted(order_id: str, tenant_id: str) -> OrderAccepted:

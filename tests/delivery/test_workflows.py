@@ -265,6 +265,9 @@ def test_the_core_plans_gates_then_applies_the_saved_plan_and_smoke_tests() -> N
     ]
     assert smokes[1]["if"] == "inputs.dr-region != ''"
     assert all(s["env"]["ORDERCTL_PASSWORD"] == "${{ secrets.SMOKE_PASSWORD }}" for s in smokes)
+    # a customer orders a cart: `make smoke` makes one in the stage's Cart service (STAGE names
+    # it; its CART_API_URL is read from .chalice/config.json, see test_smoke_finds_the_cart_api)
+    assert core["env"]["STAGE"] == "${{ inputs.environment }}"
     window = next(s for s in deploy["steps"] if s.get("run") == "make deploy-window")
     assert window["if"] == "inputs.business-hours"
 

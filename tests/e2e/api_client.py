@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from devstack.token import id_token
-from tests.sample import cart_order_body, order_body
+from tests.sample import cart_order_body
 
 USERS = {
     "alice": "alice@tenant-a.example",
@@ -40,12 +40,17 @@ class Caller:
         assert response.status_code == 201, response.text
         return str(response.json()["cartId"])
 
-    def order_cart(self, cart_id: str) -> requests.Response:
+    def order_cart(self, cart_id: str, **body: Any) -> requests.Response:
         """POST /v1.0/orders for a cart (the customer's body of contract revision 2)."""
-        return self.request("POST", "/v1.0/orders", json=cart_order_body(cart_id))
+        return self.request("POST", "/v1.0/orders", json=cart_order_body(cart_id, **body))
+
+    def sample_cart(self) -> str:
+        """The sample order's cart: 2 x WordPress Pro Hosting, SUMMER25 (448.50)."""
+        return self.new_cart(("wp-pro", 2), campaign="SUMMER25")
 
     def create(self, **body: Any) -> str:
-        response = self.request("POST", "/v1.0/orders", json=order_body(**body))
+        """A customer's order of a new sample cart; `body` overrides its email or address."""
+        response = self.order_cart(self.sample_cart(), **body)
         assert response.status_code == 202, response.text
         return str(response.json()["orderId"])
 

@@ -14,7 +14,7 @@ import requests
 
 from devstack.token import id_token
 from tests.e2e.stack_process import RunningStack, alive
-from tests.sample import order_body
+from tests.sample import cart_order_body
 
 pytestmark = pytest.mark.e2e
 
@@ -24,8 +24,19 @@ def auth(token: str) -> dict[str, str]:
 
 
 def create(stack: dict[str, Any], token: str) -> str:
+    """Order a new cart (2 x wp-pro, SUMMER25) as the token's customer."""
+    cart = requests.post(
+        f"{stack['cartApiUrl']}/v1.0/carts",
+        json={"items": [{"productId": "wp-pro", "quantity": 2}], "campaignCode": "SUMMER25"},
+        headers=auth(token),
+        timeout=10,
+    )
+    assert cart.status_code == 201, cart.text
     response = requests.post(
-        f"{stack['apiUrl']}/v1.0/orders", json=order_body(), headers=auth(token), timeout=10
+        f"{stack['apiUrl']}/v1.0/orders",
+        json=cart_order_body(cart.json()["cartId"]),
+        headers=auth(token),
+        timeout=10,
     )
     assert response.status_code == 202, response.text
     return str(response.json()["orderId"])
@@ -130,7 +141,7 @@ def test_untrusted_tokens_get_401_and_the_server_stays_up(stack: dict[str, Any],
         ("GET", "/v1.0/orders/11111111-1111-4111-8111-111111111111"),
     ):
         response = requests.request(
-            method, stack["apiUrl"] + path, json=order_body(), headers=headers, timeout=10
+            method, stack["apiUrl"] + path, json=cart_order_body("c-1"), headers=headers, timeout=10
         )
         assert response.status_code == 401, response.text
         assert response.headers["Content-Type"] == "application/problem+json"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.api_client import Caller
-from tests.sample import order_body
+from tests.sample import cart_order_body
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,10 @@ def test_one_correlation_id_tells_the_whole_story(stack: dict[str, Any]) -> None
     alice = Caller(stack, "alice")
     correlation_id = f"portal-{uuid.uuid4()}"
     accepted = alice.request(
-        "POST", "/v1.0/orders", json=order_body(), headers={"X-Correlation-Id": correlation_id}
+        "POST",
+        "/v1.0/orders",
+        json=cart_order_body(alice.sample_cart()),
+        headers={"X-Correlation-Id": correlation_id},
     )
     assert accepted.status_code == 202
     assert accepted.headers["X-Correlation-Id"] == correlation_id

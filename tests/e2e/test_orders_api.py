@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.api_client import Caller
-from tests.sample import order_body, paid_now
+from tests.sample import cart_order_body, paid_now
 
 pytestmark = pytest.mark.e2e
 
@@ -97,7 +97,7 @@ def test_cross_tenant_every_route_keeps_its_data(alice: Caller, bob: Caller) -> 
 
 
 def secret_body() -> dict[str, Any]:
-    return order_body()
+    return cart_order_body("c-not-bobs")
 
 
 def test_a_list_cursor_cannot_be_replayed_across_tenants(alice: Caller, admin: Caller) -> None:
@@ -156,17 +156,19 @@ def test_fifty_concurrent_puts_without_if_match_lose_nothing(alice: Caller, admi
 
 def test_idempotent_retries_over_http(alice: Caller, stack: dict[str, Any]) -> None:
     headers = {"Idempotency-Key": "checkout-7"}
-    first = alice.request("POST", "/v1.0/orders", json=secret_body(), headers=headers)
-    again = alice.request("POST", "/v1.0/orders", json=secret_body(), headers=headers)
+    body = cart_order_body(alice.sample_cart())
+    first = alice.request("POST", "/v1.0/orders", json=body, headers=headers)
+    again = alice.request("POST", "/v1.0/orders", json=body, headers=headers)
     assert first.status_code == again.status_code == 202
     assert first.json()["orderId"] == again.json()["orderId"]
     other = alice.request(
         "POST",
         "/v1.0/orders",
-        json={**secret_body(), "customerEmail": "other@example.com"},
+        json={**body, "customerEmail": "other@example.com"},
         headers=headers,
     )
     assert other.status_code == 409
+    assert "different request body" in other.json()["detail"]
     alice.wait_for(first.json()["orderId"])
     listed = alice.request("GET", "/v1.0/tenants/tenant-a/orders").json()
     assert [o["id"] for o in listed["items"]] == [first.json()["orderId"]]

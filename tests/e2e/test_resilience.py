@@ -30,7 +30,6 @@ from devstack.container import HOLD_MARKER
 from devstack.stack import POLLERS
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import RunningStack, queue_counts, stack_client
-from tests.sample import order_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.resilience]
 VISIBILITY_S = 8  # how soon a killed poller's messages come back (6 minutes for PDFs in AWS)
@@ -194,7 +193,7 @@ class Traffic:
         order_id = self.rng.choice(mine) if mine else None
         try:
             if kind == "create" or order_id is None:
-                response = caller.request("POST", "/v1.0/orders", json=order_body())
+                response = caller.order_cart(caller.sample_cart())
                 if response.status_code == 202:
                     with self.lock:
                         mine.append(response.json()["orderId"])

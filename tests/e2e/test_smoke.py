@@ -33,7 +33,7 @@ def test_smoke_passes_against_the_local_stack(
     written = json.loads(report.read_text())
     assert written["passed"] is True
     checks = {check["name"]: check for check in written["checks"]}
-    assert list(checks) == ["health", "sign-in", "create", "record", "invoice", "cancel"]
+    assert list(checks) == ["health", "sign-in", "cart", "create", "record", "invoice", "cancel"]
     assert all(check["ok"] for check in checks.values())
     assert "PDF of" in checks["invoice"]["detail"]
     assert checks["cancel"]["detail"] == "status CANCELLED"

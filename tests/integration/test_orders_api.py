@@ -11,12 +11,13 @@ from devstack.provision import Provisioned
 from tests.integration.api_helpers import (
     bearer,
     create_orders,
+    new_cart,
     post_order,
     put_order,
     run_record_writer,
 )
 from tests.integration.conftest import client, drain
-from tests.sample import order_body, paid_now
+from tests.sample import cart_order_body, order_body, paid_now
 
 
 def list_orders(api: Client, token: str, tenant: str = "tenant-a", query: str = "") -> Any:
@@ -157,23 +158,50 @@ def test_update_bodies_are_validated(api: Client, stack: Provisioned, alice: str
 def test_idempotency_keys_replay_the_first_answer(
     api: Client, stack: Provisioned, alice: str
 ) -> None:
-    first = post_order(api, alice, **{"Idempotency-Key": "order-42"})
-    again = post_order(api, alice, **{"Idempotency-Key": "order-42"})
+    body = cart_order_body(new_cart(alice))
+    first = post_order(api, alice, body, **{"Idempotency-Key": "order-42"})
+    again = post_order(api, alice, body, **{"Idempotency-Key": "order-42"})
     assert first.status_code == again.status_code == 202
     assert first.json_body == again.json_body
     assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
     other = post_order(
-        api, alice, order_body(customerEmail="other@example.com"), **{"Idempotency-Key": "order-42"}
+        api,
+        alice,
+        {**body, "customerEmail": "other@example.com"},
+        **{"Idempotency-Key": "order-42"},
     )
     assert other.status_code == 409
+    assert "different request body" in other.json_body["detail"]
     assert post_order(api, alice, **{"Idempotency-Key": "bad key"}).status_code == 400
+    # the cart's claim is the record: no IDEMPOTENCY# item is written for a cart order
+    items = client("dynamodb").scan(TableName=stack.table_name)["Items"]
+    assert [i["PK"]["S"] for i in items if i["PK"]["S"].startswith("IDEMPOTENCY#")] == []
+
+
+def test_back_office_keys_replay_the_first_answer(
+    api: Client, stack: Provisioned, admin: str
+) -> None:
+    body = order_body(tenantId="tenant-a")
+    first = post_order(api, admin, body, **{"Idempotency-Key": "bo-1"})
+    again = post_order(api, admin, body, **{"Idempotency-Key": "bo-1"})
+    assert first.status_code == again.status_code == 202
+    assert first.json_body == again.json_body
+    assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
+    other = post_order(
+        api, admin, {**body, "customerEmail": "o@example.com"}, **{"Idempotency-Key": "bo-1"}
+    )
+    assert other.status_code == 409
 
 
 def test_concurrent_duplicates_make_one_order(api: Client, stack: Provisioned, alice: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    body = cart_order_body(new_cart(alice))
+
     def attempt(_: int) -> str:
-        return str(post_order(api, alice, **{"Idempotency-Key": "same"}).json_body["orderId"])
+        answer = post_order(api, alice, body, **{"Idempotency-Key": "same"})
+        assert answer.status_code == 202, answer.json_body
+        return str(answer.json_body["orderId"])
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         ids = set(pool.map(attempt, range(16)))

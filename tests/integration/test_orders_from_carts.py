@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import requests
 from chalice.test import Client
 
 from chalicelib import wiring
@@ -16,22 +15,11 @@ from chalicelib.models.orders import CreateOrderRequest
 from chalicelib.models.principal import Principal
 from devstack.cart_stub import Faults
 from devstack.provision import Provisioned
-from tests.conftest import CART_API_URL, CARTS
-from tests.integration.api_helpers import bearer, run_record_writer
+from tests.conftest import CARTS
+from tests.integration.api_helpers import bearer, new_cart, run_record_writer
 from tests.integration.conftest import drain
 from tests.sample import cart_order_body, order_body
 from tests.tokens import TestIssuer
-
-
-def new_cart(token: str, items: list[dict[str, Any]] | None = None, **body: Any) -> str:
-    response = requests.post(
-        f"{CART_API_URL}/v1.0/carts",
-        json={"items": [{"productId": "wp-pro", "quantity": 2}] if items is None else items} | body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=5,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["cartId"])
 
 
 def post(api: Client, token: str, body: dict[str, Any], **headers: str) -> Any:
@@ -94,12 +82,17 @@ def test_prices_next_to_a_cart_are_400(api: Client, stack: Provisioned, alice: s
 
 
 def test_a_failing_cart_service_is_503_with_retry_after_and_nothing_enqueued(
-    api: Client, stack: Provisioned, alice: str
+    api: Client, stack: Provisioned, alice: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     cart_id = new_cart(alice)
     CARTS.faults = Faults(status=503, count=2)
-    failed = post(api, alice, cart_order_body(cart_id), **{"Idempotency-Key": "k-503"})
+    with caplog.at_level("INFO"):
+        failed = post(api, alice, cart_order_body(cart_id), **{"Idempotency-Key": "k-503"})
     assert failed.status_code == 503
+    # an outage is a warning line with its cause, not a stack trace per request
+    [line] = [r for r in caplog.records if r.getMessage().startswith("Request failed")]
+    assert (line.levelname, line.exc_info) == ("WARNING", None)
+    assert "did not answer" in line.error  # type: ignore[attr-defined]
     assert failed.headers["Retry-After"] == "5"
     assert drain(stack.queues["order_creator_record"]["url"]) == []
     retried = post(api, alice, cart_order_body(cart_id), **{"Idempotency-Key": "k-503"})

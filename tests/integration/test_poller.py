@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -170,15 +169,11 @@ def test_discovery_finds_every_sqs_handler_of_the_app(stack: Provisioned) -> Non
 def test_the_record_writer_runs_under_the_poller(stack: Provisioned, issuer: Any) -> None:
     from chalice.test import Client
 
-    from tests.sample import order_body
+    from tests.integration.api_helpers import post_order
 
     sqs = client("sqs")
     with Client(app_module.app, stage_name="local") as api:
-        accepted = api.http.post(
-            "/v1.0/orders",
-            headers={"Authorization": issuer.token(), "Content-Type": "application/json"},
-            body=json.dumps(order_body()),
-        )
+        accepted = post_order(api, issuer.token())
     source = discover(app_module, sqs, {})[0]
     fast = Source(
         source.function, source.handler, source.queue_url, source.queue_arn, 10, 0.2, 1, 30

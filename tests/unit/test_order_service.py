@@ -11,14 +11,23 @@ from chalicelib.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from chalicelib.models.carts import Cart
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import CreateOrderRequest, OrderStatus
 from chalicelib.models.principal import Principal
+from chalicelib.services.checkout import Checkout
 from chalicelib.services.cursor import CursorCodec
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
-from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
-from tests.sample import order_body
+from tests.fakes import (
+    CountingNumbers,
+    InMemoryCartClaims,
+    InMemoryCarts,
+    InMemoryIdempotency,
+    InMemoryOrderStore,
+    RecordingPublisher,
+)
+from tests.sample import cart, cart_order_body, order_body
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 CODEC = CursorCodec(lambda: b"test-secret")
@@ -42,20 +51,51 @@ def queue() -> RecordingPublisher:
     return RecordingPublisher()
 
 
-@pytest.fixture
-def service(store: InMemoryOrderStore, queue: RecordingPublisher) -> OrderService:
+CARTS = InMemoryCarts()  # every test's carts: each has an id of its own
+
+
+def checkout() -> Checkout:
+    return Checkout(CARTS, InMemoryCartClaims())
+
+
+def new_cart(principal: Principal) -> str:
+    cart_id = f"c-{len(CARTS.carts) + 1}"
+    CARTS.carts[cart_id] = Cart.parse_obj(cart(cart_id, principal.tenant_id))
+    return cart_id
+
+
+def make(
+    store: InMemoryOrderStore,
+    queue: RecordingPublisher,
+    idempotency: InMemoryIdempotency | None = None,
+    clock: list[datetime] | None = None,
+) -> OrderService:
+    now = clock or [NOW]
     return OrderService(
         store,
         queue,
-        InMemoryIdempotency(),
+        idempotency or InMemoryIdempotency(),
         CODEC,
-        clock=lambda: NOW,
+        checkout=checkout(),
+        clock=lambda: now[0],
         ids=ids(),  # type: ignore[arg-type]
     )
 
 
+@pytest.fixture
+def service(store: InMemoryOrderStore, queue: RecordingPublisher) -> OrderService:
+    return make(store, queue)
+
+
+def request_for(principal: Principal, **body: object) -> CreateOrderRequest:
+    """A customer's cart order (a new cart each time); an administrator's priced lines."""
+    if principal.is_admin:
+        return CreateOrderRequest.parse_obj(order_body(**body))
+    return CreateOrderRequest.parse_obj(cart_order_body(new_cart(principal), **body))
+
+
 def accept(service: OrderService, principal: Principal = ALICE, **body: object) -> str:
-    request = CreateOrderRequest.parse_obj(order_body(**body))
+    request = request_for(principal, **body)
     return service.accept(principal, request, correlation_id="corr-1").orderId
 
 
@@ -88,9 +128,19 @@ def test_an_admin_can_order_for_a_tenant(service: OrderService, queue: Recording
 
 
 def test_a_queue_failure_is_reported(store: InMemoryOrderStore) -> None:
-    service = OrderService(store, RecordingPublisher(fail=True), InMemoryIdempotency(), CODEC)
+    service = make(store, RecordingPublisher(fail=True))
     with pytest.raises(DependencyFailed):
         accept(service)
+
+
+def test_a_customer_sending_prices_is_400_naming_them(
+    service: OrderService, queue: RecordingPublisher
+) -> None:
+    request = CreateOrderRequest.parse_obj(order_body())
+    with pytest.raises(ValidationFailed) as refused:
+        service.accept(ALICE, request, correlation_id="corr-1")
+    assert [e.field for e in refused.value.errors] == ["items", "campaign", "currency", "cartId"]
+    assert queue.events == []
 
 
 def record_all(store: InMemoryOrderStore, queue: RecordingPublisher) -> RecordingPublisher:
@@ -144,21 +194,22 @@ def test_recording_twice_writes_once_and_publishes_each_time(
 def keyed(
     store: InMemoryOrderStore, queue: RecordingPublisher
 ) -> tuple[OrderService, InMemoryIdempotency, list[datetime]]:
+    """Back-office orders (an administrator's priced lines): once per Idempotency-Key."""
     clock = [NOW]
     idempotency = InMemoryIdempotency()
-    service = OrderService(store, queue, idempotency, CODEC, clock=lambda: clock[0], ids=ids())  # type: ignore[arg-type]
-    return service, idempotency, clock
+    return make(store, queue, idempotency, clock), idempotency, clock
+
+
+def priced(tenant: str = "tenant-a", **body: object) -> CreateOrderRequest:
+    return CreateOrderRequest.parse_obj(order_body(tenantId=tenant, **body))
 
 
 def test_a_retry_with_the_same_key_and_body_returns_the_first_answer(
     keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]], queue: RecordingPublisher
 ) -> None:
     service, _, _ = keyed
-    request = CreateOrderRequest.parse_obj(order_body())
-    first = service.accept(ALICE, request, "c-1", idempotency_key="k-1")
-    again = service.accept(
-        ALICE, CreateOrderRequest.parse_obj(order_body()), "c-2", idempotency_key="k-1"
-    )
+    first = service.accept(ADMIN, priced(), "c-1", idempotency_key="k-1")
+    again = service.accept(ADMIN, priced(), "c-2", idempotency_key="k-1")
     assert again == first
     assert len(queue.events) == 1
 
@@ -167,31 +218,26 @@ def test_the_same_key_with_another_body_is_409(
     keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]],
 ) -> None:
     service, _, _ = keyed
-    service.accept(ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k-1")
+    service.accept(ADMIN, priced(), "c", idempotency_key="k-1")
     with pytest.raises(Conflict):
-        service.accept(
-            ALICE,
-            CreateOrderRequest.parse_obj(order_body(customerEmail="other@example.com")),
-            "c",
-            idempotency_key="k-1",
-        )
+        service.accept(ADMIN, priced(customerEmail="other@example.com"), "c", idempotency_key="k-1")
 
 
 def test_keys_are_per_tenant(
     keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]], queue: RecordingPublisher
 ) -> None:
     service, _, _ = keyed
-    a = service.accept(ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k")
-    b = service.accept(BOB, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k")
+    a = service.accept(ADMIN, priced("tenant-a"), "c", idempotency_key="k")
+    b = service.accept(ADMIN, priced("tenant-b"), "c", idempotency_key="k")
     assert a.orderId != b.orderId
     assert len(queue.events) == 2
 
 
 def test_a_failed_enqueue_releases_the_key(store: InMemoryOrderStore) -> None:
     idempotency = InMemoryIdempotency()
-    failing = OrderService(store, RecordingPublisher(fail=True), idempotency, CODEC)
+    failing = make(store, RecordingPublisher(fail=True), idempotency)
     with pytest.raises(DependencyFailed):
-        failing.accept(ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k")
+        failing.accept(ADMIN, priced(), "c", idempotency_key="k")
     assert idempotency.records == {}
 
 
@@ -199,14 +245,10 @@ def test_a_replay_long_after_a_lost_enqueue_sends_the_order_again(
     keyed: tuple[OrderService, InMemoryIdempotency, list[datetime]], queue: RecordingPublisher
 ) -> None:
     service, _, clock = keyed
-    first = service.accept(
-        ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k"
-    )
+    first = service.accept(ADMIN, priced(), "c", idempotency_key="k")
     queue.events.clear()  # as if the process died between claiming the key and enqueueing
     clock[0] = NOW + timedelta(minutes=5)
-    again = service.accept(
-        ALICE, CreateOrderRequest.parse_obj(order_body()), "c", idempotency_key="k"
-    )
+    again = service.accept(ADMIN, priced(), "c", idempotency_key="k")
     assert again.orderId == first.orderId
     [resent] = queue.events
     assert resent.data.id == first.orderId  # type: ignore[attr-defined]
@@ -216,9 +258,7 @@ def test_lists_are_newest_first_paged_and_tenant_bound(
     store: InMemoryOrderStore, queue: RecordingPublisher
 ) -> None:
     clock = [NOW]
-    service = OrderService(
-        store, queue, InMemoryIdempotency(), CODEC, clock=lambda: clock[0], ids=ids()
-    )  # type: ignore[arg-type]
+    service = make(store, queue, clock=clock)
     created = []
     for minute in range(5):
         clock[0] = NOW + timedelta(minutes=minute)

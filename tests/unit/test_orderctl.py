@@ -38,12 +38,21 @@ class FakeSession(requests.Session):
 
 
 ORDER = {"orderId": "o-1", "tenantId": "tenant-a"}
+CATALOG = {
+    "items": [
+        {"productId": "wp-pro", "productName": "WordPress Pro", "unitPrice": "299.00"},
+        {"productId": "backup", "productName": "Daily backup", "unitPrice": "79.00"},
+        {"productId": "domain", "productName": "co.za domain", "unitPrice": "99.00"},
+    ]
+}
 RECORD = {"orderNumber": "ORD-EU-0000001", "status": "PENDING", "total": "1.00", "currency": "ZAR"}
 
 
 def routes(**overrides: list[FakeResponse]) -> dict[tuple[str, str], list[FakeResponse]]:
     table = {
         ("GET", "/v1/health"): [FakeResponse(200, {"status": "ok", "environment": "dev"})],
+        ("GET", "/cart/v1.0/products"): [FakeResponse(200, CATALOG)],
+        ("POST", "/cart/v1.0/carts"): [FakeResponse(201, {"cartId": "c-9"})],
         ("POST", "/v1/v1.0/orders"): [FakeResponse(202, ORDER)],
         ("GET", "/v1/v1.0/orders/o-1"): [FakeResponse(404, {}), FakeResponse(200, RECORD)],
         ("GET", "/v1/v1.0/orders/o-1/invoice"): [
@@ -61,6 +70,7 @@ def smoke(
     pdf: FakeResponse | None = None,
     token: Callable[[], str] = lambda: "the-token",
     timeout_s: float = 1,
+    cart_api: str | OrderctlError = "https://cart.example/cart",
 ) -> tuple[Smoke, FakeSession, list[str]]:
     lines: list[str] = []
     http = FakeSession(table)
@@ -75,6 +85,7 @@ def smoke(
         echo=lines.append,
         session=http,
         downloads=downloads,
+        cart_api=cart_api,
     )
     return runner, http, lines
 
@@ -86,19 +97,37 @@ def test_a_healthy_stage_passes_every_check_in_order() -> None:
     assert [c.name for c in report.checks] == [
         "health",
         "sign-in",
+        "cart",
         "create",
         "record",
         "invoice",
         "cancel",
     ]
     assert report.order_id == "o-1"
-    assert "ORD-EU-0000001, PENDING, total 1.00 ZAR" in report.checks[3].detail
+    assert report.checks[2].detail == "c-9: 1 x Daily backup at 79.00"  # the cheapest product
+    assert "ORD-EU-0000001, PENDING, total 1.00 ZAR" in report.checks[4].detail
     # /health is called without a token; everything after sign-in carries it.
     assert "Authorization" not in http.calls[0][2]
     assert all(call[2]["Authorization"] == "Bearer the-token" for call in http.calls[1:])
     # Each POST is its own idempotency key, and the smoke order is cancelled at the end.
     assert http.calls[-1][0] == "PUT"
     assert lines[-1] == "smoke test passed"
+
+
+def test_without_a_cart_service_the_cart_step_fails_with_the_reason() -> None:
+    runner, http, _ = smoke(routes(), cart_api=OrderctlError("name the Cart service"))
+    report = runner.run()
+    assert [(c.name, c.ok) for c in report.checks][-1] == ("cart", False)
+    assert report.checks[-1].detail == "name the Cart service"
+    assert [call[0] for call in http.calls] == ["GET"]  # /health only: no order was placed
+
+
+def test_a_cart_service_that_cannot_make_carts_fails_the_cart_step() -> None:
+    runner, _, _ = smoke(routes(**{"POST /cart/v1.0/carts": [FakeResponse(405, {})]}))
+    report = runner.run()
+    assert report.checks[-1].name == "cart"
+    assert "POST /v1.0/carts" in report.checks[-1].detail
+    assert "expected 201, got 405" in report.checks[-1].detail
 
 
 def test_a_failed_check_stops_the_run_and_names_the_step() -> None:
@@ -147,7 +176,7 @@ def test_publish_writes_the_json_and_the_job_summary(
     assert written["baseUrl"] == "https://api.example/v1"
     text = summary.read_text()
     assert text.startswith("### DEV smoke | af-south-1: passed")
-    assert text.count("| ✅ ") == 6
+    assert text.count("| ✅ ") == 7
 
 
 def test_an_incomplete_cognito_login_lists_what_is_missing(

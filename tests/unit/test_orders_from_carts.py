@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +68,7 @@ class World:
     def __init__(self, *carts: Cart) -> None:
         self.carts = InMemoryCarts(*carts)
         self.claims = InMemoryCartClaims()
+        self.now = NOW
         self.queue = RecordingPublisher()
         self.idempotency = InMemoryIdempotency()
         counter = iter(range(1, 10_000))
@@ -77,7 +78,7 @@ class World:
             self.idempotency,
             CursorCodec(b"k" * 32, clock=NOW.timestamp),
             checkout=Checkout(self.carts, self.claims),
-            clock=lambda: NOW,
+            clock=lambda: self.now,
             ids=lambda: f"00000000-0000-4000-8000-{next(counter):012d}",
         )
 
@@ -165,6 +166,33 @@ def test_an_idempotent_retry_of_a_cart_order_is_the_first_202() -> None:
     first = world.order(key="k-1")
     assert world.order(key="k-1") == first
     assert len(world.enqueued()) == 1
+    assert world.idempotency.records == {}  # the cart's claim is its idempotency record
+
+
+def test_the_cart_with_another_key_is_409_and_the_key_with_another_body_is_409() -> None:
+    world = World(cart())
+    first = world.order(key="k-1")
+    with pytest.raises(CartAlreadyOrdered) as other_key:
+        world.order(key="k-2")
+    assert other_key.value.order_id == first
+    with pytest.raises(Conflict, match="different request body") as other_body:
+        world.order(key="k-1", customerEmail="other@example.com")
+    assert not isinstance(other_body.value, CartAlreadyOrdered)
+    assert len(world.enqueued()) == 1
+
+
+@pytest.mark.parametrize(("minutes", "resent"), [(1, 0), (5, 1)])
+def test_a_cart_whose_enqueue_was_lost_is_sent_again_by_the_next_post(
+    minutes: int, resent: int
+) -> None:
+    world = World(cart())
+    first = world.order()
+    world.queue.events.clear()  # the process died between the claim and the enqueue
+    world.now = NOW + timedelta(minutes=minutes)
+    with pytest.raises(CartAlreadyOrdered) as again:
+        world.order()
+    assert again.value.order_id == first
+    assert [e.data.id for e in world.enqueued()] == [first] * resent
 
 
 def test_a_down_cart_service_is_503_with_retry_after_and_nothing_enqueued() -> None:
