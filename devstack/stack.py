@@ -47,6 +47,13 @@ MARKERS = {
 }
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` in one step: a reader (the e2e tests, orderctl) never sees it half written."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
 class StackError(Exception):
     """A start-up problem with a message for the person at the terminal."""
 
@@ -202,7 +209,7 @@ class Supervisor:
 
     def _write_pids(self) -> None:
         pids = {"supervisor": os.getpid(), "children": {n: p.pid for n, p in self.children.items()}}
-        (self.state_dir / PIDS_FILE_NAME).write_text(json.dumps(pids))
+        write_atomically(self.state_dir / PIDS_FILE_NAME, json.dumps(pids))
 
     def _pump(self, name: str, stream: IO[bytes], log_file: Path, show: bool) -> None:
         with log_file.open("ab") as sink:
@@ -353,7 +360,7 @@ class Supervisor:
             "users": made.users,
             "logs": str(self.logs_dir),
         }
-        (self.state_dir / auth.STACK_FILE_NAME).write_text(json.dumps(stack, indent=2))
+        write_atomically(self.state_dir / auth.STACK_FILE_NAME, json.dumps(stack, indent=2))
         return stack
 
     def _client(self, service: str) -> Any:
