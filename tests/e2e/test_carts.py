@@ -55,3 +55,33 @@ def test_another_tenants_cart_is_422(stack: dict[str, Any], alice: Caller) -> No
     refused = Caller(stack, "bob").order_cart(cart_id)
     assert refused.status_code == 422, refused.text
     assert refused.json()["errors"][0]["field"] == "cartId"
+
+
+def test_the_two_abuses_of_issue_15_are_refused(stack: dict[str, Any], alice: Caller) -> None:
+    """10 x WordPress Pro at R0.01 with a 100 % campaign, then paying it herself: 400, then 403."""
+    priced = {
+        "customerEmail": "jane@example.com",
+        "currency": "ZAR",
+        "items": [{"productId": "wp-pro", "productName": "WordPress Pro Hosting",
+                   "quantity": 10, "unitPrice": "0.01"}],
+        "campaign": {"code": "FREE", "name": "Free", "discountPercent": "100.00"},
+        "billingAddress": {"fullName": "Jane Doe", "line1": "1 Long St", "city": "Cape Town",
+                           "postalCode": "8001", "country": "ZA"},
+    }  # fmt: skip
+    refused = alice.request("POST", "/v1.0/orders", json=priced)
+    assert refused.status_code == 400, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == [
+        "items", "campaign", "currency", "cartId",
+    ]  # fmt: skip
+    listed = alice.request("GET", "/v1.0/tenants/tenant-a/orders", params={"pageSize": 100})
+    assert all(o["total"] != "0.00" for o in listed.json()["items"])  # nothing was enqueued
+    order_id = alice.create()
+    order = alice.wait_for(order_id)
+    for status in ("PAID", "PROCESSING", "COMPLETED", "REFUNDED"):
+        body: dict[str, Any] = {"status": status}
+        if status == "PAID":
+            body["paymentDetails"] = paid_now(amount=order["total"])
+        answer = alice.request("PUT", f"/v1.0/orders/{order_id}", json=body)
+        assert answer.status_code == 403, answer.text
+        assert "You may set as customer: CANCELLED" in answer.json()["detail"], answer.text
+    assert alice.wait_for(order_id)["status"] == "PENDING"
