@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import BaseSettings, Field
+from pydantic import BaseSettings, Field, validator
 
 from chalicelib import SERVICE_NAME
+from chalicelib.models.money import STATUTORY_VAT_RATE
 
 
 class Settings(BaseSettings):
@@ -31,6 +33,18 @@ class Settings(BaseSettings):
     cart_api_url: str | None = Field(
         None, env="CART_API_URL", description="the Cart service's base URL (HTTPS in AWS)"
     )
+
+    vat_rate: Decimal = Field(
+        STATUTORY_VAT_RATE,
+        env="VAT_RATE",
+        description="VAT % inside prices, e.g. 15.00 (0 where the supplier is not VAT-registered)",
+    )
+
+    @validator("vat_rate")
+    def _a_percentage(cls, rate: Decimal) -> Decimal:
+        if not Decimal(0) <= rate < Decimal(100) or rate != rate.quantize(Decimal("0.01")):
+            raise ValueError("VAT_RATE must be a percentage from 0 to under 100, two decimals")
+        return rate.quantize(Decimal("0.01"))
 
     @property
     def internal_recipient_list(self) -> list[str]:

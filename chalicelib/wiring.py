@@ -47,6 +47,7 @@ def order_service() -> OrderService:
         IdempotencyStore(aws.dynamodb(), settings.orders_table_name),
         CursorCodec(cached_secret(aws.secretsmanager, settings.cursor_secret_id)),
         checkout=Checkout(carts(), CartClaimStore(aws.dynamodb(), settings.orders_table_name)),
+        vat_rate=settings.vat_rate,
     )
 
 

@@ -85,6 +85,7 @@ def show_order(order: dict[str, Any], as_json: bool) -> int:
         "subtotal": order["subtotal"],
         "discount": order["discount"],
         "total": f"{order['total']} {order['currency']}",
+        "vat": f"{order.get('vatAmount', '?')} included at {order.get('vatRate', '?')} %",
         "invoice": "ready" if order["invoice"]["available"] else "not yet",
         "created": order["dateCreated"],
         "updated": f"{order['dateLastUpdated']} by {order['lastUpdatedBy']}",

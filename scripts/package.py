@@ -339,10 +339,18 @@ def check_layer(layer_zip: Path, chalice_output: str) -> None:
 # --- the command ------------------------------------------------------------------------------
 
 
+def drop_bytecode(root: Path = ROOT / "chalicelib") -> None:
+    """Chalice zips `chalicelib/` as it finds it: compiled files a test run left would ship too."""
+    for cache in root.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def run_chalice(stage: str, out: Path) -> str:
     """`chalice package` for the stage; its combined output (for the wheel warnings)."""
+    drop_bytecode()
     env = {
         **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",  # chalice imports app.py: no new __pycache__ either
         "COGNITO_USER_POOL_ARN": COGNITO_ARN_REFERENCE,  # resolved by Terraform, per account
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "af-south-1"),
     }

@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 MAX_UNIT_PRICE = Decimal("1000000.00")
+# South Africa's standard VAT rate. New orders take the stage's `VAT_RATE`; an order stored (or
+# queued) before orders carried their rate was sold at this one, and reads with it.
+STATUTORY_VAT_RATE = Decimal("15.00")
 
 
 def to_cents(value: Decimal) -> Decimal:
@@ -19,3 +22,11 @@ def to_cents(value: Decimal) -> Decimal:
 def format_money(value: Decimal) -> str:
     """`Decimal("224.2")` → `"224.20"`."""
     return str(to_cents(value))
+
+
+def vat_in(total: Decimal, rate: Decimal) -> Decimal:
+    """The VAT inside a VAT-inclusive `total` at `rate` %: total * rate / (100 + rate), to cents.
+
+    API.md "Order": prices are VAT-inclusive; `totalExclVat = total - vatAmount`.
+    """
+    return to_cents(total * rate / (Decimal(100) + rate))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +20,7 @@ from chalicelib.models.fields import (
     pattern,
     text,
 )
+from chalicelib.models.money import STATUTORY_VAT_RATE, format_money, vat_in
 
 ShortText = text(200, "ShortText")
 Label = text(64, "Label")
@@ -33,6 +35,11 @@ TenantId = pattern(
     TENANT_ID_PATTERN, "must be 2-63 lower-case letters, digits or hyphens", name="TenantId"
 )
 CountryCode = pattern(r"^[A-Z]{2}$", "must be an ISO 3166 alpha-2 code, e.g. ZA", name="Country")
+VatNumber = pattern(
+    r"^[A-Z0-9]{4,20}$",
+    "must be 4-20 capital letters or digits, no spaces (South Africa: 10 digits starting with 4)",
+    name="VatNumber",
+)
 Quantity = conint(strict=True, ge=1, le=1000)
 
 
@@ -69,6 +76,12 @@ class BillingAddress(ApiModel):
     """Where the invoice is addressed."""
 
     fullName: ShortText  # type: ignore[valid-type]
+    companyName: ShortText | None = Field(  # type: ignore[valid-type]
+        None, description="The recipient company, printed on the tax invoice when given"
+    )
+    vatNumber: VatNumber | None = Field(  # type: ignore[valid-type]
+        None, description="The recipient's VAT registration number, when VAT-registered"
+    )
     line1: ShortText  # type: ignore[valid-type]
     line2: ShortText | None = None  # type: ignore[valid-type]
     city: ShortText  # type: ignore[valid-type]
@@ -205,8 +218,25 @@ class InvoiceState(ApiModel):
     available: bool = False
 
 
+ORDER_EXAMPLES = {
+    "subtotal": "598.00",
+    "discount": "149.50",
+    "total": "448.50",
+    "vatRate": "15.00",
+    "vatAmount": "58.50",
+    "totalExclVat": "390.00",
+}
+
+
 class Order(ApiModel):
     """The Order resource (response body and the event payload)."""
+
+    class Config:
+        @staticmethod
+        def schema_extra(schema: dict[str, Any], model: type[Order]) -> None:
+            nullable_optionals(schema, model)
+            for name, example in ORDER_EXAMPLES.items():  # API.md's order: 448.50 incl. VAT
+                schema["properties"][name]["example"] = example
 
     id: str
     orderNumber: str | None = None
@@ -218,6 +248,9 @@ class Order(ApiModel):
     subtotal: Amount
     discount: Amount
     total: Amount
+    vatRate: Percent = Field(..., description="The VAT rate (%) the order was sold at")
+    vatAmount: Amount = Field(..., description="The VAT inside total (prices include VAT)")
+    totalExclVat: Amount = Field(..., description="total - vatAmount")
     campaign: Campaign | None = None
     billingAddress: BillingAddress
     cartId: str | None = None
@@ -228,6 +261,22 @@ class Order(ApiModel):
     lastUpdatedBy: str
     active: bool = True
     version: int = 1
+
+    @root_validator(pre=True)
+    def _vat_of_older_orders(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Orders stored, or events queued, before orders carried VAT: computed on read, at the
+        statutory rate they were sold at (API.md "Order")."""
+        if all(name in values for name in ("vatRate", "vatAmount", "totalExclVat")):
+            return values
+        filled = {"vatRate": str(STATUTORY_VAT_RATE), **values}
+        try:
+            total, rate = Decimal(str(filled["total"])), Decimal(str(filled["vatRate"]))
+            vat = vat_in(total, rate)
+        except (KeyError, ArithmeticError, ValueError):
+            return filled  # the fields' own validation says what is wrong
+        filled.setdefault("vatAmount", format_money(vat))
+        filled.setdefault("totalExclVat", format_money(total - vat))
+        return filled
 
 
 class OrderAccepted(ApiModel):

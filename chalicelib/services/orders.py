@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 from chalicelib.clock import utc_now
@@ -21,6 +22,7 @@ from chalicelib.errors import (
 from chalicelib.models.events import OrderCreateRequested
 from chalicelib.models.fields import TENANT_ID
 from chalicelib.models.lifecycle import MAY_CREATE
+from chalicelib.models.money import STATUTORY_VAT_RATE
 from chalicelib.models.orders import (
     CreateOrderRequest,
     Order,
@@ -72,6 +74,7 @@ class OrderService:
         checkout: Checkout | None = None,
         clock: Callable[[], datetime] = utc_now,
         ids: Callable[[], str] = new_id,
+        vat_rate: Decimal = STATUTORY_VAT_RATE,
     ) -> None:
         self._store = store
         self._requests = requests
@@ -80,6 +83,7 @@ class OrderService:
         self._checkout = checkout or Checkout(None, None)
         self._clock = clock
         self._ids = ids
+        self._vat_rate = vat_rate
 
     def accept(
         self,
@@ -141,7 +145,7 @@ class OrderService:
         correlation_id: str,
     ) -> OrderCreateRequested:
         now = self._clock()
-        totals = price(contents.lines, contents.campaign)
+        totals = price(contents.lines, contents.campaign, self._vat_rate)
         order = Order(
             id=self._ids(),
             tenantId=tenant_id,
@@ -152,6 +156,9 @@ class OrderService:
             subtotal=totals.subtotal,
             discount=totals.discount,
             total=totals.total,
+            vatRate=totals.vat_rate,
+            vatAmount=totals.vat_amount,
+            totalExclVat=totals.total_excl_vat,
             campaign=contents.campaign,
             billingAddress=request.billingAddress,
             cartId=contents.cart_id,

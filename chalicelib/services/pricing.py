@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from chalicelib.models.money import to_cents
+from chalicelib.models.money import STATUTORY_VAT_RATE, to_cents, vat_in
 from chalicelib.models.orders import Campaign, OrderItemRequest, OrderLine
 
 
@@ -17,10 +17,20 @@ class Totals:
     subtotal: Decimal
     discount: Decimal
     total: Decimal
+    vat_rate: Decimal
+    vat_amount: Decimal  # inside `total`: prices are VAT-inclusive
+
+    @property
+    def total_excl_vat(self) -> Decimal:
+        return self.total - self.vat_amount
 
 
-def price(items: list[OrderItemRequest], campaign: Campaign | None) -> Totals:
-    """Line totals, subtotal, campaign discount (on the subtotal) and total."""
+def price(
+    items: list[OrderItemRequest],
+    campaign: Campaign | None,
+    vat_rate: Decimal = STATUTORY_VAT_RATE,
+) -> Totals:
+    """Line totals, subtotal, campaign discount (on the subtotal), total and the VAT in it."""
     lines = [
         OrderLine(**item.dict(), lineTotal=to_cents(item.unitPrice * item.quantity))
         for item in items
@@ -28,4 +38,12 @@ def price(items: list[OrderItemRequest], campaign: Campaign | None) -> Totals:
     subtotal = to_cents(sum((line.lineTotal for line in lines), Decimal(0)))
     percent = campaign.discountPercent if campaign else Decimal(0)
     discount = to_cents(subtotal * percent / Decimal(100))
-    return Totals(lines=lines, subtotal=subtotal, discount=discount, total=subtotal - discount)
+    total = subtotal - discount
+    return Totals(
+        lines=lines,
+        subtotal=subtotal,
+        discount=discount,
+        total=total,
+        vat_rate=vat_rate,
+        vat_amount=vat_in(total, vat_rate),
+    )

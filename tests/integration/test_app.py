@@ -53,6 +53,18 @@ def test_an_order_flows_from_post_to_get(
     assert got.headers["ETag"] == '"1"'
     order = got.json_body
     assert (order["subtotal"], order["discount"], order["total"]) == ("598.00", "149.50", "448.50")
+    # VAT is on the order and in the stored item (the stage's VAT_RATE, 15.00)
+    assert (order["vatRate"], order["vatAmount"], order["totalExclVat"]) == (
+        "15.00",
+        "58.50",
+        "390.00",
+    )
+    [item] = [
+        i
+        for i in client("dynamodb").scan(TableName=stack.table_name)["Items"]
+        if i["entityType"]["S"] == "ORDER"
+    ]
+    assert (item["vatAmount"], item["totalExclVat"]) == ({"S": "58.50"}, {"S": "390.00"})
     assert order["dateCreated"].endswith("Z")
     assert not {"PK", "SK", "GSI1PK", "GSI2PK", "entityType"} & set(order)
 

@@ -25,9 +25,11 @@ def test_a_typical_invoice_is_one_page_with_everything_on_it() -> None:
     order = sample_order(5)
     reader = pages(render_invoice(order))
     assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
+    text = " ".join(reader.pages[0].extract_text().split())  # a narrow cell wraps its label
     expected_texts = ["TAX INVOICE", "ORD-AF-0000042", "Jane Doe", "Cape Town", "Subtotal"]
     expected_texts += ["WordPress Pro Hosting", "Discount", "2889.52", "PENDING", "Page 1 of 1"]
+    vat = order.vatAmount  # prices include VAT: the invoice states it and the total without it
+    expected_texts += ["VAT included at 15.00 %", f"ZAR {vat}", "Total excl. VAT"]
     for expected in expected_texts:
         assert expected in text, expected
 
@@ -111,3 +113,21 @@ def test_templates_from_the_bucket_run_in_a_sandbox(template: str) -> None:
     renderer = EmailRenderer(lambda key: template if key.startswith("customer/") else None)
     with pytest.raises(SecurityError):
         renderer.render(CUSTOMER_CONFIRMATION, sample_order(1))
+
+
+def test_a_company_and_its_vat_number_are_on_the_invoice_when_given() -> None:
+    order = sample_order(1)
+    address = order.billingAddress.copy(
+        update={"companyName": "Acme (Pty) Ltd", "vatNumber": "4123456789"}
+    )
+    text = " ".join(
+        pages(render_invoice(order.copy(update={"billingAddress": address})))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
+    for expected in ("Acme (Pty) Ltd", "Attn: Jane Doe", "VAT number: 4123456789"):
+        assert expected in text, expected
+    plain = " ".join(pages(render_invoice(order)).pages[0].extract_text().split())
+    assert "Attn:" not in plain
+    assert "VAT number:" not in plain
