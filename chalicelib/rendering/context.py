@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.models.documents import TITLES, DocumentKind, kind_for
 from chalicelib.models.orders import Order
 
 
@@ -13,4 +14,10 @@ def order_context(order: Order) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(order.json())
     data["number"] = order.orderNumber or order.id
     data["dateDisplay"] = order.dateCreated.strftime("%d %B %Y")
+    kind = kind_for(order.status)
+    data["document"] = {
+        "kind": kind.value,
+        "title": TITLES[kind],
+        "taxInvoice": kind is DocumentKind.TAX_INVOICE,
+    }
     return data

@@ -7,6 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from chalicelib.models.orders import OrderStatus
 from chalicelib.rendering.emails import (
     CUSTOMER_CONFIRMATION,
     INTERNAL_NOTIFICATION,
@@ -26,7 +27,8 @@ def test_a_typical_invoice_is_one_page_with_everything_on_it() -> None:
     reader = pages(render_invoice(order))
     assert len(reader.pages) == 1
     text = " ".join(reader.pages[0].extract_text().split())  # a narrow cell wraps its label
-    expected_texts = ["TAX INVOICE", "ORD-AF-0000042", "Jane Doe", "Cape Town", "Subtotal"]
+    expected_texts = ["PRO FORMA INVOICE", "This is not a tax invoice.", "ORD-AF-0000042"]
+    expected_texts += ["Jane Doe", "Cape Town", "Subtotal"]
     expected_texts += ["WordPress Pro Hosting", "Discount", "2889.52", "PENDING", "Page 1 of 1"]
     vat = order.vatAmount  # prices include VAT: the invoice states it and the total without it
     expected_texts += ["VAT included at 15.00 %", f"ZAR {vat}", "Total excl. VAT"]
@@ -131,3 +133,26 @@ def test_a_company_and_its_vat_number_are_on_the_invoice_when_given() -> None:
     plain = " ".join(pages(render_invoice(order)).pages[0].extract_text().split())
     assert "Attn:" not in plain
     assert "VAT number:" not in plain
+
+
+@pytest.mark.parametrize(
+    ("status", "title", "not_a_tax_invoice"),
+    [
+        (OrderStatus.PENDING, "PRO FORMA INVOICE", True),
+        (OrderStatus.PAYMENT_FAILED, "PRO FORMA INVOICE", True),
+        (OrderStatus.PAID, "TAX INVOICE", False),
+        (OrderStatus.PROCESSING, "TAX INVOICE", False),
+        (OrderStatus.COMPLETED, "TAX INVOICE", False),
+        (OrderStatus.CANCELLED, "PRO FORMA INVOICE (CANCELLED)", True),
+        (OrderStatus.REFUNDED, "CREDIT NOTE", True),
+    ],
+)
+def test_the_document_is_titled_by_the_orders_status(
+    status: OrderStatus, title: str, not_a_tax_invoice: bool
+) -> None:
+    """An unpaid order's document never calls itself a tax invoice (VAT Act s20)."""
+    text = " ".join(pages(render_invoice(sample_order(1, status))).pages[0].extract_text().split())
+    assert title in text
+    assert ("This is not a tax invoice." in text) is not_a_tax_invoice
+    if status is not OrderStatus.PAID and title != "TAX INVOICE":
+        assert "TAX INVOICE" not in text
