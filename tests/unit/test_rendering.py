@@ -156,3 +156,19 @@ def test_the_document_is_titled_by_the_orders_status(
     assert ("This is not a tax invoice." in text) is not_a_tax_invoice
     if status is not OrderStatus.PAID and title != "TAX INVOICE":
         assert "TAX INVOICE" not in text
+
+
+def test_dates_are_south_african_days_not_utc_days() -> None:
+    """23:30 UTC on 30 November is 01:30 SAST on 1 December: VAT month-end falls on SAST days."""
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    order = sample_order(1).copy(update={"dateCreated": moment, "dateLastUpdated": moment})
+    invoice = " ".join(pages(render_invoice(order)).pages[0].extract_text().split())
+    assert "1 December 2026" in invoice
+    assert "30 November 2026" not in invoice
+    customer = EmailRenderer(lambda _: None).render(CUSTOMER_CONFIRMATION, order)
+    assert "of 1 December 2026." in customer.text
+    internal = EmailRenderer(lambda _: None).render(INTERNAL_NOTIFICATION, order)
+    assert "1 December 2026, 01:30 SAST" in internal.text
+    assert "1 December 2026, 01:30 SAST" in internal.html
