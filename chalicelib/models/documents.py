@@ -45,6 +45,16 @@ _BY_STATUS: dict[OrderStatus, DocumentKind] = {
 }
 
 
+# The post-deploy smoke test's tenant (docs/delivery.md): its orders are tests, and their
+# documents say so and are never tax invoices. Reserved: no customer is put in it.
+TEST_TENANTS: frozenset[str] = frozenset({"tenant-smoke"})
+
+
+def is_test(tenant_id: str) -> bool:
+    """Whether the tenant's orders are tests (the smoke test's)."""
+    return tenant_id in TEST_TENANTS
+
+
 def kind_for(status: OrderStatus) -> DocumentKind:
     """The document an order in `status` gets."""
     return _BY_STATUS[status]

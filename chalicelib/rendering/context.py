@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.models.documents import TITLES, DocumentKind, kind_for
+from chalicelib.models.documents import TITLES, DocumentKind, is_test, kind_for
 from chalicelib.models.orders import Order
 
 
@@ -22,11 +22,12 @@ def order_context(order: Order) -> dict[str, Any]:
     data["number"] = order.orderNumber or order.id
     data["dateDisplay"] = local_date(order.dateCreated)
     data["timeDisplay"] = local_time(order.dateCreated)
-    kind = kind_for(order.status)
+    kind, test = kind_for(order.status), is_test(order.tenantId)
     data["document"] = {
         "kind": kind.value,
-        "title": TITLES[kind],
-        "taxInvoice": kind is DocumentKind.TAX_INVOICE,
+        "title": "TEST DOCUMENT" if test else TITLES[kind],  # never the words "tax invoice"
+        "taxInvoice": kind is DocumentKind.TAX_INVOICE and not test,
+        "test": test,
     }
     return data
 

@@ -172,3 +172,12 @@ def test_dates_are_south_african_days_not_utc_days() -> None:
     internal = EmailRenderer(lambda _: None).render(INTERNAL_NOTIFICATION, order)
     assert "1 December 2026, 01:30 SAST" in internal.text
     assert "1 December 2026, 01:30 SAST" in internal.html
+
+
+@pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.CANCELLED])
+def test_the_smoke_tests_orders_are_marked_and_never_tax_invoices(status: OrderStatus) -> None:
+    order = sample_order(1, status).copy(update={"tenantId": "tenant-smoke"})
+    text = " ".join(pages(render_invoice(order)).pages[0].extract_text().split())
+    assert "TEST DOCUMENT" in text
+    assert "TEST — not a tax invoice" in text
+    assert "TAX INVOICE" not in text
