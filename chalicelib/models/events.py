@@ -6,7 +6,7 @@ from typing import Literal
 
 from chalicelib.models.base import ApiModel
 from chalicelib.models.fields import Timestamp
-from chalicelib.models.orders import Order
+from chalicelib.models.orders import Order, OrderStatus
 
 
 class OrderEvent(ApiModel):
@@ -30,3 +30,14 @@ class OrderCreated(OrderEvent):
     """Published once the order record exists; every downstream processor receives it."""
 
     type: Literal["OrderCreated"] = "OrderCreated"
+
+
+class OrderStatusChanged(OrderEvent):
+    """From the table's stream: the order's status changed; `data` is the order after it.
+
+    One event per change: its `id` is derived from the order and its version, so a stream record
+    delivered again makes the same event, and consumers' ledgers see it once.
+    """
+
+    type: Literal["OrderStatusChanged"] = "OrderStatusChanged"
+    previousStatus: OrderStatus
