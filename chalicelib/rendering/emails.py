@@ -24,7 +24,7 @@ TEMPLATE_TTL_S = 300  # edits in the templates bucket apply within five minutes,
 
 
 CUSTOMER_CONFIRMATION = EmailKind(
-    "customer", "customer/order_confirmation.html", "Your order {number} is confirmed"
+    "customer", "customer/order_confirmation.html", "We have received your order {number}"
 )
 INTERNAL_NOTIFICATION = EmailKind(
     "internal",

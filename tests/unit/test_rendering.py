@@ -62,7 +62,7 @@ def test_user_input_cannot_inject_html_into_emails() -> None:
     assert "<script>" not in email.html
     assert "&lt;script&gt;" in email.html
     assert "Dear" in email.text
-    assert email.subject == "Your order ORD-AF-0000042 is confirmed"
+    assert email.subject == "We have received your order ORD-AF-0000042"  # it is PENDING
 
 
 def test_bucket_templates_win_and_are_compiled_once_per_ttl() -> None:
