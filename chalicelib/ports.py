@@ -8,6 +8,7 @@ imports the other (docs/architecture.md).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple, Protocol
@@ -120,6 +121,11 @@ class IdempotencyRecord:
     event: str  # the OrderCreateRequested enqueued, to send again if it was lost
     created_at: datetime
     key_digest: str | None = None  # sha256 of the Idempotency-Key a cart's claim was made with
+
+
+def key_digest(idempotency_key: str) -> str:
+    """How an `Idempotency-Key` is kept: its SHA-256 (in item keys and in a cart's claim)."""
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()
 
 
 class IdempotencyKeys(Protocol):

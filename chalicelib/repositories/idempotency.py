@@ -8,14 +8,13 @@ A record whose `expiresAt` has passed counts as absent, whatever DynamoDB's TTL 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.failures import dependency, refused_item
-from chalicelib.ports import IdempotencyRecord
+from chalicelib.ports import IdempotencyRecord, key_digest
 from chalicelib.repositories import keys
 
 if TYPE_CHECKING:
@@ -25,8 +24,7 @@ RETENTION = timedelta(hours=24)
 
 
 def _key(tenant_id: str, idempotency_key: str) -> dict[str, Any]:
-    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
-    return keys.attributes(keys.idempotency_key(tenant_id, digest))
+    return keys.attributes(keys.idempotency_key(tenant_id, key_digest(idempotency_key)))
 
 
 class IdempotencyStore:

@@ -53,7 +53,7 @@ class Checkout:
         """The order's contents: the caller's cart, or an administrator's priced lines."""
         if request.cartId is None:
             return _priced(principal, request)
-        given = [name for name in PRICED_FIELDS if name in request.__fields_set__]
+        given = _sent_priced_fields(request)
         if given:
             raise ValidationFailed(
                 "An order from a cart takes its lines, prices, campaign and currency from the cart",
@@ -108,7 +108,7 @@ def _priced(principal: Principal, request: CreateOrderRequest) -> Contents:
         return Contents(
             lines=list(request.items), campaign=request.campaign, currency=request.currency
         )
-    given = [name for name in PRICED_FIELDS if name in request.__fields_set__]
+    given = _sent_priced_fields(request)
     raise ValidationFailed(
         "Customers order carts: lines, prices, the campaign and the currency come from the cart",
         [
@@ -116,3 +116,8 @@ def _priced(principal: Principal, request: CreateOrderRequest) -> Contents:
             FieldError("cartId", "required: the cart to order"),
         ],
     )
+
+
+def _sent_priced_fields(request: CreateOrderRequest) -> list[str]:
+    """The fields that say what is bought or at what price, as sent (null counts as sent)."""
+    return [name for name in PRICED_FIELDS if name in request.__fields_set__]

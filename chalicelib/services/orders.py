@@ -39,6 +39,7 @@ from chalicelib.ports import (
     IdempotencyRecord,
     InvalidStartKey,
     OrderStore,
+    key_digest,
 )
 from chalicelib.services.checkout import Checkout, Contents
 from chalicelib.services.pricing import price
@@ -114,7 +115,7 @@ class OrderService:
             order_id=event.data.id,
             event=event.json(),
             created_at=event.occurredAt,
-            key_digest=_digest(idempotency_key),
+            key_digest=key_digest(idempotency_key) if idempotency_key else None,
         )
         release: Callable[[], None]
         if contents.cart_id is not None:  # the cart's claim is its idempotency record too
@@ -152,13 +153,7 @@ class OrderService:
             customerEmail=request.customerEmail,
             status=OrderStatus.PENDING,
             currency=contents.currency,
-            items=totals.lines,
-            subtotal=totals.subtotal,
-            discount=totals.discount,
-            total=totals.total,
-            vatRate=totals.vat_rate,
-            vatAmount=totals.vat_amount,
-            totalExclVat=totals.total_excl_vat,
+            **totals.order_fields(),
             campaign=contents.campaign,
             billingAddress=request.billingAddress,
             cartId=contents.cart_id,
@@ -252,10 +247,6 @@ class OrderService:
         if not principal.is_admin:
             raise PermissionDenied("Only administrators may create orders for another tenant")
         return requested
-
-
-def _digest(idempotency_key: str | None) -> str | None:
-    return hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
 
 
 def _nothing() -> None:

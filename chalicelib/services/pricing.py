@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from chalicelib.models.money import STATUTORY_VAT_RATE, to_cents, vat_in
 from chalicelib.models.orders import Campaign, OrderItemRequest, OrderLine
@@ -20,9 +21,17 @@ class Totals:
     vat_rate: Decimal
     vat_amount: Decimal  # inside `total`: prices are VAT-inclusive
 
-    @property
-    def total_excl_vat(self) -> Decimal:
-        return self.total - self.vat_amount
+    def order_fields(self) -> dict[str, Any]:
+        """The Order's lines and amounts, VAT included: one place for every Order built."""
+        return {
+            "items": self.lines,
+            "subtotal": self.subtotal,
+            "discount": self.discount,
+            "total": self.total,
+            "vatRate": self.vat_rate,
+            "vatAmount": self.vat_amount,
+            "totalExclVat": self.total - self.vat_amount,
+        }
 
 
 def price(
