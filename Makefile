@@ -57,7 +57,7 @@ actionlint: venv ## actionlint on every GitHub Actions workflow
 unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q
 
-preview: venv ## Render a sample invoice (5 and 100 items) and both emails to build/preview/
+preview: venv ## Render every kind of document (PDF + PNG pages) and every email to build/preview/
 	$(PY) -m devstack.preview build/preview
 
 openapi: venv ## Regenerate docs/openapi.json from the models

@@ -128,10 +128,10 @@ def list_orders(tenantId: str) -> Response:
 @app.route("/v1.0/orders/{orderId}/invoice", methods=["GET"], authorizer=AUTHORIZER)
 @errors_as_problems
 def get_invoice(orderId: str) -> Response:
-    """A presigned link (5 minutes) to the order's PDF invoice; 404 until it is rendered."""
+    """A presigned link (5 minutes) to the order's current document and its `kind`; 404 before."""
     caller = _caller()
     log.bind(order_id=orderId[:64])
-    return _json(200, wiring.invoice_service().link(wiring.order_service(), caller, orderId))
+    return _json(200, wiring.document_service().link(wiring.order_service(), caller, orderId))
 
 
 @app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())
@@ -147,15 +147,37 @@ def order_creator_record(event: Any) -> dict[str, Any]:
 
 @app.on_sqs_message(**topology.ORDER_PDF_CREATOR.event_source())
 def order_pdf_creator(event: Any) -> dict[str, Any]:
-    """Render and store each order's PDF invoice once."""
+    """Issue each order's document once per status that calls for one; announce it."""
+    from chalicelib.models.documents import changes_document
+    from chalicelib.models.events import OrderStatusChanged
+    from chalicelib.services.documents import announcement
 
-    def create(body: str) -> None:
-        # Only a redelivery looks for an earlier PDF first: a first delivery saves the request,
-        # and the conditional put still refuses a second version.
-        order = processing.created_order(body)
-        wiring.invoice_service().create(order, look_first=processing.redelivered())
+    def issue(body: str) -> None:
+        trigger = processing.document_event(body)
+        changed = isinstance(trigger, OrderStatusChanged)
+        if isinstance(trigger, OrderStatusChanged) and not changes_document(
+            trigger.previousStatus, trigger.data.status
+        ):
+            return  # e.g. PAID → PROCESSING: the tax invoice stands
+        # A new order's first delivery skips looking for its pro forma (the put is conditional).
+        issued = wiring.document_service().issue(
+            trigger.data, look_first=changed or processing.redelivered()
+        )
+        if issued is not None:  # None: a later document is stored already (a late event)
+            wiring.issued_documents().publish(announcement(trigger, issued))
 
-    return processing.handle_batch(event, create, topology.ORDER_PDF_CREATOR.function)
+    return processing.handle_batch(event, issue, topology.ORDER_PDF_CREATOR.function)
+
+
+@app.on_dynamodb_record(**topology.ORDER_STATUS_STREAM.event_source())
+def order_status_stream(event: Any) -> dict[str, Any]:
+    """The table's stream → one `OrderStatusChanged` per status change, to the renderer's queue."""
+    return processing.handle_stream(
+        event,
+        wiring.status_changes().publish,
+        topology.ORDER_STATUS_STREAM.function,
+        get_settings().aws_region,
+    )
 
 
 @app.on_sqs_message(**topology.INTERNAL_NOTIFICATION_SENDER.event_source())
@@ -173,11 +195,9 @@ def order_internal_notification_sender(event: Any) -> dict[str, Any]:
 
 @app.on_sqs_message(**topology.CUSTOMER_CONFIRMATION_SENDER.event_source())
 def customer_order_confirmation_sender(event: Any) -> dict[str, Any]:
-    """Email each customer their order confirmation once."""
-    from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
+    """Email each customer once per document issued, with the document attached."""
 
     def send(body: str) -> None:
-        order = processing.created_order(body)
-        wiring.notification_service().send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
+        wiring.customer_emails().send(processing.customer_email_event(body))
 
     return processing.handle_batch(event, send, topology.CUSTOMER_CONFIRMATION_SENDER.function)

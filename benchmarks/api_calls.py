@@ -44,13 +44,15 @@ HANDLER_TARGET = 1.5
 PIPELINE_ORDERS = 5  # one batch of one tenant's orders through every function
 # The fewest requests a function can make per order, for a batch of PIPELINE_ORDERS orders:
 # record writer: a conditional PutItem each, one counter UpdateItem per tenant and batch, one
-# SNS PublishBatch per 10 events; PDF: PutObject (conditional) + UpdateItem (invoice available);
-# each email: ledger claim (PutItem) + SES SendEmail + ledger UpdateItem (sent).
+# SNS PublishBatch per 10 events; PDF: PutObject (conditional) + UpdateItem (invoice available) +
+# SendMessage (the document announced to the customer emailer, ADR 0016); each email: ledger
+# claim (PutItem) + SES SendEmail + ledger UpdateItem (sent); the customer's also reads the
+# document it attaches (GetObject).
 PIPELINE_MINIMUM = {
     "order_creator_record": 1 + 2 / PIPELINE_ORDERS,
-    "order_pdf_creator": 2,
+    "order_pdf_creator": 3,
     "order_internal_notification_sender": 3,
-    "customer_order_confirmation_sender": 3,
+    "customer_order_confirmation_sender": 4,
 }
 
 

@@ -1,4 +1,10 @@
-"""Sending email through SES (HTML and text parts)."""
+"""Sending email through SES: HTML and text parts, and PDF attachments as raw MIME.
+
+An email without attachments is a `SendEmail`; one with attachments is built with the standard
+library's `email` package (multipart/mixed: an alternative text/HTML part, then each file) and
+sent with `SendRawEmail`. The text part is the plain-text template's output as it is: never
+HTML-escaped.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ PERMANENT_ERRORS = frozenset({"InvalidParameterValue", "MessageRejected"})
 
 
 class SesMailer:
-    """One SendEmail per message; refusals are permanent, throttling and outages retryable."""
+    """One SendEmail (or SendRawEmail) per message; refusals permanent, throttling retryable."""
 
     def __init__(self, client: SESClient, sender: str) -> None:
         self._client = client
@@ -30,17 +36,24 @@ class SesMailer:
         """Send; returns SES's message id."""
         with dependency("SES did not accept the email"):
             try:
-                response = self._client.send_email(
-                    Source=self._sender,
-                    Destination={"ToAddresses": to},
-                    Message={
-                        "Subject": {"Data": email.subject, "Charset": "UTF-8"},
-                        "Body": {
-                            "Html": {"Data": email.html, "Charset": "UTF-8"},
-                            "Text": {"Data": email.text, "Charset": "UTF-8"},
+                if email.attachments:
+                    response = self._client.send_raw_email(
+                        Source=self._sender,
+                        Destinations=to,
+                        RawMessage={"Data": mime_message(self._sender, to, email)},
+                    )
+                else:
+                    response = self._client.send_email(
+                        Source=self._sender,
+                        Destination={"ToAddresses": to},
+                        Message={
+                            "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                            "Body": {
+                                "Html": {"Data": email.html, "Charset": "UTF-8"},
+                                "Text": {"Data": email.text, "Charset": "UTF-8"},
+                            },
                         },
-                    },
-                )
+                    )
             except ClientError as exc:
                 code = error_code(exc)
                 if code in PERMANENT_ERRORS:
@@ -48,3 +61,22 @@ class SesMailer:
                     raise EmailRefused(code, message) from exc
                 raise
         return str(response["MessageId"])
+
+
+def mime_message(sender: str, to: list[str], email: Email) -> bytes:
+    """The email as RFC 5322 bytes: text and HTML alternatives, then the attachments."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = email.subject
+    message.set_content(email.text, charset="utf-8")
+    message.add_alternative(email.html, subtype="html", charset="utf-8")
+    for attachment in email.attachments:
+        maintype, subtype = attachment.content_type.split("/", 1)
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return message.as_bytes()

@@ -15,7 +15,8 @@ from typing import Literal, NamedTuple, Protocol
 
 from chalicelib.models.base import ApiModel
 from chalicelib.models.carts import Cart
-from chalicelib.models.orders import Order, OrderStatus, PaymentDetails
+from chalicelib.models.documents import Document
+from chalicelib.models.orders import DocumentKind, Order, OrderStatus, PaymentDetails
 
 # ---- Orders -------------------------------------------------------------------------------
 
@@ -88,8 +89,8 @@ class OrderStore(Protocol):
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """Apply a conditional change; raise `UpdateRejected` with the current item if refused."""
 
-    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
-        """Record that the order's PDF invoice exists."""
+    def mark_invoice(self, tenant_id: str, order_id: str, kind: DocumentKind) -> None:
+        """Record that the order's document of `kind` exists (never going back to a lower kind)."""
 
 
 class NumberSource(Protocol):
@@ -183,25 +184,34 @@ class CartClaims(Protocol):
         """Give the cart back (its order could not be enqueued)."""
 
 
-# ---- Invoices -----------------------------------------------------------------------------
+# ---- Documents ----------------------------------------------------------------------------
 
 
-def invoice_key(tenant_id: str, order_id: str) -> str:
-    """Where an order's invoice lives in the orders bucket (API.md, the S3 layout)."""
-    return f"{tenant_id}/orders/order_{order_id}.pdf"
+@dataclass(frozen=True)
+class StoredDocument:
+    """The current version of a document object: which document it is, and how to name it."""
+
+    name: str  # models.documents.Document.name ("proforma" for objects stored before it was kept)
+    etag: str
+    version_id: str | None
 
 
-class Invoices(Protocol):
-    """Where invoice PDFs are kept."""
+class Documents(Protocol):
+    """Where the customer's PDFs are kept (versioned objects)."""
 
-    def exists(self, key: str) -> bool:
-        """Whether the PDF is stored."""
+    def current(self, key: str) -> StoredDocument | None:
+        """The current version at `key`, or None."""
 
-    def put(self, key: str, pdf: bytes, order: Order) -> bool:
-        """Store unless present; False when it already was."""
+    def put(
+        self, key: str, pdf: bytes, order: Order, name: str, replacing: StoredDocument | None
+    ) -> StoredDocument | None:
+        """Store a new version if `key` still holds `replacing` (None: nothing); else None."""
+
+    def read(self, key: str, version_id: str | None) -> bytes:
+        """One version's bytes (the current one when `version_id` is None)."""
 
     def link(self, key: str, expires_in: int) -> str:
-        """A short-lived download URL."""
+        """A short-lived download URL of the current version."""
 
 
 # ---- Emails -------------------------------------------------------------------------------
@@ -213,9 +223,19 @@ Claim = Literal["claimed", "sent", "sending"]
 class EmailKind:
     """One kind of email: where its HTML template lives and how its subject reads."""
 
-    name: str
+    name: str  # the ledger's key: each kind is sent once per order
     template_key: str
     subject: str
+    attaches_document: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -225,6 +245,7 @@ class Email:
     subject: str
     html: str
     text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class EmailRefused(Exception):
@@ -261,5 +282,5 @@ class Mailer(Protocol):
 class Renderer(Protocol):
     """Turns an order into an email of a kind."""
 
-    def render(self, kind: EmailKind, order: Order) -> Email:
-        """Subject, HTML and text."""
+    def render(self, kind: EmailKind, order: Order, document: Document | None = None) -> Email:
+        """Subject, HTML and text (about `document`: by default the one the status calls for)."""

@@ -6,15 +6,24 @@ pydantic v2 parser models and fails beside the pinned pydantic 1.10 (docs/adr/00
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from chalicelib import log, metrics
-from chalicelib.models.events import OrderCreated, OrderCreateRequested
+from chalicelib.models.events import (
+    DocumentIssued,
+    OrderCreated,
+    OrderCreateRequested,
+    OrderEvent,
+    OrderStatusChanged,
+)
 from chalicelib.models.orders import Order
+from chalicelib.repositories.order_stream import status_changes
 
 T = TypeVar("T")
+E = TypeVar("E", bound=OrderEvent)
 # Decoded body → None; raising marks this one record as failed (it is retried, then DLQ'd).
 RecordHandler = Callable[[str], None]
 _receive_count: ContextVar[int] = ContextVar("receive_count", default=1)
@@ -27,11 +36,29 @@ def order_requested(body: str) -> OrderCreateRequested:
 
 def created_order(body: str) -> Order:
     """The order of an `OrderCreated` message, with the log bound to it."""
-    event = OrderCreated.parse_raw(body)
+    return _bound(OrderCreated.parse_raw(body)).data
+
+
+def _bound(event: E) -> E:
+    """The event, with the log bound to its order and correlation id."""
     log.bind(
         correlation_id=event.correlationId, order_id=event.data.id, tenant_id=event.data.tenantId
     )
-    return event.data
+    return event
+
+
+def document_event(body: str) -> OrderCreated | OrderStatusChanged:
+    """The document renderer's message: a new order, or a status change from the stream."""
+    if json.loads(body).get("type") == "OrderStatusChanged":
+        return _bound(OrderStatusChanged.parse_raw(body))
+    return _bound(OrderCreated.parse_raw(body))
+
+
+def customer_email_event(body: str) -> DocumentIssued | OrderCreated:
+    """The customer emailer's message: a document issued (or an `OrderCreated` queued before)."""
+    if json.loads(body).get("type") == "OrderCreated":
+        return _bound(OrderCreated.parse_raw(body))
+    return _bound(DocumentIssued.parse_raw(body))
 
 
 def redelivered() -> bool:
@@ -120,3 +147,32 @@ def _together(
         metrics.count("ProcessingFailures", len(failed))
     failures.extend({"itemIdentifier": parsed[i][0].get("messageId", "")} for i in sorted(failed))
     return {"batchItemFailures": failures}
+
+
+def handle_stream(
+    event: Any, publish: Callable[[OrderStatusChanged], None], function: str, region: str
+) -> dict[str, Any]:
+    """Publish each status change in a batch of stream records; report the first failure.
+
+    Lambda retries a stream batch from the lowest reported sequence number on (bisecting
+    after errors); the records before it are done. A publish is idempotent downstream (the
+    event id is fixed by the order and its version), so records after a failure that were
+    published already may be published again.
+    """
+    with metrics.published(function):
+        log.reset()
+        log.bind(function=function)
+        found = status_changes(_records(event), region)
+        failed = list(found.failed)
+        for change in found.events:
+            log.bind(order_id=change.data.id, tenant_id=change.data.tenantId)
+            try:
+                publish(change)
+            except Exception:
+                log.logger.exception("Could not publish the status change; it will be retried")
+                failed.append(found.sequence_of[change.id])
+        if not failed:
+            return {"batchItemFailures": []}
+        metrics.count("ProcessingFailures", len(failed))
+        first = min(failed, key=lambda n: (len(n), n))  # numeric strings: shorter is smaller
+        return {"batchItemFailures": [{"itemIdentifier": first}]}

@@ -9,6 +9,7 @@ from pydantic import BaseSettings, Field, validator
 
 from chalicelib import SERVICE_NAME
 from chalicelib.models.money import STATUTORY_VAT_RATE
+from chalicelib.models.supplier import Supplier
 
 
 class Settings(BaseSettings):
@@ -39,6 +40,23 @@ class Settings(BaseSettings):
         env="VAT_RATE",
         description="VAT % inside prices, e.g. 15.00 (0 where the supplier is not VAT-registered)",
     )
+
+    supplier_particulars: str | None = Field(
+        None,
+        env="SUPPLIER_PARTICULARS",
+        description="JSON: the supplier's name, address, VAT number, bank (models/supplier.py)",
+    )
+
+    @validator("supplier_particulars")
+    def _supplier_json(cls, value: str | None) -> str | None:
+        if value:
+            Supplier.parse_raw(value)  # a malformed setting fails at start, not at the invoice
+        return value or None
+
+    @property
+    def supplier(self) -> Supplier | None:
+        """The supplier's particulars; None where the stage has none (no tax invoices)."""
+        return Supplier.parse_raw(self.supplier_particulars) if self.supplier_particulars else None
 
     @validator("vat_rate")
     def _a_percentage(cls, rate: Decimal) -> Decimal:

@@ -1,9 +1,12 @@
 """The queues and the functions they trigger: one declaration read by app.py and the local stack.
 
 Each SQS-triggered function has its own queue and DLQ. The record writer's queue receives
-`OrderCreateRequested` from the API; the other three are subscribed to the SNS fan-out topic
-that carries `OrderCreated` (docs/adr/0002-fan-out-topology.md). Queue names come from the
-stage's environment variables, never from code.
+`OrderCreateRequested` from the API. The document renderer and the internal notification are
+subscribed to the SNS fan-out topic that carries `OrderCreated` (docs/adr/0002-fan-out-topology.md);
+the renderer's queue also receives `OrderStatusChanged` from the table's stream consumer, and the
+customer emailer's queue receives `DocumentIssued` from the renderer, so each customer email
+carries the document it announces (docs/adr/0016-documents-follow-the-order.md). Queue names come
+from the stage's environment variables, never from code.
 """
 
 from __future__ import annotations
@@ -86,11 +89,54 @@ CUSTOMER_CONFIRMATION_SENDER = Consumer(
     10,
     5,
     5,
-    True,
+    False,  # fed by the document renderer (DocumentIssued), not the topic
 )
 CONSUMERS = (
     ORDER_CREATOR_RECORD,
     ORDER_PDF_CREATOR,
     INTERNAL_NOTIFICATION_SENDER,
     CUSTOMER_CONFIRMATION_SENDER,
+)
+
+
+@dataclass(frozen=True)
+class StreamConsumer:
+    """The table's stream consumer (`app.on_dynamodb_record`) and its mapping settings.
+
+    Chalice wants the stream's ARN when app.py is imported, but the ARN carries a label
+    DynamoDB picks when the stream is created. The decorator gets a placeholder;
+    scripts/package.py points the packaged mapping at the table module's `stream_arn`, and the
+    local stack finds the stream by the table's name (docs/adr/0016-documents-follow-the-order.md).
+    """
+
+    function: str
+    short_name: str
+    dlq_env: str  # the mapping's on-failure destination: records that exhausted their retries
+    batch_size: int
+    batching_window_s: int
+    maximum_retry_attempts: int
+    maximum_record_age_s: int
+
+    def event_source(self) -> dict[str, Any]:
+        """Keyword arguments for `app.on_dynamodb_record`."""
+        return {
+            "name": self.function,
+            "stream_arn": STREAM_ARN_PLACEHOLDER,
+            "batch_size": self.batch_size,
+            "starting_position": "LATEST",
+            "maximum_batching_window_in_seconds": self.batching_window_s,
+        }
+
+
+STREAM_ARN_PLACEHOLDER = (
+    "arn:aws:dynamodb:eu-west-1:000000000000:table/orders/stream/set-by-scripts-package"
+)
+ORDER_STATUS_STREAM = StreamConsumer(
+    "order_status_stream",
+    "stream",
+    "ORDER_STATUS_STREAM_DLQ_NAME",
+    batch_size=100,
+    batching_window_s=1,
+    maximum_retry_attempts=10,
+    maximum_record_age_s=24 * 3600,  # the stream keeps records 24 hours
 )

@@ -9,32 +9,35 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from chalicelib import aws
+from chalicelib import aws, topology
 from chalicelib.carts import CartClient
 from chalicelib.messaging import QueuePublisher, TopicPublisher
+from chalicelib.models.documents import Document
 from chalicelib.models.orders import Order
 from chalicelib.repositories.cart_claims import CartClaimStore
 from chalicelib.repositories.counters import OrderNumbers
+from chalicelib.repositories.documents import DocumentStore
 from chalicelib.repositories.idempotency import IdempotencyStore
-from chalicelib.repositories.invoices import InvoiceStore
 from chalicelib.repositories.orders import OrderRepository
 from chalicelib.secrets import cached_secret
 from chalicelib.services.checkout import Checkout
 from chalicelib.services.cursor import CursorCodec
-from chalicelib.services.invoices import InvoiceService
+from chalicelib.services.documents import DocumentService
 from chalicelib.services.order_updates import OrderUpdater
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
 from chalicelib.settings import get_settings
 
 if TYPE_CHECKING:
+    from chalicelib.services.customer_emails import CustomerEmails
     from chalicelib.services.notifications import NotificationService
 
 
 @lru_cache(maxsize=1)
 def order_repository() -> OrderRepository:
     """The orders table."""
-    return OrderRepository(aws.dynamodb(), get_settings().orders_table_name)
+    settings = get_settings()
+    return OrderRepository(aws.dynamodb(), settings.orders_table_name, settings.aws_region)
 
 
 @lru_cache(maxsize=1)
@@ -82,17 +85,43 @@ def order_recorder() -> OrderRecorder:
 
 
 @lru_cache(maxsize=1)
-def invoice_service() -> InvoiceService:
-    """order_pdf_creator, and the invoice link route (which never renders)."""
+def document_store() -> DocumentStore:
+    """The customer's PDFs in the orders bucket."""
+    return DocumentStore(aws.s3(), get_settings().orders_bucket_name)
 
-    def render(order: Order) -> bytes:  # xhtml2pdf and Jinja2 load on the first render only
+
+@lru_cache(maxsize=1)
+def document_service() -> DocumentService:
+    """order_pdf_creator, and the invoice link route (which never renders)."""
+    supplier = get_settings().supplier
+
+    def render(order: Order, document: Document) -> bytes:  # xhtml2pdf loads on first render
         from chalicelib.rendering.invoice import render_invoice
 
-        return render_invoice(order)
+        return render_invoice(order, document, supplier)
 
-    return InvoiceService(
-        order_repository(), InvoiceStore(aws.s3(), get_settings().orders_bucket_name), render
-    )
+    return DocumentService(order_repository(), document_store(), render, supplier)
+
+
+@lru_cache(maxsize=1)
+def status_changes() -> QueuePublisher:
+    """Where the stream consumer sends `OrderStatusChanged`: the document renderer's queue."""
+    return QueuePublisher(aws.sqs(), topology.ORDER_PDF_CREATOR.queue_name())
+
+
+@lru_cache(maxsize=1)
+def issued_documents() -> QueuePublisher:
+    """Where the renderer announces each stored document: the customer emailer's queue."""
+    return QueuePublisher(aws.sqs(), topology.CUSTOMER_CONFIRMATION_SENDER.queue_name())
+
+
+@lru_cache(maxsize=1)
+def customer_emails() -> CustomerEmails:
+    """customer_order_confirmation_sender: one email per document, the document attached."""
+    from chalicelib.rendering.emails import CUSTOMER_EMAILS
+    from chalicelib.services.customer_emails import CustomerEmails
+
+    return CustomerEmails(notification_service(), document_store().read, CUSTOMER_EMAILS)
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +149,11 @@ def reset() -> None:
         order_service,
         order_updater,
         order_recorder,
-        invoice_service,
+        document_store,
+        document_service,
+        status_changes,
+        issued_documents,
+        customer_emails,
         notification_service,
     ):
         factory.cache_clear()

@@ -60,3 +60,14 @@ def sqs_handler(app_module: Any, function: str) -> Handler:
         if config.name == function:
             return handler
     raise LookupError(f"app.py has no SQS handler named {function}")
+
+
+def stream_handler(app_module: Any, function: str) -> Handler:
+    """The handler of the `@app.on_dynamodb_record` function named `function`."""
+    from chalice.app import DynamoDBEventConfig
+
+    for config in app_module.app.event_sources:
+        if isinstance(config, DynamoDBEventConfig) and config.name == function:
+            handler: Handler = getattr(app_module, config.handler_string.rsplit(".", 1)[-1])
+            return handler
+    raise LookupError(f"app.py has no DynamoDB stream handler named {function}")

@@ -1,11 +1,17 @@
-"""`make preview`: a sample invoice (5 and 100 items) and both emails, in build/preview/."""
+"""`make preview`: every kind of document (PDF and PNG pages) and every email, in build/preview/.
+
+The documents carry stage local's supplier particulars; a reviewer can look at the PNGs without
+a PDF viewer.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from chalicelib.models.orders import (
     BillingAddress,
@@ -14,6 +20,7 @@ from chalicelib.models.orders import (
     OrderItemRequest,
     OrderStatus,
 )
+from chalicelib.models.supplier import Supplier
 from chalicelib.services.pricing import price
 
 PRODUCTS = [
@@ -65,10 +72,49 @@ def sample_order(items: int = 5, status: OrderStatus = OrderStatus.PENDING) -> O
     )
 
 
+def local_supplier() -> Supplier:
+    """Stage local's supplier particulars (the documents' header), from .chalice/config.json."""
+    from devstack.stage import PROJECT_DIR
+
+    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+    return Supplier.parse_raw(
+        config["stages"]["local"]["environment_variables"]["SUPPLIER_PARTICULARS"]
+    )
+
+
+# One sample per document kind (the status that calls for it), plus a long and a test order.
+DOCUMENT_SAMPLES: dict[str, tuple[int, OrderStatus, str]] = {
+    "proforma": (5, OrderStatus.PENDING, "tenant-a"),
+    "tax-invoice": (5, OrderStatus.PAID, "tenant-a"),
+    "proforma-cancelled": (5, OrderStatus.CANCELLED, "tenant-a"),
+    "credit-note": (5, OrderStatus.REFUNDED, "tenant-a"),
+    "tax-invoice-100-items": (100, OrderStatus.PAID, "tenant-a"),
+    "test-document": (2, OrderStatus.PAID, "tenant-smoke"),
+}
+
+
+def png_pages(pdf: Path, scale: float = 1.5) -> list[Path]:
+    """PNG images of the PDF's pages beside it (PDFium), for a reviewer without a PDF viewer."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    written = []
+    try:
+        for index in range(len(document)):
+            image = document[index].render(scale=scale).to_pil()
+            path = pdf.with_name(f"{pdf.stem}-page{index + 1}.png")
+            image.save(path)
+            written.append(path)
+    finally:
+        document.close()
+    return written
+
+
 def main() -> int:
     """Write the previews and list them."""
+    from chalicelib.models.documents import document_for
     from chalicelib.rendering.emails import (
-        CUSTOMER_CONFIRMATION,
+        CUSTOMER_EMAILS,
         INTERNAL_NOTIFICATION,
         EmailRenderer,
     )
@@ -76,24 +122,35 @@ def main() -> int:
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("build/preview")
     out.mkdir(parents=True, exist_ok=True)
+    for stale in [*out.glob("*.pdf"), *out.glob("*.png"), *out.glob("email-*")]:
+        stale.unlink()
+    supplier = local_supplier()
     written = []
-    for items in (5, 100):
-        path = out / f"invoice-{items}-items.pdf"
-        path.write_bytes(render_invoice(sample_order(items)))
-        written.append(path)
+    for name, (items, status, tenant) in DOCUMENT_SAMPLES.items():
+        order = sample_order(items, status).copy(update={"tenantId": tenant})
+        path = out / f"{name}.pdf"
+        path.write_bytes(render_invoice(order, document_for(status), supplier))
+        written += [path, *png_pages(path)]
     renderer = EmailRenderer(lambda _key: None)  # the packaged templates
-    for kind in (CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION):
-        email = renderer.render(kind, sample_order())
-        for suffix, content in (
-            (".html", email.html),
-            (".txt", f"Subject: {email.subject}\n\n{email.text}"),
-        ):
-            path = out / f"email-{kind.name}{suffix}"
-            path.write_text(content, encoding="utf-8")
-            written.append(path)
+    for document, kind in CUSTOMER_EMAILS.items():
+        status = next(s for s in OrderStatus if document_for(s).name == document)
+        written += _email(out, renderer.render(kind, sample_order(2, status)), kind.name)
+    written += _email(out, renderer.render(INTERNAL_NOTIFICATION, sample_order()), "internal")
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _email(out: Path, email: Any, name: str) -> list[Path]:
+    paths = []
+    for suffix, content in (
+        (".html", email.html),
+        (".txt", f"Subject: {email.subject}\n\n{email.text}"),
+    ):
+        path = out / f"email-{name}{suffix}"
+        path.write_text(content, encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class Provisioned:
     user_pool_client_id: str
     queues: dict[str, dict[str, str]] = field(default_factory=dict)
     users: list[dict[str, Any]] = field(default_factory=list)
+    stream_dlq_url: str = ""  # where the stream consumer's failed batches are reported
 
 
 def _password() -> str:
@@ -247,6 +248,11 @@ def provision(
             subscribe_queue(sns, sqs, topic_arn, queue)
         queues[consumer.function] = queue
 
+    stream_dlq_url = sqs.create_queue(
+        QueueName=env[topology.ORDER_STATUS_STREAM.dlq_env],
+        Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_S), "SqsManagedSseEnabled": "true"},
+    )["QueueUrl"]
+
     s3 = client("s3")
     for bucket in (env["ORDERS_BUCKET_NAME"], env["TEMPLATES_BUCKET_NAME"]):
         create_bucket(s3, bucket, region)
@@ -275,4 +281,5 @@ def provision(
         user_pool_client_id=client_id,
         queues=queues,
         users=users,
+        stream_dlq_url=stream_dlq_url,
     )

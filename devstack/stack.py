@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from chalicelib.topology import CONSUMERS
+from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
 from devstack.stage import API_HANDLER, PROJECT_DIR, function_config
 from orderctl import auth
 
@@ -36,14 +36,16 @@ RESTARTS_PER_MINUTE = 5  # more, and a poller is crash-looping: stop rather than
 # Markers that identify our own children in /proc/<pid>/cmdline before anything is killed.
 # One SQS poller process per function, named for the log prefix.
 POLLERS = {consumer.function: consumer.short_name for consumer in CONSUMERS}
+STREAM = ORDER_STATUS_STREAM.short_name  # the table's stream consumer, one process
 # Children that may die and be started again: the pollers (their messages come back after the
 # visibility timeout) and the Cart stub (its carts are lost, as a restarted stub's would be).
-RESTARTABLE = frozenset({*POLLERS.values(), "cart"})
+RESTARTABLE = frozenset({*POLLERS.values(), STREAM, "cart"})
 MARKERS = {
     "emulator": "devstack.emulator",
     "api": "devstack.api_server",
     "cart": "devstack.cart_stub",
     **dict.fromkeys(POLLERS.values(), "devstack.poller"),
+    STREAM: "devstack.stream_poller",
 }
 
 
@@ -339,10 +341,15 @@ class Supervisor:
             ready.unlink(missing_ok=True)
             argv = [sys.executable, "-m", "devstack.poller", self.stage, str(ready)]
             pollers[name] = (self.spawn(name, [*argv, consumer.function], env), ready)
+        ready = self.state_dir / f"{STREAM}.ready"
+        ready.unlink(missing_ok=True)
+        stream_argv = [sys.executable, "-m", "devstack.stream_poller", self.stage, str(ready)]
+        pollers[STREAM] = (self.spawn(STREAM, stream_argv, env), ready)
         wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
         wait_until(lambda: http_ok(f"{self.cart_url}/health"), "The Cart service stub", 30, cart)
         for name, (process, ready) in pollers.items():
-            wait_until(ready.exists, f"The SQS poller for {name}", 60, process)
+            what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
+            wait_until(ready.exists, what, 60, process)
 
         stack = {
             "apiUrl": self.api_url,
@@ -357,6 +364,7 @@ class Supervisor:
             "templatesBucket": made.templates_bucket,
             "topicArn": made.topic_arn,
             "queues": made.queues,
+            "streamDlqUrl": made.stream_dlq_url,
             "users": made.users,
             "logs": str(self.logs_dir),
         }
@@ -409,7 +417,7 @@ class Supervisor:
 
     def stop(self) -> None:
         """Stop in stages: every poller (batches finish), then the API, then the emulator."""
-        stages = ((list(POLLERS.values()), 15), (["api", "cart"], 5), (["emulator"], 5))
+        stages = (([*POLLERS.values(), STREAM], 15), (["api", "cart"], 5), (["emulator"], 5))
         for stage, grace_s in stages:
             running = [
                 p for p in (self.children.get(name) for name in stage) if p and p.poll() is None

@@ -86,7 +86,9 @@ def show_order(order: dict[str, Any], as_json: bool) -> int:
         "discount": order["discount"],
         "total": f"{order['total']} {order['currency']}",
         "vat": f"{order.get('vatAmount', '?')} included at {order.get('vatRate', '?')} %",
-        "invoice": "ready" if order["invoice"]["available"] else "not yet",
+        "invoice": order["invoice"].get("kind") or "ready"
+        if order["invoice"]["available"]
+        else "not yet",
         "created": order["dateCreated"],
         "updated": f"{order['dateLastUpdated']} by {order['lastUpdatedBy']}",
     }

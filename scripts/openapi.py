@@ -244,7 +244,7 @@ def document() -> dict[str, Any]:
             "/v1.0/orders/{orderId}/invoice": {
                 "get": {
                     "operationId": "getInvoice",
-                    "summary": "A presigned link (5 minutes) to the PDF invoice",
+                    "summary": "A presigned link (5 minutes) to the current document and its kind",
                     "security": secured,
                     "parameters": [order_id],
                     "responses": {

@@ -10,6 +10,9 @@ is a pure function over the generated JSON, tested in `tests/infrastructure/test
 - names functions `{app}-{stage}-{function}` → `bbws-order-lambda-{function}-{env}`;
 - builds SQS event source ARNs from the queue *name* → the Terraform-managed queue ARNs
   (`var.queue_arns`), with `function_response_types = ["ReportBatchItemFailures"]`;
+- takes the DynamoDB stream ARN literally (app.py has a placeholder: the real one is known only
+  once the table exists) → `var.orders_stream_arn`, with partial failures, bisection, bounded
+  retries and the stream DLQ as on-failure destination;
 - no log groups (its own retention option crashes the packager) → one per function with
   retention and KMS, wired through `logging_config`;
 - the deployment creates the stage implicitly (gone in provider 6) → a deployment redeployed
@@ -144,15 +147,39 @@ def add_log_groups(doc: dict[str, Any]) -> None:
 
 
 def point_event_sources_at_queues(doc: dict[str, Any]) -> None:
-    """Each SQS mapping reads the Terraform-managed queue by ARN and reports partial failures."""
+    """Each SQS mapping reads the Terraform-managed queue by ARN and reports partial failures.
+
+    The stream mapping reads the table module's stream (app.py only knows a placeholder), with
+    Lambda's stream error handling: partial failures by sequence number, bisecting a failing
+    batch, bounded retries and record age, and an on-failure destination (the stream DLQ).
+    """
+    sys.path.insert(0, str(ROOT))
+    from chalicelib import topology
+
     functions = doc["resource"]["aws_lambda_function"]
+    stream = topology.ORDER_STATUS_STREAM
     for mapping in doc["resource"].get("aws_lambda_event_source_mapping", {}).values():
         match = re.fullmatch(r"\$\{aws_lambda_function\.(\w+)\.arn\}", mapping["function_name"])
         if not match or match.group(1) not in functions:
             raise PackagingError(f"unexpected event source target {mapping['function_name']!r}")
         function = match.group(1)
-        mapping["event_source_arn"] = f'${{var.queue_arns["{function}"]}}'
         mapping["function_response_types"] = ["ReportBatchItemFailures"]
+        if mapping["event_source_arn"] != topology.STREAM_ARN_PLACEHOLDER:
+            mapping["event_source_arn"] = f'${{var.queue_arns["{function}"]}}'
+            continue
+        if function != stream.function:
+            raise PackagingError(f"{function} reads the stream placeholder; only {stream.function}")
+        mapping.update(
+            {
+                "event_source_arn": "${var.orders_stream_arn}",
+                "bisect_batch_on_function_error": True,
+                "maximum_retry_attempts": stream.maximum_retry_attempts,
+                "maximum_record_age_in_seconds": stream.maximum_record_age_s,
+                "destination_config": {
+                    "on_failure": {"destination_arn": "${var.stream_failure_queue_arn}"}
+                },
+            }
+        )
 
 
 def problem_template(title: str, status: int | None) -> str:
@@ -233,6 +260,9 @@ def consumers(stage: str, config: dict[str, Any] | None = None) -> dict[str, dic
 
 def topology_module(stage: str) -> dict[str, Any]:
     """`topology.tf.json`: the consumers and the stage's resource names, as module outputs."""
+    sys.path.insert(0, str(ROOT))
+    from chalicelib import topology
+
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     env = config["stages"][stage]["environment_variables"]
     names = {
@@ -242,6 +272,7 @@ def topology_module(stage: str) -> dict[str, Any]:
         "templates_bucket": env["TEMPLATES_BUCKET_NAME"],
         "cursor_secret": env["CURSOR_SECRET_ID"],
         "email_sender": env["EMAIL_SENDER"],
+        "stream_dlq": env[topology.ORDER_STATUS_STREAM.dlq_env],
     }
     return {
         "output": {
@@ -336,6 +367,29 @@ def check_layer(layer_zip: Path, chalice_output: str) -> None:
         )
 
 
+# --- trimming the layer --------------------------------------------------------------------------
+
+BABEL_LOCALE_DATA = "python/lib/python3.12/site-packages/babel/locale-data/"
+# en_ZA and the locales it inherits from (CLDR parent chain): what chalicelib/rendering uses.
+KEPT_LOCALES = frozenset({"root", "en", "en_001", "en_ZA"})
+
+
+def trim_layer(layer_zip: Path) -> int:
+    """Drop Babel's locale data except en_ZA's chain (about 30 MB of 1000+ locales); bytes saved."""
+    before = layer_zip.stat().st_size
+    trimmed = layer_zip.with_suffix(".trimmed.zip")
+    with zipfile.ZipFile(layer_zip) as source, zipfile.ZipFile(trimmed, "w") as target:
+        for info in source.infolist():
+            name = info.filename
+            locale = name.removeprefix(BABEL_LOCALE_DATA).removesuffix(".dat")
+            unused = name.endswith(".dat") and locale not in KEPT_LOCALES
+            if name.startswith(BABEL_LOCALE_DATA) and unused:
+                continue
+            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    trimmed.replace(layer_zip)
+    return before - layer_zip.stat().st_size
+
+
 # --- the command ------------------------------------------------------------------------------
 
 
@@ -380,6 +434,7 @@ def package(stage: str, environments: Path = ROOT / "infrastructure" / "environm
         print(f"chalice package --stage {stage} (python3.12, arm64) …", flush=True)
         output = run_chalice(stage, out)
         check_layer(out / "layer-deployment.zip", output)
+        trim_layer(out / "layer-deployment.zip")
         doc = fix(json.loads((out / "chalice.tf.json").read_text()), stage)
         if target.exists():
             shutil.rmtree(target)

@@ -7,9 +7,17 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
 from chalicelib.models.base import ApiModel
+from chalicelib.models.documents import KIND_RANK
 from chalicelib.models.money import format_money
-from chalicelib.models.orders import InvoiceState, Order, OrderStatus
-from chalicelib.ports import IdempotencyRecord, OrderChange, Page, Position, UpdateRejected
+from chalicelib.models.orders import DocumentKind, InvoiceState, Order, OrderStatus
+from chalicelib.ports import (
+    IdempotencyRecord,
+    OrderChange,
+    Page,
+    Position,
+    StoredDocument,
+    UpdateRejected,
+)
 
 
 class InMemoryOrderStore:
@@ -27,11 +35,14 @@ class InMemoryOrderStore:
         self.orders[key] = order
         return True, order
 
-    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
+    def mark_invoice(self, tenant_id: str, order_id: str, kind: DocumentKind) -> None:
         order = self.orders.get((tenant_id, order_id))
-        if order is not None:
+        if order is None:
+            return
+        shown = order.invoice.kind
+        if shown is None or KIND_RANK[shown] <= KIND_RANK[kind]:
             self.orders[(tenant_id, order_id)] = order.copy(
-                update={"invoice": InvoiceState(available=True)}
+                update={"invoice": InvoiceState(available=True, kind=kind)}
             )
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
@@ -185,3 +196,41 @@ class InMemoryCartClaims:
     def release(self, tenant_id: str, cart_id: str, order_id: str) -> None:
         if self.claims.get((tenant_id, cart_id)) == order_id:
             del self.records[(tenant_id, cart_id)]
+
+
+class InMemoryDocuments:
+    """Documents kept as versions per key, with S3's conditional-write semantics."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, list[tuple[StoredDocument, bytes]]] = {}
+        self.puts = 0
+        self.heads = 0
+
+    def current(self, key: str) -> StoredDocument | None:
+        self.heads += 1
+        versions = self.versions.get(key)
+        return versions[-1][0] if versions else None
+
+    def put(
+        self, key: str, pdf: bytes, order: Order, name: str, replacing: StoredDocument | None
+    ) -> StoredDocument | None:
+        self.puts += 1
+        versions = self.versions.setdefault(key, [])
+        latest = versions[-1][0] if versions else None
+        if latest != replacing:
+            return None  # If-Match / If-None-Match refused
+        stored = StoredDocument(name, f'"etag-{self.puts}"', f"v{len(versions) + 1}")
+        versions.append((stored, pdf))
+        return stored
+
+    def read(self, key: str, version_id: str | None) -> bytes:
+        for stored, pdf in reversed(self.versions[key]):
+            if version_id in (None, stored.version_id):
+                return pdf
+        raise KeyError(version_id)
+
+    def link(self, key: str, expires_in: int) -> str:
+        return f"https://signed.example/{key}?expires={expires_in}"
+
+    def names(self, key: str) -> list[str]:
+        return [stored.name for stored, _ in self.versions.get(key, [])]

@@ -4,44 +4,88 @@
   when to pay.
 - PAID, PROCESSING, COMPLETED: a tax invoice, with the order number as its serial number.
 - CANCELLED: the pro forma, marked cancelled.
-- REFUNDED: a credit note.
+- REFUNDED: a credit note, referencing the tax invoice.
 
-Only the title and the pro forma's "not a tax invoice" follow from this yet: the order is
-rendered once, when it is recorded (PENDING), so today every document is a pro forma. Re-rendering
-on status changes, the supplier's particulars and delivery are the rest of issue 16.
+The pro forma, the tax invoice and the cancelled pro forma are versions of one object
+(`order_{id}.pdf`); the credit note is an object of its own (`credit_note_{id}.pdf`). A document
+never goes back: its `rank` only grows along the life cycle, so a late or redelivered event for
+an earlier status never replaces a later document.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from dataclasses import dataclass
 
-from chalicelib.models.orders import OrderStatus
+from chalicelib.models.orders import DocumentKind, OrderStatus
 
-
-class DocumentKind(StrEnum):
-    """Which document an order's status calls for."""
-
-    PRO_FORMA = "pro_forma"
-    TAX_INVOICE = "tax_invoice"
-    CANCELLED_PRO_FORMA = "cancelled_pro_forma"
-    CREDIT_NOTE = "credit_note"
-
-
-TITLES: dict[DocumentKind, str] = {
-    DocumentKind.PRO_FORMA: "PRO FORMA INVOICE",
-    DocumentKind.TAX_INVOICE: "TAX INVOICE",
-    DocumentKind.CANCELLED_PRO_FORMA: "PRO FORMA INVOICE (CANCELLED)",
-    DocumentKind.CREDIT_NOTE: "CREDIT NOTE",
+# How far along each kind is; a stored document is only ever replaced by a higher one.
+KIND_RANK: dict[DocumentKind, int] = {
+    DocumentKind.PRO_FORMA: 0,
+    DocumentKind.TAX_INVOICE: 1,
+    DocumentKind.CREDIT_NOTE: 2,
 }
 
-_BY_STATUS: dict[OrderStatus, DocumentKind] = {
-    OrderStatus.PENDING: DocumentKind.PRO_FORMA,
-    OrderStatus.PAYMENT_FAILED: DocumentKind.PRO_FORMA,
-    OrderStatus.PAID: DocumentKind.TAX_INVOICE,
-    OrderStatus.PROCESSING: DocumentKind.TAX_INVOICE,
-    OrderStatus.COMPLETED: DocumentKind.TAX_INVOICE,
-    OrderStatus.CANCELLED: DocumentKind.CANCELLED_PRO_FORMA,
-    OrderStatus.REFUNDED: DocumentKind.CREDIT_NOTE,
+
+@dataclass(frozen=True)
+class Document:
+    """One of the four documents an order can have."""
+
+    kind: DocumentKind
+    cancelled: bool = False
+
+    @property
+    def name(self) -> str:
+        """`proforma`, `proforma-cancelled`, `tax-invoice` or `credit-note` (S3 metadata, logs)."""
+        return f"{self.kind.value}-cancelled" if self.cancelled else self.kind.value
+
+    @property
+    def title(self) -> str:
+        """The heading printed on the document."""
+        return TITLES[self.name]
+
+    @property
+    def rank(self) -> int:
+        """Order along the life cycle: pro forma 0; tax invoice or cancelled pro forma 1; 2."""
+        return KIND_RANK[self.kind] + (1 if self.cancelled else 0)
+
+    @property
+    def is_tax_invoice(self) -> bool:
+        """Whether this is a tax invoice under s20 (a test tenant's never is: see `is_test`)."""
+        return self.kind is DocumentKind.TAX_INVOICE
+
+    def key(self, tenant_id: str, order_id: str) -> str:
+        """Where it lives in the orders bucket (API.md, "S3 layout")."""
+        if self.kind is DocumentKind.CREDIT_NOTE:
+            return f"{tenant_id}/orders/credit_note_{order_id}.pdf"
+        return f"{tenant_id}/orders/order_{order_id}.pdf"
+
+    @classmethod
+    def named(cls, name: str) -> Document:
+        """The document of a `name` (as stored in S3 metadata); ValueError when unknown."""
+        cancelled = name.endswith("-cancelled")
+        return cls(DocumentKind(name.removesuffix("-cancelled")), cancelled)
+
+
+PRO_FORMA = Document(DocumentKind.PRO_FORMA)
+CANCELLED_PRO_FORMA = Document(DocumentKind.PRO_FORMA, cancelled=True)
+TAX_INVOICE = Document(DocumentKind.TAX_INVOICE)
+CREDIT_NOTE = Document(DocumentKind.CREDIT_NOTE)
+
+TITLES: dict[str, str] = {
+    "proforma": "PRO FORMA INVOICE",
+    "proforma-cancelled": "PRO FORMA INVOICE (CANCELLED)",
+    "tax-invoice": "TAX INVOICE",
+    "credit-note": "CREDIT NOTE",
+}
+
+_BY_STATUS: dict[OrderStatus, Document] = {
+    OrderStatus.PENDING: PRO_FORMA,
+    OrderStatus.PAYMENT_FAILED: PRO_FORMA,
+    OrderStatus.PAID: TAX_INVOICE,
+    OrderStatus.PROCESSING: TAX_INVOICE,
+    OrderStatus.COMPLETED: TAX_INVOICE,
+    OrderStatus.CANCELLED: CANCELLED_PRO_FORMA,
+    OrderStatus.REFUNDED: CREDIT_NOTE,
 }
 
 
@@ -55,6 +99,15 @@ def is_test(tenant_id: str) -> bool:
     return tenant_id in TEST_TENANTS
 
 
-def kind_for(status: OrderStatus) -> DocumentKind:
+def document_for(status: OrderStatus) -> Document:
     """The document an order in `status` gets."""
     return _BY_STATUS[status]
+
+
+def changes_document(previous: OrderStatus, status: OrderStatus) -> bool:
+    """Whether moving from `previous` to `status` issues a new document (and a customer email).
+
+    PENDING → PAYMENT_FAILED keeps the pro forma; PAID → PROCESSING → COMPLETED keep the tax
+    invoice: no new document, no email.
+    """
+    return document_for(previous) != document_for(status)

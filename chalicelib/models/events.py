@@ -41,3 +41,17 @@ class OrderStatusChanged(OrderEvent):
 
     type: Literal["OrderStatusChanged"] = "OrderStatusChanged"
     previousStatus: OrderStatus
+
+
+class DocumentIssued(OrderEvent):
+    """From the document renderer to the customer emailer: a document was stored for the order.
+
+    `key` and `versionId` name the exact object version to attach (a later re-render makes a new
+    version; the email still carries the one it announces). `data` is the order it was rendered
+    from.
+    """
+
+    type: Literal["DocumentIssued"] = "DocumentIssued"
+    document: str  # models.documents.Document.name
+    key: str
+    versionId: str | None = None

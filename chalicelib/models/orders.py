@@ -212,10 +212,21 @@ class UpdateOrderRequest(ApiModel):
         return values
 
 
+class DocumentKind(StrEnum):
+    """The kind of the order's current document (API.md, "Customer documents")."""
+
+    PRO_FORMA = "proforma"
+    TAX_INVOICE = "tax-invoice"
+    CREDIT_NOTE = "credit-note"
+
+
 class InvoiceState(ApiModel):
-    """Whether the PDF invoice has been rendered."""
+    """Whether the order's document has been rendered, and which kind it is."""
 
     available: bool = False
+    kind: DocumentKind | None = Field(
+        None, description="proforma, tax-invoice or credit-note; null until the first is stored"
+    )
 
 
 ORDER_EXAMPLES = {
@@ -255,7 +266,7 @@ class Order(ApiModel):
     billingAddress: BillingAddress
     cartId: str | None = None
     paymentDetails: PaymentDetails | None = None
-    invoice: InvoiceState = InvoiceState()
+    invoice: InvoiceState = Field(default_factory=lambda: InvoiceState(available=False, kind=None))
     dateCreated: Timestamp
     dateLastUpdated: Timestamp
     lastUpdatedBy: str
@@ -304,7 +315,12 @@ class OrderListResponse(ApiModel):
 
 
 class InvoiceLink(ApiModel):
-    """Body of `GET /v1.0/orders/{orderId}/invoice`: a short-lived download link."""
+    """Body of `GET /v1.0/orders/{orderId}/invoice`: a short-lived link to the current document."""
 
     url: str
     expiresIn: int = Field(..., description="Seconds the link stays valid (at most 300)")
+    kind: DocumentKind = Field(
+        ...,
+        description="The current document: proforma (unpaid or cancelled), tax-invoice (paid) "
+        "or credit-note (refunded)",
+    )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chalicelib.models.documents import Document
 from chalicelib.models.orders import Order
 from chalicelib.ports import Email, EmailKind
 from chalicelib.rendering.context import order_context
@@ -24,12 +25,37 @@ TEMPLATE_TTL_S = 300  # edits in the templates bucket apply within five minutes,
 
 
 CUSTOMER_CONFIRMATION = EmailKind(
-    "customer", "customer/order_confirmation.html", "We have received your order {number}"
+    "customer",
+    "customer/order_confirmation.html",
+    "We have received your order {number}",
+    attaches_document=True,
 )
+PAYMENT_RECEIVED = EmailKind(
+    "customer-paid",
+    "customer/order_update.html",
+    "Payment received for order {number}: your tax invoice",
+    attaches_document=True,
+)
+ORDER_CANCELLED = EmailKind(
+    "customer-cancelled", "customer/order_update.html", "Your order {number} is cancelled"
+)
+ORDER_REFUNDED = EmailKind(
+    "customer-refunded",
+    "customer/order_update.html",
+    "Your order {number} is refunded: your credit note",
+    attaches_document=True,
+)
+# The customer's email for each document (API.md, "Customer documents"), by `Document.name`.
+CUSTOMER_EMAILS: dict[str, EmailKind] = {
+    "proforma": CUSTOMER_CONFIRMATION,
+    "tax-invoice": PAYMENT_RECEIVED,
+    "proforma-cancelled": ORDER_CANCELLED,
+    "credit-note": ORDER_REFUNDED,
+}
 INTERNAL_NOTIFICATION = EmailKind(
     "internal",
     "internal/order_notification.html",
-    "New order {number} from {tenantId}: {currency} {total}",
+    "New order {number} from {tenantId}: {money[total]}",
 )
 
 
@@ -66,9 +92,9 @@ class EmailRenderer:
             self._cache[key] = (self._clock(), template)
             return template
 
-    def render(self, kind: EmailKind, order: Order) -> Email:
+    def render(self, kind: EmailKind, order: Order, document: Document | None = None) -> Email:
         """Subject, HTML (template from the bucket) and plain text (packaged)."""
-        context = order_context(order)
+        context = order_context(order, document)
         return Email(
             subject=kind.subject.format(**context),
             html=str(self._template(kind.template_key).render(order=context)),

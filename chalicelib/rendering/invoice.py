@@ -1,15 +1,19 @@
-"""Order → PDF invoice (Jinja2 + xhtml2pdf); the template is compiled once per container."""
+"""Order → PDF document (Jinja2 + xhtml2pdf); the template is compiled once per container."""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chalicelib.models.documents import Document
 from chalicelib.models.orders import Order
+from chalicelib.models.supplier import Supplier
 from chalicelib.rendering.context import order_context
+from chalicelib.rendering.fonts import font_faces, strings_in, with_cjk_spans
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -25,16 +29,39 @@ def _template() -> Any:
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
     )
+    environment.filters["cjk"] = with_cjk_spans
     return environment.get_template("invoice.html")
 
 
-def invoice_html(order: Order) -> str:
-    """The invoice as HTML (what xhtml2pdf renders)."""
-    return str(_template().render(order=order_context(order)))
+def invoice_html(
+    order: Order, document: Document | None = None, supplier: Supplier | None = None
+) -> str:
+    """The document as HTML (what xhtml2pdf renders); by default the one the status calls for."""
+    context = order_context(order, document, supplier)
+    return str(_template().render(order=context, fonts=font_faces(strings_in(context))))
 
 
-def render_pdf(html: str) -> bytes:
-    """HTML → PDF bytes with xhtml2pdf."""
+PAGE_COUNT = "<pdf:pagecount>"
+ONE_PAGE_ITEMS = 6  # the most lines that fit the first page with every block shown (pro forma)
+_PAGE = re.compile(rb"/Type /Page\b(?!s)")
+
+
+def render_pdf(html: str, *, one_page_likely: bool = False) -> bytes:
+    """HTML → PDF bytes with xhtml2pdf.
+
+    "Page N of M" makes xhtml2pdf lay the document out twice (M is known only after the first
+    pass): about 30 % of the render. A document that is likely one page is first laid out once
+    with M = 1, and kept when it is indeed one page; otherwise it is laid out twice, as before
+    (benchmarks/findings.md).
+    """
+    if one_page_likely and PAGE_COUNT in html:
+        pdf = _pisa(html.replace(PAGE_COUNT, "1"))
+        if len(_PAGE.findall(pdf)) == 1:
+            return pdf
+    return _pisa(html)
+
+
+def _pisa(html: str) -> bytes:
     from xhtml2pdf import pisa
 
     # xhtml2pdf logs every CSS property it ignores at WARNING; keep the processor logs for us.
@@ -46,6 +73,9 @@ def render_pdf(html: str) -> bytes:
     return output.getvalue()
 
 
-def render_invoice(order: Order) -> bytes:
-    """The order's invoice as PDF bytes."""
-    return render_pdf(invoice_html(order))
+def render_invoice(
+    order: Order, document: Document | None = None, supplier: Supplier | None = None
+) -> bytes:
+    """The order's document as PDF bytes."""
+    html = invoice_html(order, document, supplier)
+    return render_pdf(html, one_page_likely=len(order.items) <= ONE_PAGE_ITEMS)

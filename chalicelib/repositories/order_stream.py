@@ -20,7 +20,7 @@ from typing import Any
 from chalicelib.errors import StoredDataUnreadable
 from chalicelib.models.events import OrderStatusChanged
 from chalicelib.models.orders import OrderStatus
-from chalicelib.repositories.orders import ENTITY, from_item
+from chalicelib.repositories.orders import ENTITY, UPDATED_IN, from_item
 
 # Fixed forever: changing it would give every past change a new event id.
 EVENT_NAMESPACE = uuid.UUID("6f0b1d2e-52a4-4c55-9a53-3f7e1c0b8d41")
@@ -32,10 +32,15 @@ class StatusChanges:
 
     events: list[OrderStatusChanged] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # sequence numbers, for batchItemFailures
+    sequence_of: dict[str, str] = field(default_factory=dict)  # event id → its record's number
 
 
-def status_changes(records: Sequence[dict[str, Any]]) -> StatusChanges:
-    """The status changes in a batch of DynamoDB stream records (Lambda's `Records`)."""
+def status_changes(records: Sequence[dict[str, Any]], region: str | None = None) -> StatusChanges:
+    """The status changes in a batch of DynamoDB stream records (Lambda's `Records`).
+
+    With `region`, a change another region's API made is left to that region's consumer: a
+    global table's replica streams carry it too, and acting on it twice would issue twice.
+    """
     found = StatusChanges()
     for record in records:
         change = record.get("dynamodb", {})
@@ -47,6 +52,8 @@ def status_changes(records: Sequence[dict[str, Any]]) -> StatusChanges:
         before, after = old.get("status", {}).get("S"), new.get("status", {}).get("S")
         if before == after or before is None:
             continue
+        if region and new.get(UPDATED_IN, {}).get("S", region) != region:
+            continue
         try:
             order = from_item(new)
             previous = OrderStatus(before)
@@ -54,6 +61,7 @@ def status_changes(records: Sequence[dict[str, Any]]) -> StatusChanges:
             found.failed.append(str(change.get("SequenceNumber", "")))
             continue
         event_id = str(uuid.uuid5(EVENT_NAMESPACE, f"{order.id}#{order.version}"))
+        found.sequence_of[event_id] = str(change.get("SequenceNumber", ""))
         found.events.append(
             OrderStatusChanged(
                 id=event_id,

@@ -14,7 +14,8 @@ from chalicelib import log, metrics
 from chalicelib.clock import iso
 from chalicelib.errors import StoredDataUnreadable
 from chalicelib.failures import dependency, error_code, refused_item
-from chalicelib.models.orders import Order, OrderStatus
+from chalicelib.models.documents import KIND_RANK
+from chalicelib.models.orders import DocumentKind, Order, OrderStatus
 from chalicelib.ports import InvalidStartKey, OrderChange, Page, Position, UpdateRejected
 from chalicelib.repositories import keys
 
@@ -22,7 +23,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 ENTITY = "ORDER"
-_KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entityType")
+# Storage attributes, not order fields. `updatedIn` is the region whose API last changed the order:
+# with a global table every replica's stream sees every change, and only that region's stream
+# consumer acts on it (repositories/order_stream.py).
+_KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entityType", "updatedIn")
+UPDATED_IN = "updatedIn"
 _PAGE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 # Before the fix of issue 13, a paidAt in years 1-999 was stored without its leading zeros.
 _UNPADDED_YEAR = re.compile(r"^([0-9]{1,3})-")
@@ -122,9 +127,10 @@ def position_of(item: dict[str, Any]) -> Position:
 class OrderRepository:
     """AP1 get, AP3/AP5 list newest first (GSI1), AP4 get across tenants (GSI2); writes."""
 
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, region: str | None = None) -> None:
         self._client = client
         self._table = table_name
+        self._region = region
 
     def create(self, order: Order) -> tuple[bool, Order]:
         """Put the order unless it exists: (True, order), or (False, the stored order).
@@ -145,19 +151,31 @@ class OrderRepository:
                 return False, from_item(old) if old else order
         return True, order
 
-    def mark_invoice(self, tenant_id: str, order_id: str) -> None:
-        """Record that the PDF invoice exists (system metadata: the version is not bumped)."""
+    def mark_invoice(self, tenant_id: str, order_id: str, kind: DocumentKind) -> None:
+        """Record the order's current document (system metadata: the version is not bumped).
+
+        Never back to a lower kind: a late pro forma cannot hide the tax invoice from the link.
+        """
+        lower_or_same = [k for k in DocumentKind if KIND_RANK[k] <= KIND_RANK[kind]]
+        names = {f":k{i}": {"S": k.value} for i, k in enumerate(lower_or_same)}
         with dependency("Could not record the invoice"):
             try:
                 self._client.update_item(
                     TableName=self._table,
                     Key=_primary_key(tenant_id, order_id),
                     UpdateExpression="SET invoice = :invoice",
-                    ConditionExpression="attribute_exists(PK)",
-                    ExpressionAttributeValues={":invoice": {"M": {"available": {"BOOL": True}}}},
+                    ConditionExpression="attribute_exists(PK) AND (attribute_not_exists"
+                    "(invoice.#kind) OR attribute_type(invoice.#kind, :null) OR "
+                    f"invoice.#kind IN ({', '.join(names)}))",
+                    ExpressionAttributeNames={"#kind": "kind"},
+                    ExpressionAttributeValues={
+                        ":invoice": {"M": {"available": {"BOOL": True}, "kind": {"S": kind.value}}},
+                        ":null": {"S": "NULL"},
+                        **names,
+                    },
                 )
             except self._client.exceptions.ConditionalCheckFailedException:
-                return  # the order is gone: nothing to mark
+                return  # the order is gone, or already shows a later document
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         """AP1: one item by its primary key."""
@@ -250,6 +268,9 @@ class OrderRepository:
             ":actor": {"S": change.actor},
             ":one": {"N": "1"},
         }
+        if self._region:
+            sets.append(f"{UPDATED_IN} = :region")
+            values[":region"] = {"S": self._region}
         if change.status is not None:
             sets.append("#status = :status")
             names["#status"] = "status"

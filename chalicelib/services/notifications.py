@@ -1,14 +1,16 @@
-"""The two order emails, each sent once per order however often its message is delivered."""
+"""The order emails, each kind sent once per order however often its message is delivered."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from chalicelib import metrics
 from chalicelib.log import logger
+from chalicelib.models.documents import Document
 from chalicelib.models.orders import Order
-from chalicelib.ports import EmailKind, EmailRefused, Ledger, Mailer, Renderer
+from chalicelib.ports import Attachment, EmailKind, EmailRefused, Ledger, Mailer, Renderer
 
 
 class EmailBeingSent(Exception):
@@ -34,8 +36,18 @@ class NotificationService:
         self._mailer = mailer
         self._clock = clock
 
-    def send(self, kind: EmailKind, order: Order, to: list[str]) -> bool:
-        """Send this kind of email for the order once; False when it was already sent."""
+    def send(
+        self,
+        kind: EmailKind,
+        order: Order,
+        to: list[str],
+        document: Document | None = None,
+        attachments: Callable[[], tuple[Attachment, ...]] | None = None,
+    ) -> bool:
+        """Send this kind of email for the order once; False when it was already sent.
+
+        `attachments` is called only once the email is claimed (a redelivery reads nothing).
+        """
         now = int(self._clock())
         claim = self._ledger.claim(order.tenantId, order.id, kind.name, now)
         if claim == "sent":
@@ -44,7 +56,10 @@ class NotificationService:
         if claim == "sending":
             raise EmailBeingSent(f"the {kind.name} email of order {order.id} is being sent")
         try:
-            message_id = self._mailer.send(to, self._renderer.render(kind, order))
+            email = self._renderer.render(kind, order, document)
+            if attachments is not None:
+                email = replace(email, attachments=attachments())
+            message_id = self._mailer.send(to, email)
         except EmailRefused as refused:
             self._ledger.refuse(order.tenantId, order.id, kind.name, str(refused), now)
             metrics.count("EmailsRefused")

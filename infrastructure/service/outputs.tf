@@ -26,5 +26,6 @@ output "function_arns" {
     order_pdf_creator                  = aws_lambda_function.order_pdf_creator.arn
     order_internal_notification_sender = aws_lambda_function.order_internal_notification_sender.arn
     customer_order_confirmation_sender = aws_lambda_function.customer_order_confirmation_sender.arn
+    order_status_stream                = aws_lambda_function.order_status_stream.arn
   }
 }

@@ -61,3 +61,13 @@ variable "waf_rate_limit_per_ip" {
   type        = number
   default     = 3000
 }
+
+variable "orders_stream_arn" {
+  description = "The orders table's stream in this region (the dynamodb module's stream_arn, or the replica's)."
+  type        = string
+}
+
+variable "stream_failure_queue_arn" {
+  description = "Where the stream mapping reports batches it gave up (the messaging module's stream_dlq_arn)."
+  type        = string
+}

@@ -109,3 +109,31 @@ def queue_counts(sqs: Any, url: str) -> tuple[int, int]:
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
     return int(found[names[0]]), int(found[names[1]])
+
+
+def sent_emails(stack: dict[str, Any]) -> list[dict[str, str]]:
+    """Every email the emulator's SES took: `to` (first recipient), `subject` and `body`.
+
+    SendEmail keeps its HTML body; SendRawEmail (a customer email with its PDF) keeps the MIME
+    text, in which the body parts are encoded: `body` is then the decoded text and HTML parts.
+    """
+    import email
+
+    import requests
+
+    state = requests.get(f"{stack['awsEndpointUrl']}/moto-api/data.json", timeout=30).json()
+    found = [
+        {"to": m["destinations"]["ToAddresses"][0], "subject": m["subject"], "body": m["body"]}
+        for m in state["ses"].get("Message", [])
+    ]
+    for raw in state["ses"].get("RawMessage", []):
+        message = email.message_from_string(raw["raw_data"])
+        parts = [
+            bytes(part.get_payload(decode=True)).decode()
+            for part in message.walk()
+            if part.get_content_type() in {"text/plain", "text/html"}
+        ]
+        found.append(
+            {"to": raw["destinations"][0], "subject": message["Subject"], "body": "\n".join(parts)}
+        )
+    return found

@@ -153,7 +153,16 @@ def test_ctrl_c_leaves_no_process_and_a_crash_restarts_cleanly(tmp_path: Path) -
     stack_process = RunningStack(tmp_path / "crash")
     stack_process.start()
     children = stack_process.children()
-    assert set(children) == {"emulator", "api", "cart", "record", "pdf", "internal", "customer"}
+    assert set(children) == {
+        "emulator",
+        "api",
+        "cart",
+        "record",
+        "pdf",
+        "internal",
+        "customer",
+        "stream",
+    }
 
     stack_process.send(signal.SIGKILL)  # a crash: no chance to clean up
     assert stack_process.process is not None

@@ -30,7 +30,7 @@ FILES = {  # log file → the function name on its lines
 STORY = {  # what each function says about the order
     "api": "Order accepted",
     "record": "Order recorded",
-    "pdf": "Invoice rendered",
+    "pdf": "Document rendered",
     "internal": "Email sent",
     "customer": "Email sent",
 }

@@ -21,7 +21,7 @@ import pytest
 from moto import mock_aws
 
 from devstack.provision import provision
-from chalicelib.topology import CONSUMERS
+from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
 from scripts import package, terraform
 from tests.infrastructure.conftest import ROOT, emulator_provider, needs_terraform
 
@@ -60,6 +60,7 @@ def _configuration(root: Path, url: str) -> dict[str, Any]:
                 root,
                 consumers=package.consumers("local"),
                 topic_name=LOCAL["ORDER_EVENTS_TOPIC_NAME"],
+                stream_dlq_name=LOCAL["ORDER_STATUS_STREAM_DLQ_NAME"],
                 queue_retention_days=4,
                 dlq_retention_days=7,
                 kms_key_arn=key,
@@ -86,6 +87,8 @@ def _configuration(root: Path, url: str) -> dict[str, Any]:
                 table_arns=["${module.dynamodb.table_arn}"],
                 queue_arns="${{ for name, arn in module.messaging.queue_arns : name => [arn] }}",
                 topic_arns=["${module.messaging.topic_arn}"],
+                stream_arns=["${module.dynamodb.stream_arn}"],
+                stream_dlq_arns=["${module.messaging.stream_dlq_arn}"],
                 orders_bucket_arns=['${module.storage.bucket_arns["orders"]}'],
                 templates_bucket_arns=['${module.storage.bucket_arns["templates"]}'],
                 cursor_secret_arns=["${module.cursor_secret.secret_arn}"],
@@ -135,20 +138,20 @@ def describe(client: Callable[[str], Any]) -> dict[str, Any]:
     table = dynamodb.describe_table(TableName=name)["Table"]
     ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     queues = {}
-    for consumer in CONSUMERS:
-        for env in (consumer.queue_env, consumer.dlq_env):
-            url = sqs.get_queue_url(QueueName=LOCAL[env])["QueueUrl"]
-            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
-                "Attributes"
-            ]
-            redrive = json.loads(attributes.get("RedrivePolicy", "{}"))
-            queues[LOCAL[env]] = {
-                "VisibilityTimeout": attributes["VisibilityTimeout"],
-                "MessageRetentionPeriod": attributes["MessageRetentionPeriod"],
-                "ReceiveMessageWaitTimeSeconds": attributes["ReceiveMessageWaitTimeSeconds"],
-                "deadLetterTarget": redrive.get("deadLetterTargetArn", "").rsplit(":", 1)[-1],
-                "maxReceiveCount": int(redrive.get("maxReceiveCount", 0)),
-            }
+    envs = [env for c in CONSUMERS for env in (c.queue_env, c.dlq_env)]
+    for env in [*envs, ORDER_STATUS_STREAM.dlq_env]:
+        url = sqs.get_queue_url(QueueName=LOCAL[env])["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
+            "Attributes"
+        ]
+        redrive = json.loads(attributes.get("RedrivePolicy", "{}"))
+        queues[LOCAL[env]] = {
+            "VisibilityTimeout": attributes["VisibilityTimeout"],
+            "MessageRetentionPeriod": attributes["MessageRetentionPeriod"],
+            "ReceiveMessageWaitTimeSeconds": attributes["ReceiveMessageWaitTimeSeconds"],
+            "deadLetterTarget": redrive.get("deadLetterTargetArn", "").rsplit(":", 1)[-1],
+            "maxReceiveCount": int(redrive.get("maxReceiveCount", 0)),
+        }
     [topic] = [
         t["TopicArn"]
         for t in sns.list_topics()["Topics"]
@@ -209,14 +212,22 @@ def test_terraform_builds_what_make_run_provisions(
         "deadLetterTarget": LOCAL["ORDER_CREATION_DLQ_NAME"],
         "maxReceiveCount": 3,
     }
-    assert len(from_terraform["subscriptions"]) == 3
+    assert len(from_terraform["subscriptions"]) == sum(c.fed_by_topic for c in CONSUMERS)
     assert from_terraform["table"]["TimeToLive"] == ("ENABLED", "expiresAt")
     assert from_terraform["buckets"][LOCAL["TEMPLATES_BUCKET_NAME"]]["keys"] == [
         "customer/order_confirmation.html",
+        "customer/order_update.html",
         "internal/order_notification.html",
     ]
 
 
+# What every SQS-triggered function may do on its own queue.
+RECEIVE = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+)
 EXPECTED_ACTIONS = {
     "api_handler": {
         "dynamodb:GetItem",
@@ -231,10 +242,7 @@ EXPECTED_ACTIONS = {
         "kms:GenerateDataKey",
     },
     "order_creator_record": {
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
+        *RECEIVE,
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "sns:Publish",
@@ -242,16 +250,40 @@ EXPECTED_ACTIONS = {
         "kms:GenerateDataKey",
     },
     "order_pdf_creator": {
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
+        *RECEIVE,
         "dynamodb:UpdateItem",
         "s3:PutObject",
         "s3:GetObject",
+        "sqs:SendMessage",
         "kms:Decrypt",
         "kms:GenerateDataKey",
     },
+    "order_status_stream": {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "sqs:SendMessage",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    },
+    "customer_order_confirmation_sender": {
+        *RECEIVE,
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "ses:SendEmail",
+        "ses:SendRawEmail",
+        "kms:Decrypt",
+    },
+}
+# The queues each function may send to (SendMessage); every other sqs grant is its own queue.
+SENDS_TO = {
+    "api_handler": {LOCAL["ORDER_CREATION_QUEUE_NAME"]},
+    "order_pdf_creator": {LOCAL["CUSTOMER_CONFIRMATION_QUEUE_NAME"]},
+    "order_status_stream": {LOCAL["ORDER_PDF_QUEUE_NAME"], LOCAL["ORDER_STATUS_STREAM_DLQ_NAME"]},
 }
 # Which partitions (dynamodb:LeadingKeys) each function may write, and which statement may read an
 # index: nobody writes to an index, and an email sender reaches nothing but its ledger.
@@ -261,6 +293,7 @@ WRITABLE_PARTITIONS = {
     "order_pdf_creator": {"TENANT#*"},
     "order_internal_notification_sender": {"NOTIFICATION#*"},
     "customer_order_confirmation_sender": {"NOTIFICATION#*"},
+    "order_status_stream": set(),  # reads the stream; writes nothing
 }
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 COMMON_ACTIONS = {
@@ -303,22 +336,19 @@ def test_every_role_allows_only_named_actions_on_its_own_resources(
         if function in EXPECTED_ACTIONS:
             assert actions - COMMON_ACTIONS == EXPECTED_ACTIONS[function], function
         assert_table_access(function, statements)
-        own_queue = (
-            LOCAL[next(c.queue_env for c in CONSUMERS if c.function == function)]
-            if function != "api_handler"
-            else None
-        )
-        queue_resources = {
-            r
-            for s in statements
-            if any(
-                str(a).startswith("sqs:")
-                for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
-            )
-            for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
-        }
-        if own_queue:
-            assert {r.rsplit(":", 1)[-1] for r in queue_resources} == {own_queue}
+        own = [LOCAL[c.queue_env] for c in CONSUMERS if c.function == function]
+        assert queues_for(statements, "sqs:ReceiveMessage") == set(own), function
+        assert queues_for(statements, "sqs:SendMessage") == SENDS_TO.get(function, set()), function
+
+
+def queues_for(statements: list[dict[str, Any]], action: str) -> set[str]:
+    """The queue names the statements grant `action` on."""
+    return {
+        resource.rsplit(":", 1)[-1]
+        for statement in statements
+        if action in _listed(statement["Action"])
+        for resource in _listed(statement["Resource"])
+    }
 
 
 def _listed(value: Any) -> list[str]:

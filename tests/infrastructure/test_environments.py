@@ -25,6 +25,7 @@ FUNCTIONS = (
     "order_pdf_creator",
     "order_internal_notification_sender",
     "customer_order_confirmation_sender",
+    "order_status_stream",
 )
 EXPECTED = {
     # env: pitr days, queue/DLQ retention days, rate, burst, domain
@@ -75,7 +76,7 @@ def test_functions_logs_and_event_sources(plans: dict[str, Any], stage: str) -> 
             assert groups[f"/aws/lambda/{name}"]["retention_in_days"] == tfvars_retention
         assert all(g["retention_in_days"] == tfvars_retention for g in groups.values())
         mappings = of_type(plan, "aws_lambda_event_source_mapping", module)
-        assert len(mappings) == len(topology.CONSUMERS)
+        assert len(mappings) == len(topology.CONSUMERS) + 1  # and the table's stream
         assert all(
             m["values"]["function_response_types"] == ["ReportBatchItemFailures"] for m in mappings
         )
@@ -91,9 +92,12 @@ def test_event_sources_reference_the_managed_queues(plans: dict[str, Any], stage
             f"module.{messaging}.queue_arns"
             in calls[module]["expressions"]["queue_arns"]["references"]
         )
+        stream = f"module.{'dynamodb.replica_stream_arns' if module == 'service_dr' else 'dynamodb.stream_arn'}"
+        assert stream in calls[module]["expressions"]["orders_stream_arn"]["references"]
         for resource in calls[module]["module"]["resources"]:
             if resource["type"] == "aws_lambda_event_source_mapping":
-                assert "var.queue_arns" in resource["expressions"]["event_source_arn"]["references"]
+                expected = "var.orders_stream_arn" if "stream" in resource["name"] else "var.queue_arns"
+                assert expected in resource["expressions"]["event_source_arn"]["references"]
 
 
 @pytest.mark.parametrize("stage", ENVIRONMENTS)
@@ -130,7 +134,8 @@ def test_queues_and_alarms(plans: dict[str, Any], stage: str) -> None:
     for module in regions:
         queues = {q["values"]["name"]: q["values"] for q in of_type(plan, "aws_sqs_queue", module)}
         dlqs = {n: q for n, q in queues.items() if "-dlq-" in n}
-        assert len(dlqs) == len(topology.CONSUMERS) == len(queues) - len(dlqs)
+        # one DLQ per work queue, and the stream's on-failure queue
+        assert len(dlqs) == len(topology.CONSUMERS) + 1 == len(queues) - len(dlqs) + 1
         for name, queue in queues.items():
             days = dlq_days if name in dlqs else queue_days
             assert queue["message_retention_seconds"] == days * DAY, name
@@ -219,7 +224,11 @@ def test_buckets(plans: dict[str, Any], stage: str) -> None:
     replication = of_type(plan, "aws_s3_bucket_replication_configuration")
     assert len(replication) == (2 if stage == "prod" else 0)
     templates = {o["values"]["key"] for o in of_type(plan, "aws_s3_object")}
-    assert templates == {"customer/order_confirmation.html", "internal/order_notification.html"}
+    assert templates == {
+        "customer/order_confirmation.html",
+        "customer/order_update.html",
+        "internal/order_notification.html",
+    }
 
 
 @pytest.mark.parametrize("stage", ENVIRONMENTS)
@@ -298,7 +307,7 @@ def test_a_dashboard_per_region_shows_the_business_flow(plans: dict[str, Any], s
         deployed = {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
         assert {m[3] for m in metrics if m[:2] == ["AWS/Lambda", "Errors"]} == deployed
         dlqs = {m[3] for m in metrics if m[1] == "ApproximateNumberOfMessagesVisible"}
-        assert len(dlqs) == len(topology.CONSUMERS)
+        assert len(dlqs) == len(topology.CONSUMERS) + 1  # and the stream's on-failure queue
         [logs] = [w for w in widgets if w["type"] == "log"]
         assert all(f"'/aws/lambda/{f}'" in logs["properties"]["query"] for f in deployed)
         assert {w["properties"]["region"] for w in widgets} == {

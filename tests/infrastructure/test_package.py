@@ -51,7 +51,7 @@ def test_every_sqs_mapping_reads_its_terraform_queue_and_reports_partial_failure
     workspace: Path, stage: str
 ) -> None:
     mappings = generated(workspace, stage)["resource"]["aws_lambda_event_source_mapping"]
-    assert len(mappings) == len(topology.CONSUMERS)
+    assert len(mappings) == len(topology.CONSUMERS) + 1  # and the stream's
     by_function = {
         re.search(r"aws_lambda_function\.(\w+)\.arn", m["function_name"]).group(1): m  # type: ignore[union-attr]
         for m in mappings.values()
@@ -63,6 +63,53 @@ def test_every_sqs_mapping_reads_its_terraform_queue_and_reports_partial_failure
         assert mapping["batch_size"] == consumer.batch_size
         assert mapping["maximum_batching_window_in_seconds"] == consumer.batching_window_s
         assert mapping["scaling_config"] == {"maximum_concurrency": consumer.max_concurrency}
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_the_stream_mapping_reads_the_tables_stream_and_gives_up_to_its_dlq(
+    workspace: Path, stage: str
+) -> None:
+    stream = topology.ORDER_STATUS_STREAM
+    [mapping] = [
+        m
+        for m in generated(workspace, stage)["resource"]["aws_lambda_event_source_mapping"].values()
+        if m["function_name"] == f"${{aws_lambda_function.{stream.function}.arn}}"
+    ]
+    assert mapping == {
+        "event_source_arn": "${var.orders_stream_arn}",  # never the placeholder app.py has
+        "function_name": f"${{aws_lambda_function.{stream.function}.arn}}",
+        "batch_size": stream.batch_size,
+        "starting_position": "LATEST",
+        "maximum_batching_window_in_seconds": stream.batching_window_s,
+        "function_response_types": ["ReportBatchItemFailures"],
+        "bisect_batch_on_function_error": True,
+        "maximum_retry_attempts": stream.maximum_retry_attempts,
+        "maximum_record_age_in_seconds": stream.maximum_record_age_s,
+        "destination_config": {"on_failure": {"destination_arn": "${var.stream_failure_queue_arn}"}},
+    }
+
+
+def test_the_layer_keeps_only_the_locale_data_en_za_needs(tmp_path: Path) -> None:
+    data = "babel/locale-data/"
+    layer = _layer(
+        tmp_path,
+        {
+            "babel/__init__.py": b"",
+            "babel/global.dat": b"g",
+            **{f"{data}{name}.dat": b"x" * 1000 for name in ("root", "en", "en_001", "en_ZA")},
+            **{f"{data}{name}.dat": b"y" * 1000 for name in ("fr", "zu_ZA", "af", "en_GB")},
+            f"{data}LICENSE.unicode": b"license",
+        },
+    )
+    assert package.trim_layer(layer) > 0
+    with zipfile.ZipFile(layer) as archive:
+        kept = {n.removeprefix("python/lib/python3.12/site-packages/") for n in archive.namelist()}
+    assert kept == {
+        "babel/__init__.py",
+        "babel/global.dat",
+        f"{data}LICENSE.unicode",
+        *(f"{data}{name}.dat" for name in ("root", "en", "en_001", "en_ZA")),
+    }
 
 
 @pytest.mark.parametrize("stage", ENVIRONMENTS)
@@ -208,6 +255,13 @@ def test_the_fixes_refuse_what_they_do_not_understand() -> None:
     }
     with pytest.raises(package.PackagingError, match="unexpected event source target"):
         package.point_event_sources_at_queues(doc)
+    mapping = {
+        "function_name": "${aws_lambda_function.a.arn}",
+        "event_source_arn": topology.STREAM_ARN_PLACEHOLDER,
+    }
+    doc["resource"]["aws_lambda_event_source_mapping"] = {"m": mapping}
+    with pytest.raises(package.PackagingError, match="only order_status_stream"):
+        package.point_event_sources_at_queues(doc)
     doc["resource"]["aws_lambda_function"]["b"] = {"environment": {"variables": {"X": "2"}}}
     with pytest.raises(package.PackagingError, match="different environments"):
         package.share_environment(doc)
@@ -217,6 +271,7 @@ def test_the_fixes_refuse_what_they_do_not_understand() -> None:
 # `chalice package` vendors as chalice/app.py). Nothing else belongs in the deploy artefact.
 DEPLOYABLE = re.compile(
     r"app\.py|chalice/(__init__|app)\.py|chalicelib/(\w+/)*\w+\.py|chalicelib/templates/[\w/]+\.(html|txt)"
+    r"|chalicelib/fonts/[\w.-]+\.(ttf|txt|md)"
 )
 
 
@@ -225,7 +280,9 @@ def _repository_runtime_files() -> set[str]:
     return {
         path.relative_to(root).as_posix()
         for path in (root / "chalicelib").rglob("*")
-        if path.is_file() and path.suffix in {".py", ".html", ".txt"}
+        if path.is_file()
+        and path.suffix in {".py", ".html", ".txt", ".ttf", ".md"}
+        and "__pycache__" not in path.parts
     } | {"app.py"}
 
 

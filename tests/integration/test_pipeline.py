@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
+from moto.ses.models import RawMessage, ses_backends
 
 import app as app_module
 from chalicelib.repositories.counters import OrderNumbers
@@ -33,6 +33,20 @@ def as_records(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def sent_emails() -> list[Any]:
     return list(ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages)
+
+
+def recipient(message: Any) -> str:
+    """The first recipient of a SendEmail or a SendRawEmail (with attachments) message."""
+    if isinstance(message, RawMessage):
+        return str(message.destinations[0])
+    return str(message.destinations["ToAddresses"][0])
+
+
+def run_downstream_of(stack: Provisioned, function: str) -> list[dict[str, Any]]:
+    """Deliver what waits on one processor's queue to it, once."""
+    records = as_records(drain(stack.queues[function]["url"]))
+    assert DOWNSTREAM[function]({"Records": records}, None) == {"batchItemFailures": []}
+    return records
 
 
 def run_downstream(stack: Provisioned) -> dict[str, list[dict[str, Any]]]:
@@ -66,18 +80,18 @@ def test_one_order_gives_one_record_one_pdf_and_two_emails_even_delivered_four_t
     assert s3.get_object(Bucket=stack.orders_bucket, Key=key)["Body"].read().startswith(b"%PDF")
 
     emails = sent_emails()
-    assert sorted(m.destinations["ToAddresses"][0] for m in emails) == [
-        "jane@example.com",
-        "orders@bbws.example",
-    ]
+    assert sorted(recipient(m) for m in emails) == ["jane@example.com", "orders@bbws.example"]
+    [to_customer] = [m for m in emails if isinstance(m, RawMessage)]  # the pro forma attached
+    assert 'filename="Pro forma invoice ORD-EU-0000001.pdf"' in to_customer.raw_data
     order = api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(token)).json_body
     assert order["orderNumber"] == "ORD-EU-0000001"
-    assert order["invoice"] == {"available": True}
+    assert order["invoice"] == {"available": True, "kind": "proforma"}
     assert order["version"] == 1  # system metadata does not move the ETag
 
     link = api.http.get(f"/v1.0/orders/{order_id}/invoice", headers=bearer(token))
     assert link.status_code == 200
     assert link.json_body["expiresIn"] <= 300
+    assert link.json_body["kind"] == "proforma"
     assert key in link.json_body["url"]
     other = api.http.get(
         f"/v1.0/orders/{order_id}/invoice", headers=bearer(issuer.token(tenant_id="tenant-b"))
@@ -185,9 +199,11 @@ def test_a_customer_email_is_sent_once_after_ses_throttling(
 
     post_order(api, issuer.token(tenant_id="tenant-a"))
     run_record_writer(stack)
+    pdf = as_records(drain(stack.queues["order_pdf_creator"]["url"]))
+    assert app_module.order_pdf_creator({"Records": pdf}, None) == {"batchItemFailures": []}
     records = as_records(drain(stack.queues["customer_order_confirmation_sender"]["url"]))
     ses = aws.ses()
-    real_send = ses.send_email
+    real_send = ses.send_raw_email  # the pro forma is attached
     throttled = {"left": 2}
 
     def flaky(**kwargs: Any) -> Any:
@@ -195,11 +211,11 @@ def test_a_customer_email_is_sent_once_after_ses_throttling(
             throttled["left"] -= 1
             raise ClientError(
                 {"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded"}},
-                "SendEmail",
+                "SendRawEmail",
             )
         return real_send(**kwargs)
 
-    monkeypatch.setattr(ses, "send_email", flaky)
+    monkeypatch.setattr(ses, "send_raw_email", flaky)
     handler = app_module.customer_order_confirmation_sender
     assert handler({"Records": records}, None) == {
         "batchItemFailures": [{"itemIdentifier": records[0]["messageId"]}]
@@ -207,7 +223,7 @@ def test_a_customer_email_is_sent_once_after_ses_throttling(
     assert handler({"Records": records}, None)["batchItemFailures"]
     assert handler({"Records": records}, None) == {"batchItemFailures": []}
     assert handler({"Records": records}, None) == {"batchItemFailures": []}
-    assert [m.destinations["ToAddresses"] for m in sent_emails()] == [["jane@example.com"]]
+    assert [recipient(m) for m in sent_emails()] == ["jane@example.com"]
 
 
 def test_an_unavailable_bucket_delays_the_pdf_but_loses_nothing(
@@ -278,6 +294,8 @@ def test_under_the_poller_a_poison_message_is_dead_lettered_after_three_receives
         post_order(api, token)
     if function != "order_creator_record":
         run_record_writer(stack)
+    if function == "customer_order_confirmation_sender":  # fed by the renderer's announcements
+        run_downstream_of(stack, "order_pdf_creator")
     source_queue = stack.queues[function]["url"]
     bodies = [m["Body"] for m in drain(source_queue)]
     assert len(bodies) == 9

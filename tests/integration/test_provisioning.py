@@ -53,6 +53,7 @@ def test_buckets_are_private_and_templates_uploaded(stack: Provisioned) -> None:
     objects = s3.list_objects_v2(Bucket=stack.templates_bucket)["Contents"]
     assert {o["Key"] for o in objects} == {
         "customer/order_confirmation.html",
+        "customer/order_update.html",
         "internal/order_notification.html",
     }
 

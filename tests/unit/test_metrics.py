@@ -10,12 +10,11 @@ import pytest
 from chalicelib import metrics
 from chalicelib.processing import handle_batch, handle_batch_together
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
-from chalicelib.services.invoices import InvoiceService
+from chalicelib.services.documents import DocumentService
 from chalicelib.services.notifications import NotificationService
 from devstack.preview import sample_order
-from tests.fakes import CountingNumbers, InMemoryOrderStore, RecordingPublisher
+from tests.fakes import CountingNumbers, InMemoryDocuments, InMemoryOrderStore, RecordingPublisher
 from tests.unit.test_pipeline_services import (
-    FakeInvoices,
     FakeLedger,
     FakeMailer,
     StubRenderer,
@@ -83,10 +82,10 @@ def test_invoices_and_emails_are_counted_when_they_happen(
 ) -> None:
     store, order = InMemoryOrderStore(), sample_order(2)
     store.create(order)
-    invoices = InvoiceService(store, FakeInvoices(), lambda _: b"%PDF-fake")
+    issuer = DocumentService(store, InMemoryDocuments(), lambda *_: b"%PDF-fake", None)
     with metrics.published("order_pdf_creator"):
-        invoices.create(order)
-        invoices.create(order)  # already there: not rendered again
+        issuer.issue(order)
+        issuer.issue(order)  # already there: not rendered again
     mail = NotificationService(FakeLedger(), StubRenderer(), FakeMailer(), clock=lambda: 0.0)
     with metrics.published("customer_order_confirmation_sender"):
         mail.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])

@@ -6,19 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.errors import DependencyFailed, OrderNotFound
+from chalicelib.errors import DependencyFailed
+from chalicelib.models.documents import Document
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import Order
-from chalicelib.models.principal import Principal
 from chalicelib.ports import Claim, Email, EmailKind, EmailRefused
 from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
-from chalicelib.services.cursor import CursorCodec
-from chalicelib.services.invoices import InvoiceNotReady, InvoiceService
 from chalicelib.services.notifications import EmailBeingSent, NotificationService
-from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
 from devstack.preview import sample_order
-from tests.fakes import CountingNumbers, InMemoryIdempotency, InMemoryOrderStore, RecordingPublisher
+from tests.fakes import CountingNumbers, InMemoryOrderStore, RecordingPublisher
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
@@ -91,73 +88,6 @@ def test_a_failed_write_fails_only_its_message() -> None:
     assert len(topic.events) == 3
 
 
-class FakeInvoices:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self.puts = 0
-
-    def exists(self, key: str) -> bool:
-        return key in self.objects
-
-    def put(self, key: str, pdf: bytes, order: Order) -> bool:
-        self.puts += 1
-        if key in self.objects:
-            return False
-        self.objects[key] = pdf
-        return True
-
-    def link(self, key: str, expires_in: int) -> str:
-        return f"https://signed.example/{key}?expires={expires_in}"
-
-
-def test_an_invoice_is_rendered_and_stored_once() -> None:
-    store, invoices, renders = InMemoryOrderStore(), FakeInvoices(), []
-    order = sample_order(3)
-    store.create(order)
-    service = InvoiceService(store, invoices, lambda o: renders.append(o.id) or b"%PDF-fake")  # type: ignore[func-returns-value]
-    for _ in range(3):
-        service.create(order)
-    assert renders == [order.id]
-    assert list(invoices.objects) == [f"tenant-a/orders/order_{order.id}.pdf"]
-    assert store.get("tenant-a", order.id).invoice.available  # type: ignore[union-attr]
-
-
-def test_a_first_delivery_skips_the_lookup_and_the_conditional_put_keeps_one_pdf() -> None:
-    store, invoices, renders = InMemoryOrderStore(), FakeInvoices(), []
-    order = sample_order(3)
-    store.create(order)
-    looked: list[str] = []
-    exists = invoices.exists
-    invoices.exists = lambda key: looked.append(key) or exists(key)  # type: ignore[method-assign]
-    service = InvoiceService(store, invoices, lambda o: renders.append(o.id) or b"%PDF-fake")  # type: ignore[func-returns-value]
-    service.create(order, look_first=False)
-    assert (looked, invoices.puts) == ([], 1)
-    service.create(order, look_first=False)  # an SNS duplicate: rendered, refused by the put
-    assert (len(renders), invoices.puts, len(invoices.objects)) == (2, 2, 1)
-    service.create(order, look_first=True)  # an SQS redelivery: looks first, renders nothing
-    assert (len(renders), invoices.puts, len(looked)) == (2, 2, 1)
-    assert store.get("tenant-a", order.id).invoice.available  # type: ignore[union-attr]
-
-
-def test_invoice_links_respect_tenants_and_readiness() -> None:
-    store, invoices = InMemoryOrderStore(), FakeInvoices()
-    order = sample_order(1)
-    store.create(order)
-    orders = OrderService(
-        store, RecordingPublisher(), InMemoryIdempotency(), CursorCodec(lambda: b"k")
-    )
-    service = InvoiceService(store, invoices, lambda _: b"%PDF")
-    alice = Principal(subject="a", tenant_id="tenant-a")
-    with pytest.raises(InvoiceNotReady):
-        service.link(orders, alice, order.id)
-    service.create(order)
-    link = service.link(orders, alice, order.id)
-    assert link.expiresIn <= 300
-    assert order.id in link.url
-    with pytest.raises(OrderNotFound):
-        service.link(orders, Principal(subject="b", tenant_id="tenant-b"), order.id)
-
-
 class FakeLedger:
     def __init__(self) -> None:
         self.state: dict[tuple[str, str, str], str] = {}
@@ -198,8 +128,11 @@ class FakeMailer:
 
 
 class StubRenderer:
-    def render(self, kind: EmailKind, order: Order) -> Email:
-        return Email(subject=f"{kind.name} {order.orderNumber}", html="<p>hi</p>", text="hi")
+    def render(self, kind: EmailKind, order: Order, document: Document | None = None) -> Email:
+        about = document.name if document else "-"
+        return Email(
+            subject=f"{kind.name} {order.orderNumber} {about}", html="<p>hi</p>", text="hi"
+        )
 
 
 def test_each_email_is_sent_once_however_often_it_is_delivered() -> None:

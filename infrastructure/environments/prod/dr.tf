@@ -29,11 +29,13 @@ variable "dr_certificate_arn" {
 
 # What main.tf wires to the standby region (dev and sit: single_region.tf, all empty).
 locals {
-  standby_regions      = [var.dr_region]
-  standby_kms_key_arns = { (var.dr_region) = module.kms_dr.key_arn }
-  standby_queue_arns   = [module.messaging_dr.queue_arns]
-  standby_topic_arns   = [module.messaging_dr.topic_arn]
-  standby_bucket_arns  = [module.storage_dr.bucket_arns]
+  standby_regions         = [var.dr_region]
+  standby_kms_key_arns    = { (var.dr_region) = module.kms_dr.key_arn }
+  standby_queue_arns      = [module.messaging_dr.queue_arns]
+  standby_stream_arns     = [module.dynamodb.replica_stream_arns[var.dr_region]]
+  standby_stream_dlq_arns = [module.messaging_dr.stream_dlq_arn]
+  standby_topic_arns      = [module.messaging_dr.topic_arn]
+  standby_bucket_arns     = [module.storage_dr.bucket_arns]
   standby_storage_replication = {
     destination_bucket_arns = module.storage_dr.bucket_arns
     destination_kms_key_arn = module.kms_dr.key_arn
@@ -55,6 +57,7 @@ module "messaging_dr" {
 
   consumers            = module.service.consumers
   topic_name           = local.names.events_topic
+  stream_dlq_name      = local.names.stream_dlq
   queue_retention_days = var.queue_retention_days
   dlq_retention_days   = var.dlq_retention_days
   kms_key_arn          = module.kms_dr.key_arn
@@ -78,15 +81,17 @@ module "service_dr" {
   source    = "./service"
   providers = { aws = aws.dr }
 
-  environment            = var.environment
-  cognito_user_pool_arn  = var.cognito_user_pool_arn
-  function_role_arns     = module.iam.role_arns
-  queue_arns             = module.messaging_dr.queue_arns
-  kms_key_arn            = module.kms_dr.key_arn
-  log_retention_days     = var.log_retention_days
-  throttling_rate_limit  = var.throttling_rate_limit
-  throttling_burst_limit = var.throttling_burst_limit
-  tags                   = local.tags
+  environment              = var.environment
+  cognito_user_pool_arn    = var.cognito_user_pool_arn
+  function_role_arns       = module.iam.role_arns
+  queue_arns               = module.messaging_dr.queue_arns
+  orders_stream_arn        = module.dynamodb.replica_stream_arns[var.dr_region]
+  stream_failure_queue_arn = module.messaging_dr.stream_dlq_arn
+  kms_key_arn              = module.kms_dr.key_arn
+  log_retention_days       = var.log_retention_days
+  throttling_rate_limit    = var.throttling_rate_limit
+  throttling_burst_limit   = var.throttling_burst_limit
+  tags                     = local.tags
   lambda_environment = {
     ORDER_EVENTS_TOPIC_ARN = module.messaging_dr.topic_arn
     ORDERS_BUCKET_NAME     = module.storage_dr.bucket_names["orders"]
@@ -111,16 +116,17 @@ module "monitoring_dr" {
   source    = "../../modules/monitoring"
   providers = { aws = aws.dr }
 
-  alerts_topic_name = "bbws-alerts-${var.environment}"
-  alert_emails      = var.alert_emails
-  dashboard_name    = "bbws-order-lambda-${var.environment}-${var.dr_region}"
-  queue_names       = module.messaging_dr.queue_names
-  dlq_names         = module.messaging_dr.dlq_names
-  function_names    = module.service_dr.function_names
-  api_name          = module.service_dr.rest_api_name
-  api_stage_name    = module.service_dr.api_stage_name
-  kms_key_arn       = module.kms_dr.key_arn
-  tags              = local.tags
+  alerts_topic_name    = "bbws-alerts-${var.environment}"
+  alert_emails         = var.alert_emails
+  dashboard_name       = "bbws-order-lambda-${var.environment}-${var.dr_region}"
+  queue_names          = module.messaging_dr.queue_names
+  dlq_names            = merge(module.messaging_dr.dlq_names, { order_status_stream = module.messaging_dr.stream_dlq_name })
+  stream_function_name = module.service_dr.function_names["order_status_stream"]
+  function_names       = module.service_dr.function_names
+  api_name             = module.service_dr.rest_api_name
+  api_stage_name       = module.service_dr.api_stage_name
+  kms_key_arn          = module.kms_dr.key_arn
+  tags                 = local.tags
 }
 
 output "dr_api_invoke_url" {

@@ -34,6 +34,7 @@ module "messaging" {
   source               = "../../modules/messaging"
   consumers            = module.service.consumers
   topic_name           = local.names.events_topic
+  stream_dlq_name      = local.names.stream_dlq
   queue_retention_days = var.queue_retention_days
   dlq_retention_days   = var.dlq_retention_days
   kms_key_arn          = module.kms.key_arn
@@ -68,6 +69,8 @@ module "iam" {
   table_arns            = concat([module.dynamodb.table_arn], values(module.dynamodb.replica_table_arns))
   queue_arns            = { for name, arn in module.messaging.queue_arns : name => concat([arn], [for q in local.standby_queue_arns : q[name]]) }
   topic_arns            = concat([module.messaging.topic_arn], local.standby_topic_arns)
+  stream_arns           = concat([module.dynamodb.stream_arn], local.standby_stream_arns)
+  stream_dlq_arns       = concat([module.messaging.stream_dlq_arn], local.standby_stream_dlq_arns)
   orders_bucket_arns    = concat([module.storage.bucket_arns["orders"]], [for b in local.standby_bucket_arns : b["orders"]])
   templates_bucket_arns = concat([module.storage.bucket_arns["templates"]], [for b in local.standby_bucket_arns : b["templates"]])
   # Secrets Manager replicas keep the primary's name; only the region changes.
@@ -80,16 +83,18 @@ module "iam" {
 }
 
 module "service" {
-  source                 = "./service"
-  environment            = var.environment
-  cognito_user_pool_arn  = var.cognito_user_pool_arn
-  function_role_arns     = module.iam.role_arns
-  queue_arns             = module.messaging.queue_arns
-  kms_key_arn            = module.kms.key_arn
-  log_retention_days     = var.log_retention_days
-  throttling_rate_limit  = var.throttling_rate_limit
-  throttling_burst_limit = var.throttling_burst_limit
-  tags                   = local.tags
+  source                   = "./service"
+  environment              = var.environment
+  cognito_user_pool_arn    = var.cognito_user_pool_arn
+  function_role_arns       = module.iam.role_arns
+  queue_arns               = module.messaging.queue_arns
+  orders_stream_arn        = module.dynamodb.stream_arn
+  stream_failure_queue_arn = module.messaging.stream_dlq_arn
+  kms_key_arn              = module.kms.key_arn
+  log_retention_days       = var.log_retention_days
+  throttling_rate_limit    = var.throttling_rate_limit
+  throttling_burst_limit   = var.throttling_burst_limit
+  tags                     = local.tags
   lambda_environment = {
     ORDER_EVENTS_TOPIC_ARN = module.messaging.topic_arn
   }
@@ -107,15 +112,16 @@ module "api_domain" {
 }
 
 module "monitoring" {
-  source            = "../../modules/monitoring"
-  alerts_topic_name = "bbws-alerts-${var.environment}"
-  alert_emails      = var.alert_emails
-  dashboard_name    = "bbws-order-lambda-${var.environment}"
-  queue_names       = module.messaging.queue_names
-  dlq_names         = module.messaging.dlq_names
-  function_names    = module.service.function_names
-  api_name          = module.service.rest_api_name
-  api_stage_name    = module.service.api_stage_name
-  kms_key_arn       = module.kms.key_arn
-  tags              = local.tags
+  source               = "../../modules/monitoring"
+  alerts_topic_name    = "bbws-alerts-${var.environment}"
+  alert_emails         = var.alert_emails
+  dashboard_name       = "bbws-order-lambda-${var.environment}"
+  queue_names          = module.messaging.queue_names
+  dlq_names            = merge(module.messaging.dlq_names, { order_status_stream = module.messaging.stream_dlq_name })
+  stream_function_name = module.service.function_names["order_status_stream"]
+  function_names       = module.service.function_names
+  api_name             = module.service.rest_api_name
+  api_stage_name       = module.service.api_stage_name
+  kms_key_arn          = module.kms.key_arn
+  tags                 = local.tags
 }

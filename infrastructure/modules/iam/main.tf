@@ -43,7 +43,16 @@ locals {
     order_pdf_creator = [
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_pdf_creator"] },
       { sid = "Orders", actions = ["dynamodb:UpdateItem"], resources = var.table_arns, leading_keys = local.tenants },
-      { sid = "Invoices", actions = ["s3:PutObject", "s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
+      { sid = "Documents", actions = ["s3:PutObject", "s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
+      { sid = "AnnounceDocuments", actions = ["sqs:SendMessage"], resources = var.queue_arns["customer_order_confirmation_sender"] },
+      { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
+    ]
+    # Reads the table's stream, sends OrderStatusChanged to the renderer's queue; Lambda sends
+    # batches it gave up to the stream DLQ with this role.
+    order_status_stream = [
+      { sid = "Stream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], resources = var.stream_arns },
+      { sid = "StatusChanges", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_pdf_creator"] },
+      { sid = "GivenUpBatches", actions = ["sqs:SendMessage"], resources = var.stream_dlq_arns },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
     ]
     order_internal_notification_sender = [
@@ -57,7 +66,8 @@ locals {
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["customer_order_confirmation_sender"] },
       { sid = "Ledger", actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.ledger },
       { sid = "Templates", actions = ["s3:GetObject"], resources = [for arn in var.templates_bucket_arns : "${arn}/customer/*"] },
-      { sid = "Email", actions = ["ses:SendEmail"], resources = var.ses_identity_arns },
+      { sid = "Attachments", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
+      { sid = "Email", actions = ["ses:SendEmail", "ses:SendRawEmail"], resources = var.ses_identity_arns },
       { sid = "Keys", actions = ["kms:Decrypt"], resources = var.kms_key_arns },
     ]
   }

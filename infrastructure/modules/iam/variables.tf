@@ -3,7 +3,7 @@ variable "function_names" {
   type        = map(string)
 
   validation {
-    condition     = alltrue([for f in ["api_handler", "order_creator_record", "order_pdf_creator", "order_internal_notification_sender", "customer_order_confirmation_sender"] : contains(keys(var.function_names), f)])
+    condition     = alltrue([for f in ["api_handler", "order_creator_record", "order_pdf_creator", "order_internal_notification_sender", "customer_order_confirmation_sender", "order_status_stream"] : contains(keys(var.function_names), f)])
     error_message = "Every function of app.py needs a name."
   }
 }
@@ -63,4 +63,14 @@ variable "tags" {
   description = "Tags for the roles."
   type        = map(string)
   default     = {}
+}
+
+variable "stream_arns" {
+  description = "The orders table's stream in each region (the stream consumer reads its own region's)."
+  type        = list(string)
+}
+
+variable "stream_dlq_arns" {
+  description = "The stream consumer's on-failure queue in each region."
+  type        = list(string)
 }

@@ -106,3 +106,37 @@ resource "aws_sns_topic_subscription" "fan_out" {
 
   depends_on = [aws_sqs_queue_policy.this]
 }
+
+# The on-failure destination of the table's stream consumer: when a batch of stream records has
+# failed every retry, Lambda sends what it gave up (the shard and sequence numbers, not the
+# records) here, and the DLQ alarm fires (docs/runbooks/dead-letter-queues.md).
+resource "aws_sqs_queue" "stream_failures" {
+  name                              = var.stream_dlq_name
+  message_retention_seconds         = var.dlq_retention_days * 86400
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = 300
+  tags                              = var.tags
+}
+
+data "aws_iam_policy_document" "stream_failures" {
+  statement {
+    sid       = "DenyWithoutTls"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.stream_failures.arn]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "stream_failures" {
+  queue_url = aws_sqs_queue.stream_failures.id
+  policy    = data.aws_iam_policy_document.stream_failures.json
+}

@@ -27,3 +27,13 @@ output "topic_arn" {
   description = "ARN of the OrderCreated fan-out topic."
   value       = aws_sns_topic.events.arn
 }
+
+output "stream_dlq_arn" {
+  description = "ARN of the stream consumer's on-failure queue."
+  value       = aws_sqs_queue.stream_failures.arn
+}
+
+output "stream_dlq_name" {
+  description = "Name of the stream consumer's on-failure queue."
+  value       = aws_sqs_queue.stream_failures.name
+}

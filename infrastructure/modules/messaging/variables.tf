@@ -40,3 +40,8 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "stream_dlq_name" {
+  description = "Name of the stream consumer's on-failure queue (bbws-order-status-stream-dlq-{env})."
+  type        = string
+}

@@ -128,3 +128,24 @@ resource "aws_cloudwatch_metric_alarm" "api_p99_latency" {
   ok_actions          = [aws_sns_topic.alerts.arn]
   tags                = var.tags
 }
+
+# The stream consumer falling behind: documents and emails for status changes are late (the
+# stream keeps records 24 hours; after that they are lost). Runbook: docs/runbooks/dlq-alarm.md.
+resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
+  count = var.stream_function_name == null ? 0 : 1
+
+  alarm_name          = "${var.stream_function_name}-iterator-age"
+  alarm_description   = "The table's stream consumer is over ${var.stream_iterator_age_ms / 1000} s behind"
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = var.stream_function_name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = var.stream_iterator_age_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alerts.arn]
+  ok_actions          = [aws_sns_topic.alerts.arn]
+  tags                = var.tags
+}

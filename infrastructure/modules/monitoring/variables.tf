@@ -73,3 +73,15 @@ variable "cart_error_threshold" {
   type        = number
   default     = 10
 }
+
+variable "stream_function_name" {
+  description = "The table's stream consumer (its IteratorAge is alarmed); null: none."
+  type        = string
+  default     = null
+}
+
+variable "stream_iterator_age_ms" {
+  description = "How far behind the stream consumer may fall before the alarm (milliseconds)."
+  type        = number
+  default     = 60000
+}

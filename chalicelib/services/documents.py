@@ -1,0 +1,173 @@
+"""The customer's documents: issued as the order's status calls for, once, never going back.
+
+`issue` is the document renderer's rule (order_pdf_creator, fed `OrderCreated` and
+`OrderStatusChanged`); `link` is `GET /v1.0/orders/{orderId}/invoice`. The pro forma, the tax
+invoice and the cancelled pro forma are versions of one object, the credit note its own object.
+A document already stored is not rendered again (a redelivery re-announces it, and the email
+ledger sends its email once); a document of a lower rank than the stored one is superseded (a
+late event) and neither rendered nor announced.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chalicelib import metrics
+from chalicelib.errors import NotFound
+from chalicelib.log import logger
+from chalicelib.models.documents import Document, document_for, is_test
+from chalicelib.models.events import DocumentIssued, OrderEvent
+from chalicelib.models.orders import DocumentKind, InvoiceLink, Order
+from chalicelib.models.principal import Principal
+from chalicelib.models.supplier import Supplier, SupplierNotConfigured
+from chalicelib.ports import Documents, OrderStore, StoredDocument
+from chalicelib.services.orders import OrderService
+
+LINK_SECONDS = 300  # presigned links live five minutes at most
+ATTEMPTS = 3  # conditional writes lost to a concurrent writer before giving up (then retried)
+
+Render = Callable[[Order, Document], bytes]
+
+
+class InvoiceNotReady(NotFound):
+    """The order exists but its document has not been rendered yet."""
+
+
+class DocumentKeptChanging(Exception):
+    """Every conditional write lost to another writer: the message is retried later."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A document as stored: what to announce to the customer emailer."""
+
+    document: Document
+    key: str
+    version_id: str | None
+
+
+class DocumentService:
+    """Issue the document an order's status calls for; link the current one."""
+
+    def __init__(
+        self,
+        store: OrderStore,
+        documents: Documents,
+        render: Render,
+        supplier: Supplier | None,
+    ) -> None:
+        self._store = store
+        self._documents = documents
+        self._render = render
+        self._supplier = supplier
+
+    def issue(self, order: Order, *, look_first: bool = True) -> Issued | None:
+        """Store the order's document unless it is there; None when a later one already is.
+
+        `look_first=False` skips the first look (one request) for a key that is normally empty
+        (a new order's pro forma): the conditional put still refuses to overwrite.
+        """
+        document = document_for(order.status)
+        self._require_particulars(order, document)
+        key = document.key(order.tenantId, order.id)
+        current = self._documents.current(key) if look_first else None
+        for _ in range(ATTEMPTS):
+            if current is not None:
+                settled, issued = self._already(order, document, key, current)
+                if settled:
+                    return issued
+            stored = self._store_new(order, document, key, current)
+            if stored is not None:
+                self._store.mark_invoice(order.tenantId, order.id, document.kind)
+                return Issued(document, key, stored.version_id)
+            current = self._documents.current(key)  # changed under us: look again
+        raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
+
+    def _require_particulars(self, order: Order, document: Document) -> None:
+        if document.kind is DocumentKind.PRO_FORMA or is_test(order.tenantId):
+            return
+        if self._supplier is None or not self._supplier.may_issue_tax_invoices:
+            raise SupplierNotConfigured(
+                f"a {document.name} needs the supplier's VAT number: set SUPPLIER_PARTICULARS "
+                "(docs/deploy.md), then redrive the documents DLQ"
+            )
+
+    def _already(
+        self, order: Order, document: Document, key: str, current: StoredDocument
+    ) -> tuple[bool, Issued | None]:
+        """(True, Issued): stored before; (True, None): a later one is; (False, None): render."""
+        try:
+            stored = Document.named(current.name)
+        except ValueError:
+            stored = None
+        if stored == document:
+            logger.info(
+                "Document already stored",
+                extra={"order_id": order.id, "document": document.name, "key": key},
+            )
+            self._store.mark_invoice(order.tenantId, order.id, document.kind)
+            return True, Issued(document, key, current.version_id)
+        if stored is not None and stored.rank >= document.rank:
+            metrics.count("DocumentsSuperseded")
+            logger.info(
+                "Document superseded: a later one is stored",
+                extra={"order_id": order.id, "document": document.name, "stored": stored.name},
+            )
+            return True, None
+        return False, None
+
+    def _store_new(
+        self, order: Order, document: Document, key: str, current: StoredDocument | None
+    ) -> StoredDocument | None:
+        started = time.perf_counter()
+        pdf = self._render(order, document)
+        render_ms = round((time.perf_counter() - started) * 1000, 1)
+        stored = self._documents.put(key, pdf, order, document.name, current)
+        if stored is None:
+            logger.info(
+                "Document stored concurrently",
+                extra={"order_id": order.id, "document": document.name, "key": key},
+            )
+            return None
+        metrics.count("InvoicesRendered")
+        metrics.milliseconds("InvoiceRenderTime", render_ms)
+        logger.info(
+            "Document rendered",
+            extra={
+                "order_id": order.id,
+                "document": document.name,
+                "render_ms": render_ms,
+                "bytes": len(pdf),
+            },
+        )
+        return stored
+
+    def link(self, orders: OrderService, principal: Principal, order_id: str) -> InvoiceLink:
+        """`{url, expiresIn, kind}` of the caller's own order's current document."""
+        order = orders.get(principal, order_id)  # tenant isolation: another tenant's is 404
+        if not order.invoice.available:
+            raise InvoiceNotReady(f"The invoice of order {order_id!r} is not ready yet")
+        kind = order.invoice.kind or DocumentKind.PRO_FORMA  # marked before kinds were kept
+        key = Document(kind).key(order.tenantId, order.id)
+        url = self._documents.link(key, LINK_SECONDS)
+        return InvoiceLink(url=url, expiresIn=LINK_SECONDS, kind=kind)
+
+
+def announcement(trigger: OrderEvent, issued: Issued) -> DocumentIssued:
+    """The customer emailer's message for a stored document (the same for a redelivery)."""
+    order = trigger.data
+    return DocumentIssued(
+        id=str(uuid.uuid5(ANNOUNCEMENTS, f"{order.id}#{issued.document.name}")),
+        occurredAt=order.dateLastUpdated,
+        correlationId=trigger.correlationId,
+        data=order,
+        document=issued.document.name,
+        key=issued.key,
+        versionId=issued.version_id,
+    )
+
+
+ANNOUNCEMENTS = uuid.UUID("0d7c64f2-9a51-4b8e-8f0e-2b9d3c8a41e7")  # fixed forever

@@ -1,0 +1,123 @@
+"""Issue 16's acceptance on `make run`: one order PENDING → PAID → REFUNDED.
+
+Three documents (two versions of the invoice object, one credit note) whose text carries the
+particulars and the right title; three customer emails, each with the right PDF attached; the
+stream consumer, renderer and emailer ran as Lambda would (the dev stack's pollers).
+"""
+
+from __future__ import annotations
+
+import email
+import io
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from pypdf import PdfReader
+
+from tests.e2e.api_client import Caller
+from tests.e2e.stack_process import stack_client
+from tests.sample import paid_now
+
+pytestmark = pytest.mark.e2e
+
+
+def eventually(check: Callable[[], Any], limit_s: float, what: str) -> Any:
+    deadline = time.monotonic() + limit_s
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"{what} did not happen within {limit_s}s"
+        time.sleep(0.3)
+    return found
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def raw_emails_to(stack: dict[str, Any], customer: str) -> list[email.message.Message]:
+    state = requests.get(f"{stack['awsEndpointUrl']}/moto-api/data.json", timeout=30).json()
+    return [
+        email.message_from_string(m["raw_data"])
+        for m in state["ses"].get("RawMessage", [])
+        if customer in m["destinations"]
+    ]
+
+
+def documents(stack: dict[str, Any], order_id: str) -> dict[str, str]:
+    """Every stored document version of the order: its `document` metadata → its text."""
+    s3 = stack_client(stack, "s3")
+    found = {}
+    for name in (f"order_{order_id}.pdf", f"credit_note_{order_id}.pdf"):
+        key = f"tenant-a/orders/{name}"
+        listed = s3.list_object_versions(Bucket=stack["ordersBucket"], Prefix=key)
+        for version in listed.get("Versions", []):
+            obj = s3.get_object(
+                Bucket=stack["ordersBucket"], Key=key, VersionId=version["VersionId"]
+            )
+            found[obj["Metadata"]["document"]] = text_of(obj["Body"].read())
+    return found
+
+
+def test_pending_paid_refunded_issues_three_documents_and_three_emails(
+    stack: dict[str, Any],
+) -> None:
+    alice, payments = Caller(stack, "alice"), Caller(stack, "payments")
+    customer = f"jane+{uuid.uuid4().hex[:8]}@example.com"
+    order_id = alice.create(customerEmail=customer)
+    order = alice.wait_for(order_id)
+    number = order["orderNumber"]
+    eventually(lambda: len(raw_emails_to(stack, customer)) == 1, 30, "the received email")
+
+    paid = payments.request(
+        "PUT", f"/v1.0/orders/{order_id}", json={"status": "PAID", "paymentDetails": paid_now()}
+    )
+    assert paid.status_code == 200, paid.text
+    eventually(lambda: len(raw_emails_to(stack, customer)) == 2, 30, "the payment email")
+    refunded = payments.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "REFUNDED"})
+    assert refunded.status_code == 200, refunded.text
+    mails = eventually(
+        lambda: (m := raw_emails_to(stack, customer)) and len(m) == 3 and m, 30, "the refund email"
+    )
+
+    texts = documents(stack, order_id)
+    assert sorted(texts) == ["credit-note", "proforma", "tax-invoice"]
+    for text in texts.values():
+        for particular in ("Big Beard Web Solutions (Pty) Ltd", "VAT number: 4123456789"):
+            assert particular in text
+        assert "R448,50" in text
+    assert "PRO FORMA INVOICE" in texts["proforma"]
+    assert "This is not a tax invoice." in texts["proforma"]
+    assert f"TAX INVOICE NUMBER {number}" in texts["tax-invoice"]
+    assert "VAT included at 15.00 % R58,50" in texts["tax-invoice"]
+    assert f"REFERS TO TAX INVOICE {number}" in texts["credit-note"]
+
+    attached = []
+    for message in mails:
+        [pdf] = [p for p in message.walk() if p.get_filename()]
+        attached.append(
+            (message["Subject"], pdf.get_filename(), text_of(pdf.get_payload(decode=True)))
+        )
+    assert attached == [
+        (
+            f"We have received your order {number}",
+            f"Pro forma invoice {number}.pdf",
+            texts["proforma"],
+        ),
+        (
+            f"Payment received for order {number}: your tax invoice",
+            f"Tax invoice {number}.pdf",
+            texts["tax-invoice"],
+        ),
+        (
+            f"Your order {number} is refunded: your credit note",
+            f"Credit note CN-{number}.pdf",
+            texts["credit-note"],
+        ),
+    ]
+    link = alice.request("GET", f"/v1.0/orders/{order_id}/invoice").json()
+    assert link["kind"] == "credit-note"
+    sqs = stack_client(stack, "sqs")
+    assert "Messages" not in sqs.receive_message(QueueUrl=stack["streamDlqUrl"], WaitTimeSeconds=0)
