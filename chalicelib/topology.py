@@ -116,6 +116,9 @@ class StreamConsumer:
     batching_window_s: int
     maximum_retry_attempts: int
     maximum_record_age_s: int
+    # Lambda event filtering: only these records invoke the function (the rest of the table's
+    # writes, ledgers, claims, counters, new orders, never do). Same syntax as the mapping's.
+    filter_pattern: dict[str, Any]
 
     def event_source(self) -> dict[str, Any]:
         """Keyword arguments for `app.on_dynamodb_record`."""
@@ -139,4 +142,20 @@ ORDER_STATUS_STREAM = StreamConsumer(
     batching_window_s=1,
     maximum_retry_attempts=10,
     maximum_record_age_s=24 * 3600,  # the stream keeps records 24 hours
+    filter_pattern={
+        "eventName": ["MODIFY"],
+        "dynamodb": {"NewImage": {"entityType": {"S": ["ORDER"]}}},
+    },
 )
+
+
+def matches(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
+    """Whether a record passes an event filter pattern (exact values, as in `filter_pattern`)."""
+    for key, wanted in pattern.items():
+        value = record.get(key) if isinstance(record, dict) else None
+        if isinstance(wanted, dict):
+            if not isinstance(value, dict) or not matches(wanted, value):
+                return False
+        elif value not in wanted:
+            return False
+    return True

@@ -1,7 +1,8 @@
 """Drives the `@app.on_dynamodb_record` handler the way Lambda's stream event source mapping does.
 
-Per shard of the orders table's stream (moto serves it): records in order, batches of up to
-`batch_size` gathered for at most the batching window, the handler's result honoured. A
+Per shard of the orders table's stream (moto serves it): records in order, the mapping's event
+filter applied (order MODIFYs only), batches of up to `batch_size` gathered for at most the
+batching window, the handler's result honoured. A
 `batchItemFailures` entry retries the batch from that record (the ones before it are done); a
 raised error retries the whole batch. After `maximum_retry_attempts` retries the batch is
 given up and reported to the on-failure destination (the stream DLQ) as Lambda reports it: the
@@ -25,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chalicelib.topology import matches
 from devstack.lambda_runtime import FakeLambdaContext
 
 log = logging.getLogger("bbws.local.stream")
@@ -113,9 +115,14 @@ class ShardPoller:
             ShardIterator=self._iterator, Limit=self._settings.batch_size
         )
         self._iterator = response.get("NextShardIterator") or self._iterator
-        self._pending.extend(
+        records = [
             to_lambda_record(r, self._arn, self._region) for r in response.get("Records", [])
-        )
+        ]
+        # Lambda's event filter: records that do not match are dropped, never delivered.
+        kept = [r for r in records if matches(self._settings.filter_pattern, r)]
+        self._pending.extend(kept)
+        if records and not self._pending:  # all filtered out: the checkpoint moves past them
+            self._advance(0, records[-1]["dynamodb"]["SequenceNumber"])
 
     def gather(self, stop: threading.Event) -> list[dict[str, Any]]:
         """Up to batch_size records, waiting at most the batching window after the first."""

@@ -12,7 +12,7 @@ is a pure function over the generated JSON, tested in `tests/infrastructure/test
   (`var.queue_arns`), with `function_response_types = ["ReportBatchItemFailures"]`;
 - takes the DynamoDB stream ARN literally (app.py has a placeholder: the real one is known only
   once the table exists) → `var.orders_stream_arn`, with partial failures, bisection, bounded
-  retries and the stream DLQ as on-failure destination;
+  retries, the stream DLQ as on-failure destination, and an event filter (order MODIFYs only);
 - no log groups (its own retention option crashes the packager) → one per function with
   retention and KMS, wired through `logging_config`;
 - the deployment creates the stage implicitly (gone in provider 6) → a deployment redeployed
@@ -177,6 +177,9 @@ def point_event_sources_at_queues(doc: dict[str, Any]) -> None:
                 "maximum_record_age_in_seconds": stream.maximum_record_age_s,
                 "destination_config": {
                     "on_failure": {"destination_arn": "${var.stream_failure_queue_arn}"}
+                },
+                "filter_criteria": {
+                    "filter": [{"pattern": json.dumps(stream.filter_pattern, sort_keys=True)}]
                 },
             }
         )

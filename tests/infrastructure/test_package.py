@@ -86,6 +86,11 @@ def test_the_stream_mapping_reads_the_tables_stream_and_gives_up_to_its_dlq(
         "maximum_retry_attempts": stream.maximum_retry_attempts,
         "maximum_record_age_in_seconds": stream.maximum_record_age_s,
         "destination_config": {"on_failure": {"destination_arn": "${var.stream_failure_queue_arn}"}},
+        "filter_criteria": {"filter": [{"pattern": json.dumps(stream.filter_pattern, sort_keys=True)}]},
+    }
+    assert json.loads(mapping["filter_criteria"]["filter"][0]["pattern"]) == {
+        "eventName": ["MODIFY"],  # no insert (OrderCreated covers a new order), no removal
+        "dynamodb": {"NewImage": {"entityType": {"S": ["ORDER"]}}},  # orders only
     }
 
 

@@ -120,3 +120,40 @@ def test_fast_responses_answer_exactly_what_motos_serializer_does(
     monkeypatch.setattr(DynamoResult, "execute_result", counted)
     assert _item_operations(dynamodb, stack.table_name) == by_moto
     assert {"Query", "GetItem", "UpdateItem", "BatchGetItem"} <= set(calls)
+
+
+def test_fast_stream_records_are_what_motos_serializer_says(
+    stack: Provisioned, monkeypatch: Any
+) -> None:
+    import boto3
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    dynamodb = client("dynamodb")
+    _item_operations(dynamodb, stack.table_name)  # every kind of write, binary values included
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name="eu-west-1",
+        endpoint_url="https://streams.dynamodb.eu-west-1.amazonaws.com",
+    )
+    arn = dynamodb.describe_table(TableName=stack.table_name)["Table"]["LatestStreamArn"]
+    [shard] = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+
+    def records() -> list[dict[str, Any]]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        return list(streams.get_records(ShardIterator=iterator)["Records"])
+
+    by_moto = records()
+    monkeypatch.setattr(DynamoDBStreamsHandler, "get_records", DynamoDBStreamsHandler.get_records)
+    emulator.use_fast_dynamodb_streams()
+    assert getattr(DynamoDBStreamsHandler.get_records, "_bbws_fast", False)
+    fast = records()
+    assert [r["eventName"] for r in fast] == [r["eventName"] for r in by_moto]
+    assert {r["eventName"] for r in fast} == {"INSERT", "MODIFY", "REMOVE"}
+    for mine, theirs in zip(fast, by_moto, strict=True):
+        for part in ("Keys", "NewImage", "OldImage", "SequenceNumber", "StreamViewType"):
+            assert mine["dynamodb"].get(part) == theirs["dynamodb"].get(part), part
+        created = mine["dynamodb"]["ApproximateCreationDateTime"]
+        expected = theirs["dynamodb"]["ApproximateCreationDateTime"]
+        assert abs(created.timestamp() - expected.timestamp()) < 1

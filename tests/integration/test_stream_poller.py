@@ -17,7 +17,7 @@ from devstack.stream_poller import ShardPoller, first_failure
 from tests.integration.conftest import client
 
 SETTINGS = replace(
-    ORDER_STATUS_STREAM, batch_size=10, batching_window_s=0, maximum_retry_attempts=2
+    ORDER_STATUS_STREAM, batch_size=10, batching_window_s=1, maximum_retry_attempts=2
 )
 
 
@@ -29,13 +29,16 @@ def streams() -> Any:
     )
 
 
-def write(stack: Provisioned, count: int) -> None:
+def write(stack: Provisioned, count: int, first: int = 0) -> None:
+    """`count` changes of order items (MODIFY), between writes the mapping's filter drops."""
     dynamodb = client("dynamodb")
-    for n in range(count):
-        dynamodb.put_item(
-            TableName=stack.table_name,
-            Item={"PK": {"S": f"TEST#{n}"}, "SK": {"S": "X"}, "entityType": {"S": "TEST"}},
-        )
+    for n in range(first, first + count):
+        order = {"PK": {"S": f"TENANT#t{n}"}, "SK": {"S": "ORDER#1"}, "entityType": {"S": "ORDER"}}
+        other = {"PK": {"S": f"NOTIFICATION#t{n}"}, "SK": {"S": "EMAIL"}, "entityType": {"S": "X"}}
+        dynamodb.put_item(TableName=stack.table_name, Item=order)  # INSERT: filtered out
+        dynamodb.put_item(TableName=stack.table_name, Item=other)  # another entity: filtered out
+        dynamodb.put_item(TableName=stack.table_name, Item=other | {"n": {"N": "1"}})  # ditto
+        dynamodb.put_item(TableName=stack.table_name, Item=order | {"n": {"N": str(n)}})
 
 
 def poller(stack: Provisioned, invoke: Any, checkpoints: Path) -> ShardPoller:
@@ -68,6 +71,7 @@ def test_a_reported_failure_retries_from_that_record_then_gives_up_to_the_dlq(
     def invoke(event: dict[str, Any]) -> Any:
         seen.append(numbers(event))
         assert all(r["eventSource"] == "aws:dynamodb" for r in event["Records"])
+        assert {r["eventName"] for r in event["Records"]} == {"MODIFY"}  # the filter held
         return {
             "batchItemFailures": [
                 {"itemIdentifier": event["Records"][-2]["dynamodb"]["SequenceNumber"]}
@@ -103,7 +107,7 @@ def test_a_restarted_poller_goes_on_after_its_checkpoint(
     checkpoints = tmp_path / "checkpoints.json"
     shard = poller(stack, invoke, checkpoints)
     shard.run_batch(shard.gather(threading.Event()))
-    write(stack, 2)
+    write(stack, 2, first=3)
     again = poller(stack, invoke, checkpoints)  # a new process: reads the checkpoint
     again.run_batch(again.gather(threading.Event()))
     assert len(delivered) == 5
