@@ -128,7 +128,7 @@ def customer_emails() -> CustomerEmails:
 def notification_service() -> NotificationService:
     """Both email senders."""
     from chalicelib.mailer import SesMailer
-    from chalicelib.rendering.emails import EmailRenderer
+    from chalicelib.rendering.emails import EmailRenderer, console_links
     from chalicelib.repositories.notifications import NotificationLedger
     from chalicelib.repositories.templates import TemplateBucket
     from chalicelib.services.notifications import NotificationService
@@ -136,7 +136,12 @@ def notification_service() -> NotificationService:
     settings = get_settings()
     return NotificationService(
         NotificationLedger(aws.dynamodb(), settings.orders_table_name),
-        EmailRenderer(TemplateBucket(aws.s3(), settings.templates_bucket_name).fetch),
+        EmailRenderer(
+            TemplateBucket(aws.s3(), settings.templates_bucket_name).fetch,
+            links=console_links(
+                settings.aws_region, settings.orders_table_name, settings.orders_bucket_name
+            ),
+        ),
         SesMailer(aws.ses(), settings.email_sender),
     )
 

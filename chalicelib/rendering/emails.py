@@ -71,10 +71,14 @@ class EmailRenderer:
     """Compiles each template once per container (and again after TEMPLATE_TTL_S)."""
 
     def __init__(
-        self, fetch: Callable[[str], str | None], clock: Callable[[], float] = time.monotonic
+        self,
+        fetch: Callable[[str], str | None],
+        clock: Callable[[], float] = time.monotonic,
+        links: Callable[[Order], dict[str, str]] | None = None,
     ) -> None:
         self._fetch = fetch
         self._clock = clock
+        self._links = links
         self._cache: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._environment = _environment(autoescape=True)
@@ -95,6 +99,7 @@ class EmailRenderer:
     def render(self, kind: EmailKind, order: Order, document: Document | None = None) -> Email:
         """Subject, HTML (template from the bucket) and plain text (packaged)."""
         context = order_context(order, document)
+        context["links"] = self._links(order) if self._links else {}
         return Email(
             subject=kind.subject.format(**context),
             html=str(self._template(kind.template_key).render(order=context)),
@@ -108,3 +113,28 @@ class EmailRenderer:
                 source = (EMAIL_TEMPLATES / key).read_text(encoding="utf-8")
                 self._cache[key] = (float("inf"), self._text_environment.from_string(source))
             return self._cache[key][1]
+
+
+def console_links(region: str, table: str, bucket: str) -> Callable[[Order], dict[str, str]]:
+    """Links an operator can open from the internal email: the item and the documents' folder.
+
+    AWS console URLs (the operator signs in with the stage's account); the documents' folder
+    shows every version. Nothing in them grants access by itself.
+    """
+    from urllib.parse import quote
+
+    def links(order: Order) -> dict[str, str]:
+        console = f"https://{region}.console.aws.amazon.com"
+        item = (
+            f"{console}/dynamodbv2/home?region={region}#edit-item?table={quote(table)}"
+            f"&itemMode=2&pk={quote('TENANT#' + order.tenantId, safe='')}"
+            f"&sk={quote('ORDER#' + order.id, safe='')}&route=ROUTE_ITEM_EXPLORER"
+        )
+        prefix = quote(f"{order.tenantId}/orders/", safe="")
+        documents = (
+            f"https://s3.console.aws.amazon.com/s3/buckets/{bucket}?region={region}"
+            f"&prefix={prefix}&showversions=true"
+        )
+        return {"item": item, "documents": documents}
+
+    return links

@@ -206,3 +206,22 @@ def test_a_latin_document_embeds_no_font_and_stays_small() -> None:
     pdf = render_invoice(sample_order(5))
     assert b"/FontFile2" not in pdf  # Helvetica, a base font: the fast path
     assert len(pdf) < 20_000
+
+
+def test_the_internal_email_links_the_order_and_its_documents_for_operators() -> None:
+    from chalicelib.rendering.emails import console_links
+
+    order = sample_order(1)
+    links = console_links("af-south-1", "bbws-customer-portal-orders-prod", "bbws-orders-prod")
+    email = EmailRenderer(lambda _: None, links=links).render(INTERNAL_NOTIFICATION, order)
+    item = links(order)["item"]
+    assert item.startswith("https://af-south-1.console.aws.amazon.com/dynamodbv2/")
+    assert f"pk=TENANT%23tenant-a&sk=ORDER%23{order.id}" in item
+    assert item in email.text
+    assert item.replace("&", "&amp;") in email.html  # an attribute value, escaped
+    documents = links(order)["documents"]
+    assert "bbws-orders-prod?region=af-south-1&prefix=tenant-a%2Forders%2F" in documents
+    assert documents in email.text
+    assert f"orderctl orders get {order.id}" in email.text
+    plain = EmailRenderer(lambda _: None).render(INTERNAL_NOTIFICATION, order)  # no links known
+    assert "console" not in plain.text
