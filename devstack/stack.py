@@ -365,6 +365,8 @@ class Supervisor:
             "topicArn": made.topic_arn,
             "queues": made.queues,
             "streamDlqUrl": made.stream_dlq_url,
+            # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
+            "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
             "users": made.users,
             "logs": str(self.logs_dir),
         }

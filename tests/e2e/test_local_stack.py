@@ -68,8 +68,13 @@ def test_the_stack_description_is_complete(stack: dict[str, Any]) -> None:
         "ordersBucket",
         "templatesBucket",
         "queues",
+        "streamDlqUrl",
+        "supplier",
         "users",
     }
+    # LOCAL_STACK.md: the supplier's particulars the documents carry (stage local's sample).
+    assert stack["supplier"]["vatNumber"] == "4123456789"
+    assert stack["supplier"]["name"].endswith("[LOCAL]")
     assert [u["tenantId"] for u in stack["users"]] == [
         "tenant-a",
         "tenant-b",
