@@ -39,6 +39,9 @@ def order_context(
     data["dateDisplay"] = local_date(order.dateCreated)
     data["timeDisplay"] = local_time(order.dateCreated)
     data["issuedDisplay"] = local_date(order.dateLastUpdated)
+    # The tax invoice a credit note refers to was issued when the payment arrived.
+    paid = order.paymentDetails.paidAt if order.paymentDetails else None
+    data["paidDisplay"] = local_date(paid) if paid else None
     data["dueDisplay"] = local_date(
         order.dateCreated + timedelta(days=supplier.paymentTermsDays if supplier else 7)
     )
