@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from chalice.app import Chalice, Request, Response
 
 from chalicelib import SERVICE_NAME, log, metrics, processing, topology, wiring
-from chalicelib.api import auth, params
+from chalicelib.api import auth, cors, params
 from chalicelib.api.body import parse_json
 from chalicelib.api.problems import api_boundary, correlation_id_of
 from chalicelib.clock import iso, utc_now
@@ -132,6 +132,23 @@ def get_invoice(orderId: str) -> Response:
     caller = _caller()
     log.bind(order_id=orderId[:64])
     return _json(200, wiring.document_service().link(wiring.order_service(), caller, orderId))
+
+
+def _preflight_route(path: str, methods: list[str]) -> None:
+    """`OPTIONS path`: the browser's preflight, answered for listed origins (no authorizer)."""
+
+    def preflight(**_: str) -> Response:
+        origin = cors.allowed_origin(_request().headers, get_settings().cors_origins)
+        headers: dict[str, str | list[str]] = {**cors.preflight_headers(origin, methods)}
+        return Response(body="", status_code=204, headers=headers)
+
+    preflight.__name__ = "preflight_" + "".join(c if c.isalnum() else "_" for c in path).strip("_")
+    app.route(path, methods=["OPTIONS"])(preflight)
+
+
+for _path, _views in list(app.routes.items()):  # every route above has its preflight
+    _preflight_route(_path, list(_views))
+app.register_middleware(cors.middleware(lambda: get_settings().cors_origins), "http")
 
 
 @app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())

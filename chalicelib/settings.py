@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 
@@ -10,6 +11,8 @@ from pydantic import BaseSettings, Field, validator
 from chalicelib import SERVICE_NAME
 from chalicelib.models.money import STATUTORY_VAT_RATE
 from chalicelib.models.supplier import Supplier
+
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(?::[0-9]{1,5})?$")
 
 
 class Settings(BaseSettings):
@@ -40,6 +43,27 @@ class Settings(BaseSettings):
         env="VAT_RATE",
         description="VAT % inside prices, e.g. 15.00 (0 where the supplier is not VAT-registered)",
     )
+
+    cors_allowed_origins: str = Field(
+        "",
+        env="CORS_ALLOWED_ORIGINS",
+        description="comma-separated origins browsers may call the API from (API.md, Browsers)",
+    )
+
+    @validator("cors_allowed_origins")
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port], lower case, no path, "
+                    "no '*'"
+                )
+        return value
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The origins on the stage's CORS allow-list."""
+        return tuple(o.strip() for o in self.cors_allowed_origins.split(",") if o.strip())
 
     supplier_particulars: str | None = Field(
         None,

@@ -365,6 +365,12 @@ class Supervisor:
             "topicArn": made.topic_arn,
             "queues": made.queues,
             "streamDlqUrl": made.stream_dlq_url,
+            # Origins a browser may call the API from (the stage's CORS_ALLOWED_ORIGINS).
+            "corsOrigins": [
+                o.strip()
+                for o in api_config.environment.get("CORS_ALLOWED_ORIGINS", "").split(",")
+                if o.strip()
+            ],
             # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
             "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
             "users": made.users,

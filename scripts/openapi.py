@@ -60,6 +60,16 @@ _PROBLEM_TEXT = {
 }
 
 
+DESCRIPTION = (
+    "Customer-portal orders. Money is a two-decimal string; times are UTC.\n\n"
+    "CORS: every path answers `OPTIONS` (the browser's preflight, no token) for the stage's "
+    "listed portal origins with `Access-Control-Allow-Origin: <origin>` (never `*`), its "
+    "methods, and the allowed headers `Authorization, Content-Type, Idempotency-Key, If-Match, "
+    "X-Correlation-Id`; every response to a listed origin, errors included, exposes `ETag, "
+    "Location, X-Correlation-Id, Retry-After`."
+)
+
+
 def _json_content(name: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": REF + name}}}
 
@@ -128,7 +138,7 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "BBWS Order service",
             "version": "1.0",
-            "description": "Customer-portal orders. Money is a two-decimal string; times are UTC.",
+            "description": DESCRIPTION,
         },
         "servers": [{"url": "https://api.bbws.io"}, {"url": "http://127.0.0.1:8000"}],
         "components": {

@@ -194,14 +194,31 @@ def problem_template(title: str, status: int | None) -> str:
     )
 
 
-def problem_gateway_responses() -> dict[str, Any]:
-    """API Gateway's own errors as RFC 9457 problem+json, like the app's."""
+def problem_gateway_responses(portal_origin: str | None = None) -> dict[str, Any]:
+    """API Gateway's own errors as RFC 9457 problem+json, like the app's.
+
+    With the stage's portal origin, they carry CORS headers too, so a browser shows a 401 or 403
+    from the authorizer as a problem instead of a network error. A gateway response can only
+    hold fixed values, so it names the stage's first listed origin (docs/adr/0017).
+    """
     responses: dict[str, Any] = {}
+    cors = (
+        {
+            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{portal_origin}'",
+            "gatewayresponse.header.Access-Control-Expose-Headers": (
+                "'ETag, Location, X-Correlation-Id, Retry-After'"
+            ),
+            "gatewayresponse.header.Vary": "'Origin'",
+        }
+        if portal_origin
+        else {}
+    )
     for kind, (status, title) in GATEWAY_RESPONSES.items():
         response: dict[str, Any] = {
             "responseParameters": {
                 "gatewayresponse.header.Content-Type": "'application/problem+json'",
                 "gatewayresponse.header.Cache-Control": "'no-store'",
+                **cors,
             },
             "responseTemplates": {"application/json": problem_template(title, status)},
         }
@@ -214,7 +231,9 @@ def problem_gateway_responses() -> dict[str, Any]:
 def fix_rest_api(doc: dict[str, Any]) -> None:
     """Gateway responses in the API definition; a deployment without an implicit stage."""
     swagger = json.loads(doc["locals"]["chalice_api_swagger"])
-    swagger["x-amazon-apigateway-gateway-responses"] = problem_gateway_responses()
+    origins = doc["locals"].get("stage_environment", {}).get("CORS_ALLOWED_ORIGINS", "")
+    first = next((o.strip() for o in origins.split(",") if o.strip()), None)
+    swagger["x-amazon-apigateway-gateway-responses"] = problem_gateway_responses(first)
     swagger["info"]["title"] = doc["resource"]["aws_api_gateway_rest_api"]["rest_api"]["name"]
     doc["locals"]["chalice_api_swagger"] = json.dumps(swagger, sort_keys=True)
     for api in doc["resource"]["aws_api_gateway_rest_api"].values():

@@ -70,11 +70,13 @@ def test_the_stack_description_is_complete(stack: dict[str, Any]) -> None:
         "queues",
         "streamDlqUrl",
         "supplier",
+        "corsOrigins",
         "users",
     }
     # LOCAL_STACK.md: the supplier's particulars the documents carry (stage local's sample).
     assert stack["supplier"]["vatNumber"] == "4123456789"
     assert stack["supplier"]["name"].endswith("[LOCAL]")
+    assert stack["corsOrigins"] == ["http://127.0.0.1:3000", "http://localhost:3000"]
     assert [u["tenantId"] for u in stack["users"]] == [
         "tenant-a",
         "tenant-b",

@@ -143,6 +143,11 @@ def test_api_gateway_errors_are_problem_json_and_the_stage_is_explicit(
         assert response["statusCode"] == str(status)
         headers = response["responseParameters"]
         assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+        # CORS on the authorizer's errors too: the stage's portal, never `*`.
+        portal = {"dev": "https://portal-dev.bbws.io", "sit": "https://portal-sit.bbws.io",
+                  "prod": "https://portal.bbws.io"}[stage]  # fmt: skip
+        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{portal}'"
+        assert headers["gatewayresponse.header.Vary"] == "'Origin'"
         body = response["responseTemplates"]["application/json"]
         rendered = json.loads(
             body.replace("$context.error.messageString", '"Unauthorized"').replace(
@@ -302,3 +307,14 @@ def test_the_deployment_zip_holds_the_runtime_and_nothing_else(workspace: Path, 
         assert not any(tool in name for name in names), f"{tool} is in the deployment zip"
     # ...and every runtime module is there: the artefact is the code that was reviewed.
     assert set(names) - {"chalice/__init__.py", "chalice/app.py"} == _repository_runtime_files()
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_every_path_answers_its_cors_preflight_in_the_function_without_a_token(
+    workspace: Path, stage: str
+) -> None:
+    swagger = json.loads(generated(workspace, stage)["locals"]["chalice_api_swagger"])
+    for path, operations in swagger["paths"].items():
+        options = operations["options"]  # not API Gateway's mock: the origin is checked by the app
+        assert "security" not in options, path
+        assert options["x-amazon-apigateway-integration"]["type"] == "aws_proxy", path
