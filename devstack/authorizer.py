@@ -111,8 +111,22 @@ def _problem(status: int, detail: str) -> tuple[dict[str, str], bytes]:
         "detail": detail,
         "requestId": request_id,
     }
-    headers = {"Content-Type": "application/problem+json", "x-amzn-RequestId": request_id}
+    headers = {
+        "Content-Type": "application/problem+json",
+        "x-amzn-RequestId": request_id,
+        **_gateway_cors(),
+    }
     return headers, json.dumps(body).encode()
+
+
+def _gateway_cors() -> dict[str, str]:
+    """What API Gateway's gateway responses carry: the stage's first listed origin (ADR 0017)."""
+    import os
+
+    from chalicelib.api.cors import response_headers
+
+    origins = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")]
+    return response_headers(origins[0] or None)
 
 
 def install(verifier: TokenVerifier) -> None:

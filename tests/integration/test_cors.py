@@ -84,3 +84,12 @@ def test_no_route_is_without_its_preflight() -> None:
     for path, views in app_module.app.routes.items():
         assert "OPTIONS" in views, path
         assert views["OPTIONS"].authorizer is None  # browsers send preflights without a token
+
+
+def test_the_authorizers_refusal_names_the_stages_portal_as_api_gateway_would(
+    api: Client, stack: Provisioned
+) -> None:
+    refused = api.http.get("/v1.0/orders/o-1", headers={"Origin": PORTAL})
+    assert refused.status_code == 401
+    assert refused.headers["Access-Control-Allow-Origin"] == PORTAL  # the first listed origin
+    assert refused.headers["Vary"] == "Origin"
