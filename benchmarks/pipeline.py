@@ -343,7 +343,7 @@ def main() -> int:
     for n in range(ROUNDS):  # each round on a fresh stack: no round inherits another's data
         state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
         quiet = open(os.devnull, "w")  # noqa: SIM115 - the supervisor echoes to it until stopped
-        ports = Ports(free_port(), free_port(), free_port())
+        ports = Ports(free_port(), free_port(), free_port(), free_port())
         supervisor = Supervisor("local", ports, state, quiet)
         try:
             stack = supervisor.start()

@@ -39,11 +39,12 @@ POLLERS = {consumer.function: consumer.short_name for consumer in CONSUMERS}
 STREAM = ORDER_STATUS_STREAM.short_name  # the table's stream consumer, one process
 # Children that may die and be started again: the pollers (their messages come back after the
 # visibility timeout) and the Cart stub (its carts are lost, as a restarted stub's would be).
-RESTARTABLE = frozenset({*POLLERS.values(), STREAM, "cart"})
+RESTARTABLE = frozenset({*POLLERS.values(), STREAM, "cart", "portal"})
 MARKERS = {
     "emulator": "devstack.emulator",
     "api": "devstack.api_server",
     "cart": "devstack.cart_stub",
+    "portal": "devstack.portal",
     **dict.fromkeys(POLLERS.values(), "devstack.poller"),
     STREAM: "devstack.stream_poller",
 }
@@ -62,12 +63,13 @@ class StackError(Exception):
 
 @dataclass(frozen=True)
 class Ports:
-    """Where the emulator, the API and the Cart stub listen (`AWS_EMULATOR_PORT`, `API_PORT`,
-    `CART_PORT`)."""
+    """Where the emulator, the API, the Cart stub and the portal origin listen
+    (`AWS_EMULATOR_PORT`, `API_PORT`, `CART_PORT`, `PORTAL_PORT`)."""
 
     emulator: int
     api: int
     cart: int = 8010
+    portal: int = 3000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> Ports:
@@ -77,10 +79,11 @@ class Ports:
                 int(env.get("AWS_EMULATOR_PORT", "5000")),
                 int(env.get("API_PORT", "8000")),
                 int(env.get("CART_PORT", "8010")),
+                int(env.get("PORTAL_PORT", "3000")),
             )
         except ValueError as exc:
             raise StackError(
-                f"AWS_EMULATOR_PORT, API_PORT and CART_PORT must be numbers: {exc}"
+                f"AWS_EMULATOR_PORT, API_PORT, CART_PORT and PORTAL_PORT must be numbers: {exc}"
             ) from exc
 
 
@@ -209,6 +212,16 @@ class Supervisor:
         """The Cart service stub's URL (the API's `CART_API_URL`)."""
         return f"http://{HOST}:{self.ports.cart}"
 
+    @property
+    def portal_url(self) -> str:
+        """The portal origin's URL (the API reference; on the local CORS list)."""
+        return f"http://{HOST}:{self.ports.portal}"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The local API's CORS list: the portal origin, by address and by name."""
+        return [self.portal_url, f"http://localhost:{self.ports.portal}"]
+
     def _write_pids(self) -> None:
         pids = {"supervisor": os.getpid(), "children": {n: p.pid for n, p in self.children.items()}}
         write_atomically(self.state_dir / PIDS_FILE_NAME, json.dumps(pids))
@@ -272,6 +285,7 @@ class Supervisor:
         ensure_free(self.ports.emulator, "AWS_EMULATOR_PORT")
         ensure_free(self.ports.api, "API_PORT")
         ensure_free(self.ports.cart, "CART_PORT")
+        ensure_free(self.ports.portal, "PORTAL_PORT")
         (self.state_dir / auth.STACK_FILE_NAME).unlink(missing_ok=True)
         self._write_pids()
 
@@ -303,6 +317,8 @@ class Supervisor:
             "COGNITO_JWKS_URL": f"{self.endpoint}/{made.user_pool_id}/.well-known/jwks.json",
             "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{made.user_pool_id}",
             "CART_API_URL": self.cart_url,
+            # The portal origin's real port (PORTAL_PORT moves it; stage local's list says 3000).
+            "CORS_ALLOWED_ORIGINS": ",".join(self.cors_origins),
         }
         env = self.child_env(dynamic)
         cart = self.spawn(
@@ -315,6 +331,21 @@ class Supervisor:
                 HOST,
                 "--port",
                 str(self.ports.cart),
+            ],
+            env,
+        )
+        portal = self.spawn(
+            "portal",
+            [
+                sys.executable,
+                "-m",
+                "devstack.portal",
+                "--host",
+                HOST,
+                "--port",
+                str(self.ports.portal),
+                "--api-url",
+                self.api_url,
             ],
             env,
         )
@@ -347,6 +378,7 @@ class Supervisor:
         pollers[STREAM] = (self.spawn(STREAM, stream_argv, env), ready)
         wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
         wait_until(lambda: http_ok(f"{self.cart_url}/health"), "The Cart service stub", 30, cart)
+        wait_until(lambda: http_ok(f"{self.portal_url}/health"), "The portal origin", 30, portal)
         for name, (process, ready) in pollers.items():
             what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
             wait_until(ready.exists, what, 60, process)
@@ -365,12 +397,10 @@ class Supervisor:
             "topicArn": made.topic_arn,
             "queues": made.queues,
             "streamDlqUrl": made.stream_dlq_url,
-            # Origins a browser may call the API from (the stage's CORS_ALLOWED_ORIGINS).
-            "corsOrigins": [
-                o.strip()
-                for o in api_config.environment.get("CORS_ALLOWED_ORIGINS", "").split(",")
-                if o.strip()
-            ],
+            # Origins a browser may call the API from (the local API's CORS_ALLOWED_ORIGINS).
+            "corsOrigins": self.cors_origins,
+            "portalUrl": self.portal_url,
+            "apiReferenceUrl": f"{self.portal_url}/api/",
             # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
             "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
             "users": made.users,
@@ -413,11 +443,10 @@ class Supervisor:
             return False
         self._restarts[name] = [*recent, now]
         code = self.children[name].returncode
-        why = (
-            "the carts it held are gone"
-            if name == "cart"
-            else "messages it had in flight come back after their queue's visibility timeout"
-        )
+        why = {
+            "cart": "the carts it held are gone",
+            "portal": "it keeps nothing",
+        }.get(name, "messages it had in flight come back after their queue's visibility timeout")
         self.say(f"{name} exited with code {code}; starting it again ({why})")
         argv, env, show = self._commands[name]
         self.spawn(name, argv, env, show)
@@ -425,7 +454,11 @@ class Supervisor:
 
     def stop(self) -> None:
         """Stop in stages: every poller (batches finish), then the API, then the emulator."""
-        stages = (([*POLLERS.values(), STREAM], 15), (["api", "cart"], 5), (["emulator"], 5))
+        stages = (
+            ([*POLLERS.values(), STREAM], 15),
+            (["api", "cart", "portal"], 5),
+            (["emulator"], 5),
+        )
         for stage, grace_s in stages:
             running = [
                 p for p in (self.children.get(name) for name in stage) if p and p.poll() is None
@@ -482,6 +515,7 @@ def try_it(stack: dict[str, Any], token: str, elapsed_s: float) -> str:
 BBWS Order service is running (stage {stack["stage"]}, up in {elapsed_s:.1f}s)
   API        {api}
   Cart stub  {carts}   (the Cart service: catalog at /v1.0/products)
+  Reference  {stack["apiReferenceUrl"]}   (the API in Swagger UI, on the portal origin)
   Emulator   {stack["awsEndpointUrl"]}   (AWS_ENDPOINT_URL for boto3 / aws --endpoint-url)
   Stack      .local/stack.json   Logs  {stack["logs"]}/
   Users (passwords in .local/stack.json):

@@ -37,6 +37,8 @@ os.environ.update(
     AWS_REGION="eu-west-1",
     POWERTOOLS_LOG_LEVEL="WARNING",
     CART_API_URL=CART_API_URL,
+    # What `make run` sets for its portal origin on the default PORTAL_PORT (devstack/stack.py).
+    CORS_ALLOWED_ORIGINS="http://127.0.0.1:3000,http://localhost:3000",
 )
 
 

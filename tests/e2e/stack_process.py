@@ -27,13 +27,16 @@ class RunningStack:
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
         self.env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "COGNITO_", "CART_"))
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AWS_", "COGNITO_", "CART_", "PORTAL_", "CORS_"))
         }
         self.env.update(
             LOCAL_STATE_DIR=str(state_dir),
             AWS_EMULATOR_PORT=str(free_port()),
             API_PORT=str(free_port()),
             CART_PORT=str(free_port()),
+            PORTAL_PORT=str(free_port()),
             # Poison messages reach their DLQ in seconds (the DLQ tests need that).
             LOCAL_RETRY_DELAY_S="1",
         )

@@ -71,12 +71,15 @@ def test_the_stack_description_is_complete(stack: dict[str, Any]) -> None:
         "streamDlqUrl",
         "supplier",
         "corsOrigins",
+        "portalUrl",
+        "apiReferenceUrl",
         "users",
     }
     # LOCAL_STACK.md: the supplier's particulars the documents carry (stage local's sample).
     assert stack["supplier"]["vatNumber"] == "4123456789"
     assert stack["supplier"]["name"].endswith("[LOCAL]")
-    assert stack["corsOrigins"] == ["http://127.0.0.1:3000", "http://localhost:3000"]
+    port = stack["portalUrl"].rsplit(":", 1)[1]  # PORTAL_PORT moves it; the CORS list follows
+    assert stack["corsOrigins"] == [stack["portalUrl"], f"http://localhost:{port}"]
     assert [u["tenantId"] for u in stack["users"]] == [
         "tenant-a",
         "tenant-b",
@@ -169,6 +172,7 @@ def test_ctrl_c_leaves_no_process_and_a_crash_restarts_cleanly(tmp_path: Path) -
         "internal",
         "customer",
         "stream",
+        "portal",
     }
 
     stack_process.send(signal.SIGKILL)  # a crash: no chance to clean up
@@ -191,3 +195,28 @@ def test_ctrl_c_leaves_no_process_and_a_crash_restarts_cleanly(tmp_path: Path) -
     assert stack_process.stop() == 0
     assert not [name for name, pid in children.items() if alive(pid)]
     assert not (tmp_path / "crash" / "pids.json").exists()
+
+
+def test_the_api_reference_is_served_on_the_portal_origin_from_local_assets(
+    stack: dict[str, Any],
+) -> None:
+    page = requests.get(stack["apiReferenceUrl"], timeout=10)
+    assert page.status_code == 200
+    assert "swagger-ui-bundle.js" in page.text
+    assert "https://" not in page.text  # no CDN: every asset from the swagger-ui-bundle package
+    assert "connect-src 'self' " + stack["apiUrl"] in page.headers["Content-Security-Policy"]
+    bundle = requests.get(f"{stack['portalUrl']}/api/swagger-ui-bundle.js", timeout=10)
+    assert bundle.status_code == 200
+    assert len(bundle.content) > 100_000
+    document = requests.get(f"{stack['portalUrl']}/openapi.json", timeout=10).json()
+    assert document["servers"] == [{"url": stack["apiUrl"], "description": "the local stack's API"}]
+    assert "/v1.0/orders" in document["paths"]
+    outside = requests.get(f"{stack['portalUrl']}/api/../../pyproject.toml", timeout=10)
+    assert outside.status_code == 404
+    # "Try it out" from this origin works: the API's preflight names it.
+    preflight = requests.options(
+        f"{stack['apiUrl']}/v1.0/orders",
+        headers={"Origin": stack["portalUrl"], "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == stack["portalUrl"]
