@@ -216,11 +216,20 @@ def test_buckets(plans: dict[str, Any], stage: str) -> None:
             == "aws:kms"
         )
     assert len(of_type(plan, "aws_s3_bucket_policy")) == len(names)
-    for lifecycle in of_type(plan, "aws_s3_bucket_lifecycle_configuration"):
+    lifecycles = of_type(plan, "aws_s3_bucket_lifecycle_configuration")
+    assert len(lifecycles) == len(expected)
+    for lifecycle in lifecycles:
         [rule] = lifecycle["values"]["rule"]
-        assert rule["expiration"][0]["days"] == 7 * 365
         transitions = [(t["days"], t["storage_class"]) for t in rule["transition"]]
-        assert transitions == ([(730, "GLACIER")] if stage == "prod" else [])
+        assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] == 90
+        if lifecycle["index"] == "templates":
+            # Read on every email and kept indefinitely (requirements 3.4): an archived template
+            # would fail every GetObject, and every email would dead-letter.
+            assert (rule["expiration"], transitions) == ([], [])
+            continue
+        assert rule["expiration"][0]["days"] == 7 * 365
+        # Instant Retrieval: a presigned GET still reads an archived document (API.md's link).
+        assert transitions == ([(730, "GLACIER_IR")] if stage == "prod" else [])
     replication = of_type(plan, "aws_s3_bucket_replication_configuration")
     assert len(replication) == (2 if stage == "prod" else 0)
     templates = {o["values"]["key"] for o in of_type(plan, "aws_s3_object")}

@@ -1,6 +1,9 @@
 # Both buckets: invoices (bbws-orders-{env}) and email templates (bbws-email-templates-{env}).
-# Versioned, every public-access block on, SSE-KMS, TLS only, 7-year lifecycle (Glacier after
-# 2 years in PROD), and in PROD cross-region replication to the DR region's buckets.
+# Versioned, every public-access block on, SSE-KMS, TLS only, and in PROD cross-region replication
+# to the DR region's buckets. Lifecycle per bucket: documents are kept 7 years (Glacier Instant
+# Retrieval after 2 years in PROD: presigned GETs still read it, unlike Glacier Flexible
+# Retrieval's InvalidObjectState); templates are kept indefinitely (requirements 3.4) and read on
+# every email, so they are never archived or expired — only their old versions are.
 
 locals {
   buckets = {
@@ -112,20 +115,23 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = each.value.id
 
   rule {
-    id     = "retain-seven-years"
+    id     = each.key == "orders" ? "retain-seven-years" : "keep-current-templates"
     status = "Enabled"
     filter {}
 
     dynamic "transition" {
-      for_each = var.glacier_transition_days == null ? [] : [var.glacier_transition_days]
+      for_each = each.key == "orders" && var.glacier_transition_days != null ? [var.glacier_transition_days] : []
       content {
         days          = transition.value
-        storage_class = "GLACIER"
+        storage_class = "GLACIER_IR"
       }
     }
 
-    expiration {
-      days = var.retention_days
+    dynamic "expiration" {
+      for_each = each.key == "orders" ? [var.retention_days] : []
+      content {
+        days = expiration.value
+      }
     }
 
     noncurrent_version_expiration {

@@ -19,13 +19,13 @@ variable "kms_key_arn" {
 }
 
 variable "retention_days" {
-  description = "Days an object version stays current before it expires (7 years)."
+  description = "Days a document stays current before it expires (7 years). Templates never expire."
   type        = number
   default     = 2555
 }
 
 variable "glacier_transition_days" {
-  description = "Days before objects move to Glacier (PROD: 730); null keeps them in STANDARD."
+  description = "Days before documents move to Glacier Instant Retrieval (PROD: 730); null keeps them in STANDARD. Templates never move."
   type        = number
   default     = null
 }
