@@ -165,23 +165,10 @@ def order_creator_record(event: Any) -> dict[str, Any]:
 @app.on_sqs_message(**topology.ORDER_PDF_CREATOR.event_source())
 def order_pdf_creator(event: Any) -> dict[str, Any]:
     """Issue each order's document once per status that calls for one; announce it."""
-    from chalicelib.models.documents import changes_document
-    from chalicelib.models.events import OrderStatusChanged
-    from chalicelib.services.documents import announcement
 
     def issue(body: str) -> None:
         trigger = processing.document_event(body)
-        changed = isinstance(trigger, OrderStatusChanged)
-        if isinstance(trigger, OrderStatusChanged) and not changes_document(
-            trigger.previousStatus, trigger.data.status
-        ):
-            return  # e.g. PAID → PROCESSING: the tax invoice stands
-        # A new order's first delivery skips looking for its pro forma (the put is conditional).
-        issued = wiring.document_service().issue(
-            trigger.data, look_first=changed or processing.redelivered()
-        )
-        if issued is not None:  # None: a later document is stored already (a late event)
-            wiring.issued_documents().publish(announcement(trigger, issued))
+        wiring.document_service().handle(trigger, redelivered=processing.redelivered())
 
     return processing.handle_batch(event, issue, topology.ORDER_PDF_CREATOR.function)
 

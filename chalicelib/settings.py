@@ -15,6 +15,17 @@ from chalicelib.models.supplier import Supplier
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(?::[0-9]{1,5})?$")
 
 
+def parse_origins(value: str) -> tuple[str, ...]:
+    """A comma-separated origin list (`CORS_ALLOWED_ORIGINS`); ValueError on anything else."""
+    origins = tuple(o.strip() for o in value.split(",") if o.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"{origin!r} is not an origin: scheme://host[:port], lower case, no path, no '*'"
+            )
+    return origins
+
+
 class Settings(BaseSettings):
     """Every name and switch the service reads; resource names come from the stage config."""
 
@@ -52,18 +63,13 @@ class Settings(BaseSettings):
 
     @validator("cors_allowed_origins")
     def _origins(cls, value: str) -> str:
-        for origin in (o.strip() for o in value.split(",") if o.strip()):
-            if not _ORIGIN.fullmatch(origin):
-                raise ValueError(
-                    f"{origin!r} is not an origin: scheme://host[:port], lower case, no path, "
-                    "no '*'"
-                )
+        parse_origins(value)
         return value
 
     @property
     def cors_origins(self) -> tuple[str, ...]:
         """The origins on the stage's CORS allow-list."""
-        return tuple(o.strip() for o in self.cors_allowed_origins.split(",") if o.strip())
+        return parse_origins(self.cors_allowed_origins)
 
     supplier_particulars: str | None = Field(
         None,

@@ -147,15 +147,3 @@ ORDER_STATUS_STREAM = StreamConsumer(
         "dynamodb": {"NewImage": {"entityType": {"S": ["ORDER"]}}},
     },
 )
-
-
-def matches(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
-    """Whether a record passes an event filter pattern (exact values, as in `filter_pattern`)."""
-    for key, wanted in pattern.items():
-        value = record.get(key) if isinstance(record, dict) else None
-        if isinstance(wanted, dict):
-            if not isinstance(value, dict) or not matches(wanted, value):
-                return False
-        elif value not in wanted:
-            return False
-    return True

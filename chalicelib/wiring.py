@@ -100,7 +100,9 @@ def document_service() -> DocumentService:
 
         return render_invoice(order, document, supplier)
 
-    return DocumentService(order_repository(), document_store(), render, supplier)
+    return DocumentService(
+        order_repository(), document_store(), render, supplier, announce=issued_documents()
+    )
 
 
 @lru_cache(maxsize=1)

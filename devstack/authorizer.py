@@ -124,9 +124,10 @@ def _gateway_cors() -> dict[str, str]:
     import os
 
     from chalicelib.api.cors import response_headers
+    from chalicelib.settings import parse_origins
 
-    origins = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")]
-    return response_headers(origins[0] or None)
+    origins = parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", ""))
+    return response_headers(origins[0] if origins else None)
 
 
 def install(verifier: TokenVerifier) -> None:

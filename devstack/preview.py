@@ -6,7 +6,6 @@ a PDF viewer.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -73,12 +72,11 @@ def sample_order(items: int = 5, status: OrderStatus = OrderStatus.PENDING) -> O
 
 
 def local_supplier() -> Supplier:
-    """Stage local's supplier particulars (the documents' header), from .chalice/config.json."""
-    from devstack.stage import PROJECT_DIR
+    """Stage local's supplier particulars (the documents' header), from its configuration."""
+    from devstack.stage import API_HANDLER, function_config
 
-    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
     return Supplier.parse_raw(
-        config["stages"]["local"]["environment_variables"]["SUPPLIER_PARTICULARS"]
+        function_config("local", API_HANDLER).environment["SUPPLIER_PARTICULARS"]
     )
 
 

@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chalicelib.topology import matches
 from devstack.lambda_runtime import FakeLambdaContext
 
 log = logging.getLogger("bbws.local.stream")
@@ -50,6 +49,18 @@ def to_lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> di
         "dynamodb": change,
         "eventSourceARN": stream_arn,
     }
+
+
+def matches(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
+    """Whether a record passes an event filter pattern (exact values, as in `filter_pattern`)."""
+    for key, wanted in pattern.items():
+        value = record.get(key) if isinstance(record, dict) else None
+        if isinstance(wanted, dict):
+            if not isinstance(value, dict) or not matches(wanted, value):
+                return False
+        elif value not in wanted:
+            return False
+    return True
 
 
 def first_failure(result: Any, batch: list[dict[str, Any]]) -> int | None:

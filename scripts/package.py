@@ -231,9 +231,14 @@ def problem_gateway_responses(portal_origin: str | None = None) -> dict[str, Any
 def fix_rest_api(doc: dict[str, Any]) -> None:
     """Gateway responses in the API definition; a deployment without an implicit stage."""
     swagger = json.loads(doc["locals"]["chalice_api_swagger"])
-    origins = doc["locals"].get("stage_environment", {}).get("CORS_ALLOWED_ORIGINS", "")
-    first = next((o.strip() for o in origins.split(",") if o.strip()), None)
-    swagger["x-amazon-apigateway-gateway-responses"] = problem_gateway_responses(first)
+    from chalicelib.settings import parse_origins
+
+    origins = parse_origins(
+        doc["locals"].get("stage_environment", {}).get("CORS_ALLOWED_ORIGINS", "")
+    )
+    swagger["x-amazon-apigateway-gateway-responses"] = problem_gateway_responses(
+        origins[0] if origins else None
+    )
     swagger["info"]["title"] = doc["resource"]["aws_api_gateway_rest_api"]["rest_api"]["name"]
     doc["locals"]["chalice_api_swagger"] = json.dumps(swagger, sort_keys=True)
     for api in doc["resource"]["aws_api_gateway_rest_api"].values():

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from chalicelib import metrics
 from chalicelib.errors import NotFound
 from chalicelib.log import logger
-from chalicelib.models.documents import Document, document_for, is_test
-from chalicelib.models.events import DocumentIssued, OrderEvent
+from chalicelib.models.documents import Document, changes_document, document_for, is_test
+from chalicelib.models.events import DocumentIssued, OrderCreated, OrderEvent, OrderStatusChanged
 from chalicelib.models.orders import DocumentKind, InvoiceLink, Order
 from chalicelib.models.principal import Principal
 from chalicelib.models.supplier import Supplier, SupplierNotConfigured
-from chalicelib.ports import Documents, OrderStore, StoredDocument
+from chalicelib.ports import Documents, EventPublisher, OrderStore, StoredDocument
 from chalicelib.services.orders import OrderService
 
 LINK_SECONDS = 300  # presigned links live five minutes at most
@@ -58,11 +58,29 @@ class DocumentService:
         documents: Documents,
         render: Render,
         supplier: Supplier | None,
+        announce: EventPublisher | None = None,
     ) -> None:
         self._store = store
         self._documents = documents
         self._render = render
         self._supplier = supplier
+        self._announce = announce
+
+    def handle(self, trigger: OrderCreated | OrderStatusChanged, *, redelivered: bool) -> None:
+        """order_pdf_creator's rule: issue what the event calls for, then announce it.
+
+        A status change that keeps the document (PAID → PROCESSING) issues nothing. A new order's
+        first delivery skips looking for its pro forma (the put is conditional); a superseded
+        document (a late event) is neither stored nor announced.
+        """
+        changed = isinstance(trigger, OrderStatusChanged)
+        if isinstance(trigger, OrderStatusChanged) and not changes_document(
+            trigger.previousStatus, trigger.data.status
+        ):
+            return
+        issued = self.issue(trigger.data, look_first=changed or redelivered)
+        if issued is not None and self._announce is not None:
+            self._announce.publish(announcement(trigger, issued))
 
     def issue(self, order: Order, *, look_first: bool = True) -> Issued | None:
         """Store the order's document unless it is there; None when a later one already is.

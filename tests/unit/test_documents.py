@@ -30,7 +30,7 @@ from chalicelib.services.documents import (
     announcement,
 )
 from chalicelib.services.orders import OrderService
-from devstack.preview import sample_order
+from devstack.preview import local_supplier, sample_order
 from tests.fakes import (
     InMemoryDocuments,
     InMemoryIdempotency,
@@ -39,9 +39,7 @@ from tests.fakes import (
 )
 
 CONFIG = json.loads(Path(".chalice/config.json").read_text())
-SUPPLIER = Supplier.parse_raw(
-    CONFIG["stages"]["local"]["environment_variables"]["SUPPLIER_PARTICULARS"]
-)
+SUPPLIER = local_supplier()
 S = OrderStatus
 
 
