@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi contract preview \
+	portal-screenshots \
 	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
 
 help: ## List the targets
@@ -59,6 +60,9 @@ unit: venv ## Fast unit tests only (no coverage gate)
 
 preview: venv ## Render every kind of document (PDF + PNG pages) and every email to build/preview/
 	$(PY) -m devstack.preview build/preview
+
+portal-screenshots: venv ## Drive the portal page in headless Chromium; a PNG per step to build/browser/portal/
+	BROWSER_SCREENSHOTS=always $(PY) -m pytest tests/e2e/test_portal_browser.py --no-cov -q
 
 openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m scripts.openapi docs/openapi.json

@@ -6,6 +6,9 @@ has, `GET /v1.0/products` (the catalog) and `POST /v1.0/carts` (a cart for the c
 tenant, priced from the catalog). It verifies the caller's ID token the way the API does
 (devstack/authorizer.py). Carts live in memory, so a restart forgets them.
 
+It answers browsers on the stage's CORS list (`CORS_ALLOWED_ORIGINS`, as the API does): the
+portal page calls it from its own origin.
+
 For failure drills, `POST /_stub/faults` `{"status": 503, "delay_s": 3, "count": 2}` makes
 the next `count` cart reads fail or stall. That route is the stub's only, with no token.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import threading
 import time
@@ -25,6 +29,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from chalicelib.api import cors
+from chalicelib.settings import parse_origins
 from devstack.authorizer import REFUSED, TokenVerifier, from_environment, refusal_status
 
 CURRENCY = "ZAR"
@@ -143,8 +149,10 @@ def catalog() -> dict[str, Any]:
     }
 
 
-def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPRequestHandler]:
-    """A request handler bound to one store and one token verifier."""
+def handler_for(
+    store: CartStore, verifier: TokenVerifier, origins: tuple[str, ...] = ()
+) -> type[BaseHTTPRequestHandler]:
+    """A request handler bound to one store, one token verifier and the origins it allows."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
@@ -166,10 +174,24 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
             kind = "application/problem+json" if status >= 400 else "application/json"
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
+            for name, value in {**self._cors(), **(headers or {})}.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def _cors(self) -> dict[str, str]:
+            return cors.response_headers(cors.allowed_origin(self.headers, origins))
+
+        def do_OPTIONS(self) -> None:
+            """A browser's preflight: what the listed origins may send (as the API answers)."""
+            self._read_body()
+            methods = {"/v1.0/carts": ("POST",)}.get(self.path, ("GET",))
+            origin = cors.allowed_origin(self.headers, origins)
+            self.send_response(204)
+            for name, value in cors.preflight_headers(origin, methods).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _body(self) -> Any:
             try:
@@ -270,9 +292,15 @@ def handler_for(store: CartStore, verifier: TokenVerifier) -> type[BaseHTTPReque
     return Handler
 
 
-def serve(host: str, port: int, verifier: TokenVerifier, store: CartStore | None = None) -> Any:
+def serve(
+    host: str,
+    port: int,
+    verifier: TokenVerifier,
+    store: CartStore | None = None,
+    origins: tuple[str, ...] = (),
+) -> Any:
     """A started server (in a daemon thread); `.shutdown()` stops it."""
-    server = ThreadingHTTPServer((host, port), handler_for(store or CartStore(), verifier))
+    server = ThreadingHTTPServer((host, port), handler_for(store or CartStore(), verifier, origins))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="cart-stub", daemon=True).start()
     return server
@@ -285,7 +313,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8010)
     args = parser.parse_args()
     server = ThreadingHTTPServer(
-        (args.host, args.port), handler_for(CartStore(), from_environment())
+        (args.host, args.port),
+        handler_for(
+            CartStore(),
+            from_environment(),
+            parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", "")),
+        ),
     )
     server.daemon_threads = True
     print(f"cart    | Cart service stub on http://{args.host}:{args.port}", flush=True)

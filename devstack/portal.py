@@ -1,15 +1,21 @@
-"""The portal origin of the local stack (`PORTAL_PORT`, default 3000): the API reference.
+"""The local stack's portal origin (`PORTAL_PORT`, default 3000): portal page, API reference.
 
 A browser client of the API lives on another origin than the API, as the customer portal does in
 AWS; this server is that origin locally (it is on stage local's CORS list). It serves:
 
+- `/` — the reference portal page (`devstack/portal_page/`: plain HTML, CSS and one ES module,
+  no build step): sign in with Cognito, cart, order, progress, document, list, cancel;
+- `/config.json` — what the page needs to know: the API's and the Cart service's URLs, the
+  Cognito endpoint and app client, the demo users (the file `--config` names, from the stack);
 - `/api/` — the API reference: the OpenAPI document (`docs/openapi.json`) in Swagger UI, whose
   assets come from the `swagger-ui-bundle` package (PyPI), never a CDN. "Try it out" calls the
   local API from this origin, so it exercises CORS as the portal does;
-- `/openapi.json` — the document, with `servers` pointing at the local API;
-- `/` — an index linking the reference.
+- `/openapi.json` — the document, with `servers` pointing at the local API.
 
-`python -m devstack.portal --host H --port P --api-url URL`.
+Every page is served with a Content-Security-Policy that lets scripts come from this origin only
+and lets them call only the API, the Cart service and Cognito.
+
+`python -m devstack.portal --host H --port P --config FILE` (FILE: `config_for`'s JSON).
 """
 
 from __future__ import annotations
@@ -25,14 +31,12 @@ from typing import Any
 from devstack.stage import PROJECT_DIR
 
 OPENAPI = PROJECT_DIR / "docs" / "openapi.json"
-INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>BBWS Order service (local)</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
-<h1>BBWS Order service — local stack</h1>
-<ul><li><a href="/api/">API reference</a> (OpenAPI, try it out against {api})</li>
-<li><a href="/openapi.json">openapi.json</a></li></ul>
-</body></html>
-"""
+PAGE = Path(__file__).parent / "portal_page"
+PAGE_FILES = {
+    "/": ("index.html", "text/html"),
+    "/portal.js": ("portal.js", "text/javascript"),
+    "/portal.css": ("portal.css", "text/css"),
+}
 REFERENCE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>BBWS Order service API</title>
 <link rel="stylesheet" href="/api/swagger-ui.css"></head>
@@ -49,10 +53,34 @@ REFERENCE_SCRIPT = """window.ui = SwaggerUIBundle({
 """
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self' {api}",
+    "img-src 'self' data:; connect-src 'self' {connect}; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
 }
+
+
+def config_for(stack: dict[str, Any]) -> dict[str, Any]:
+    """The page's configuration from the stack's description (`.local/stack.json`'s keys).
+
+    Only customers are offered: the portal is theirs (operators use orderctl). The demo users'
+    passwords are the local stack's, printed by `make run` anyway; nothing here leaves the machine.
+    """
+    return {
+        "apiUrl": stack["apiUrl"],
+        "cartApiUrl": stack["cartApiUrl"],
+        "cognito": {
+            # Cognito's endpoint in AWS is https://cognito-idp.{region}.amazonaws.com/.
+            "endpoint": f"{stack['awsEndpointUrl']}/",
+            "region": stack["region"],
+            "clientId": stack["userPoolClientId"],
+        },
+        "demoUsers": [
+            {"username": u["username"], "password": u["password"], "tenantId": u["tenantId"]}
+            for u in stack["users"]
+            if not u["groups"]
+        ],
+    }
 
 
 @lru_cache(maxsize=1)
@@ -70,16 +98,23 @@ def openapi_for(api_url: str) -> bytes:
     return json.dumps(document).encode()
 
 
-def handler_for(api_url: str) -> type[BaseHTTPRequestHandler]:
-    """A request handler serving the index, the reference and its assets."""
+def handler_for(config: dict[str, Any]) -> type[BaseHTTPRequestHandler]:
+    """A request handler serving the portal page, its configuration, the reference and assets."""
+    api_url = config["apiUrl"]
+    connect = " ".join(
+        sorted({api_url, config["cartApiUrl"], config["cognito"]["endpoint"].rstrip("/")})
+    )
 
     class Portal(BaseHTTPRequestHandler):
         server_version = "bbws-portal"
 
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            if path == "/":
-                self._send(200, "text/html", INDEX.format(api=api_url).encode())
+            if path in PAGE_FILES:
+                name, kind = PAGE_FILES[path]
+                self._send(200, kind, (PAGE / name).read_bytes())
+            elif path == "/config.json":
+                self._send(200, "application/json", json.dumps(config).encode())
             elif path == "/health":
                 self._send(200, "application/json", b'{"status": "ok"}')
             elif path == "/openapi.json":
@@ -109,7 +144,7 @@ def handler_for(api_url: str) -> type[BaseHTTPRequestHandler]:
             )
             self.send_header("Content-Length", str(len(body)))
             for name, value in SECURITY_HEADERS.items():
-                self.send_header(name, value.format(api=api_url))
+                self.send_header(name, value.format(connect=connect))
             self.end_headers()
             self.wfile.write(body)
 
@@ -124,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000)
-    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--config", type=Path, required=True, help="the page's configuration")
     args = parser.parse_args(argv)
-    server = ThreadingHTTPServer((args.host, args.port), handler_for(args.api_url))
+    config = json.loads(args.config.read_text())
+    server = ThreadingHTTPServer((args.host, args.port), handler_for(config))
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
+from devstack import portal
 from devstack.stage import API_HANDLER, PROJECT_DIR, function_config
 from orderctl import auth
 
@@ -214,7 +215,7 @@ class Supervisor:
 
     @property
     def portal_url(self) -> str:
-        """The portal origin's URL (the API reference; on the local CORS list)."""
+        """The portal origin's URL (the portal page, the API reference; on the local CORS list)."""
         return f"http://{HOST}:{self.ports.portal}"
 
     @property
@@ -334,7 +335,19 @@ class Supervisor:
             ],
             env,
         )
-        portal = self.spawn(
+        portal_config = self.state_dir / "portal.json"
+        page = portal.config_for(
+            {
+                "apiUrl": self.api_url,
+                "cartApiUrl": self.cart_url,
+                "awsEndpointUrl": self.endpoint,
+                "region": REGION,
+                "userPoolClientId": made.user_pool_client_id,
+                "users": made.users,
+            }
+        )
+        write_atomically(portal_config, json.dumps(page, indent=2))
+        portal_server = self.spawn(
             "portal",
             [
                 sys.executable,
@@ -344,8 +357,8 @@ class Supervisor:
                 HOST,
                 "--port",
                 str(self.ports.portal),
-                "--api-url",
-                self.api_url,
+                "--config",
+                str(portal_config),
             ],
             env,
         )
@@ -378,7 +391,9 @@ class Supervisor:
         pollers[STREAM] = (self.spawn(STREAM, stream_argv, env), ready)
         wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
         wait_until(lambda: http_ok(f"{self.cart_url}/health"), "The Cart service stub", 30, cart)
-        wait_until(lambda: http_ok(f"{self.portal_url}/health"), "The portal origin", 30, portal)
+        wait_until(
+            lambda: http_ok(f"{self.portal_url}/health"), "The portal origin", 30, portal_server
+        )
         for name, (process, ready) in pollers.items():
             what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
             wait_until(ready.exists, what, 60, process)
@@ -515,6 +530,7 @@ def try_it(stack: dict[str, Any], token: str, elapsed_s: float) -> str:
 BBWS Order service is running (stage {stack["stage"]}, up in {elapsed_s:.1f}s)
   API        {api}
   Cart stub  {carts}   (the Cart service: catalog at /v1.0/products)
+  Portal     {stack["portalUrl"]}/   (sign in, order, download, cancel: in a browser)
   Reference  {stack["apiReferenceUrl"]}   (the API in Swagger UI, on the portal origin)
   Emulator   {stack["awsEndpointUrl"]}   (AWS_ENDPOINT_URL for boto3 / aws --endpoint-url)
   Stack      .local/stack.json   Logs  {stack["logs"]}/

@@ -17,7 +17,10 @@ is a pure function over the generated JSON, tested in `tests/infrastructure/test
   retention and KMS, wired through `logging_config`;
 - the deployment creates the stage implicitly (gone in provider 6) → a deployment redeployed
   on API changes and an explicit `aws_api_gateway_stage` (in `infrastructure/service/`);
-- API Gateway's own 401/403/429/4xx/5xx are problem+json (`x-amazon-apigateway-gateway-responses`).
+- API Gateway's own 401/403/429/4xx/5xx are problem+json (`x-amazon-apigateway-gateway-responses`),
+  with CORS headers naming the stage's portal;
+- the stage's CORS origins are a Terraform variable (`var.cors_allowed_origins`, in each
+  environment's tfvars), merged into every function's `CORS_ALLOWED_ORIGINS`.
 
 The runtime and the wheels follow the interpreter that runs Chalice, so this refuses to run on
 anything but Python 3.12 (the `python3.12` runtime), and fails if a dependency in the layer is
@@ -50,6 +53,8 @@ AWS_PROVIDER = ">= 5.32, < 6"
 GLIBC_OF_THE_RUNTIME = (2, 34)  # Amazon Linux 2023, which runs python3.12
 ELF_AARCH64 = 183
 COGNITO_ARN_REFERENCE = "${var.cognito_user_pool_arn}"
+# The stage's portal (its first CORS origin, a Terraform variable): API Gateway's own errors.
+PORTAL_ORIGIN_REFERENCE = "${var.cors_allowed_origins[0]}"
 GATEWAY_RESPONSES: dict[str, tuple[int | None, str]] = {
     "UNAUTHORIZED": (401, "Unauthorized"),
     "ACCESS_DENIED": (403, "Forbidden"),
@@ -125,7 +130,8 @@ def share_environment(doc: dict[str, Any]) -> None:
     doc.setdefault("locals", {})["stage_environment"] = json.loads(environments.pop())
     for function in functions.values():
         function["environment"] = {
-            "variables": "${merge(local.stage_environment, var.lambda_environment)}"
+            "variables": "${merge(local.stage_environment, var.lambda_environment, "
+            '{ CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins) })}'
         }
         function["kms_key_arn"] = "${var.kms_key_arn}"
         function["//"] = " ".join(LAMBDA_CHECKOV_SKIPS)
@@ -194,7 +200,9 @@ def problem_template(title: str, status: int | None) -> str:
     )
 
 
-def problem_gateway_responses(portal_origin: str | None = None) -> dict[str, Any]:
+def problem_gateway_responses(
+    portal_origin: str | None = PORTAL_ORIGIN_REFERENCE,
+) -> dict[str, Any]:
     """API Gateway's own errors as RFC 9457 problem+json, like the app's.
 
     With the stage's portal origin, they carry CORS headers too, so a browser shows a 401 or 403
@@ -231,14 +239,7 @@ def problem_gateway_responses(portal_origin: str | None = None) -> dict[str, Any
 def fix_rest_api(doc: dict[str, Any]) -> None:
     """Gateway responses in the API definition; a deployment without an implicit stage."""
     swagger = json.loads(doc["locals"]["chalice_api_swagger"])
-    from chalicelib.settings import parse_origins
-
-    origins = parse_origins(
-        doc["locals"].get("stage_environment", {}).get("CORS_ALLOWED_ORIGINS", "")
-    )
-    swagger["x-amazon-apigateway-gateway-responses"] = problem_gateway_responses(
-        origins[0] if origins else None
-    )
+    swagger["x-amazon-apigateway-gateway-responses"] = problem_gateway_responses()
     swagger["info"]["title"] = doc["resource"]["aws_api_gateway_rest_api"]["rest_api"]["name"]
     doc["locals"]["chalice_api_swagger"] = json.dumps(swagger, sort_keys=True)
     for api in doc["resource"]["aws_api_gateway_rest_api"].values():

@@ -71,3 +71,8 @@ variable "stream_failure_queue_arn" {
   description = "Where the stream mapping reports batches it gave up (the messaging module's stream_dlq_arn)."
   type        = string
 }
+
+variable "cors_allowed_origins" {
+  description = "Origins a browser may call the API from (the stage's portal first: API Gateway's own errors name it)."
+  type        = list(string)
+}

@@ -204,7 +204,14 @@ def test_the_api_reference_is_served_on_the_portal_origin_from_local_assets(
     assert page.status_code == 200
     assert "swagger-ui-bundle.js" in page.text
     assert "https://" not in page.text  # no CDN: every asset from the swagger-ui-bundle package
-    assert "connect-src 'self' " + stack["apiUrl"] in page.headers["Content-Security-Policy"]
+    policy = dict(
+        rule.strip().split(" ", 1) for rule in page.headers["Content-Security-Policy"].split(";")
+    )
+    # Scripts may call this origin, the API, the Cart service and Cognito (the emulator): no more.
+    assert set(policy["connect-src"].split()) == {
+        "'self'", stack["apiUrl"], stack["cartApiUrl"], stack["awsEndpointUrl"]
+    }  # fmt: skip
+    assert policy["default-src"] == "'self'"
     bundle = requests.get(f"{stack['portalUrl']}/api/swagger-ui-bundle.js", timeout=10)
     assert bundle.status_code == 200
     assert len(bundle.content) > 100_000
@@ -220,3 +227,23 @@ def test_the_api_reference_is_served_on_the_portal_origin_from_local_assets(
         timeout=10,
     )
     assert preflight.headers["Access-Control-Allow-Origin"] == stack["portalUrl"]
+
+
+def test_the_portal_page_knows_where_the_api_cart_and_cognito_are(stack: dict[str, Any]) -> None:
+    page = requests.get(f"{stack['portalUrl']}/", timeout=10)
+    assert page.status_code == 200
+    assert '<script type="module" src="/portal.js">' in page.text
+    assert 'href="/api/"' in page.text  # the API reference, linked
+    config = requests.get(f"{stack['portalUrl']}/config.json", timeout=10).json()
+    assert config["apiUrl"] == stack["apiUrl"]
+    assert config["cartApiUrl"] == stack["cartApiUrl"]
+    assert config["cognito"] == {
+        "endpoint": f"{stack['awsEndpointUrl']}/",
+        "region": stack["region"],
+        "clientId": stack["userPoolClientId"],
+    }
+    # Customers only: operators and the payment system use orderctl and the API, not the portal.
+    customers = [u for u in stack["users"] if not u["groups"]]
+    assert [u["username"] for u in config["demoUsers"]] == [u["username"] for u in customers]
+    script = requests.get(f"{stack['portalUrl']}/portal.js", timeout=10)
+    assert script.headers["Content-Type"] == "text/javascript; charset=utf-8"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib import topology
+from chalicelib.settings import parse_origins
 from scripts import terraform
 from tests.infrastructure.conftest import ENVIRONMENTS, ROOT, needs_terraform, of_type
 
@@ -80,6 +81,36 @@ def test_functions_logs_and_event_sources(plans: dict[str, Any], stage: str) -> 
         assert all(
             m["values"]["function_response_types"] == ["ReportBatchItemFailures"] for m in mappings
         )
+
+
+PORTAL_ORIGINS = {
+    "dev": ["https://portal-dev.bbws.io", "http://localhost:3000"],
+    "sit": ["https://portal-sit.bbws.io"],
+    "prod": ["https://portal.bbws.io"],
+}
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_every_function_allows_the_stages_portal_origins(plans: dict[str, Any], stage: str) -> None:
+    plan = plans[stage]
+    origins = plan["variables"]["cors_allowed_origins"]["value"]
+    assert origins == PORTAL_ORIGINS[stage]
+    assert parse_origins(",".join(origins)) == tuple(origins)  # what the function will accept
+    # The functions' environment is known only at apply (it holds the topic's ARN): check that
+    # each module passes the variable on and every function's environment reads it.
+    calls = plan["configuration"]["root_module"]["module_calls"]
+    for module in service_modules(stage):
+        call = calls[module]
+        assert call["expressions"]["cors_allowed_origins"]["references"] == [
+            "var.cors_allowed_origins"
+        ]
+        functions = [
+            r for r in call["module"]["resources"] if r["type"] == "aws_lambda_function"
+        ]
+        assert len(functions) == len(FUNCTIONS)
+        for function in functions:
+            [environment] = function["expressions"]["environment"]
+            assert "var.cors_allowed_origins" in environment["variables"]["references"]
 
 
 @pytest.mark.parametrize("stage", ENVIRONMENTS)

@@ -143,10 +143,10 @@ def test_api_gateway_errors_are_problem_json_and_the_stage_is_explicit(
         assert response["statusCode"] == str(status)
         headers = response["responseParameters"]
         assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
-        # CORS on the authorizer's errors too: the stage's portal, never `*`.
-        portal = {"dev": "https://portal-dev.bbws.io", "sit": "https://portal-sit.bbws.io",
-                  "prod": "https://portal.bbws.io"}[stage]  # fmt: skip
-        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{portal}'"
+        # CORS on the authorizer's errors too: the stage's portal (the variable's first origin).
+        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == (
+            "'${var.cors_allowed_origins[0]}'"
+        )
         assert headers["gatewayresponse.header.Vary"] == "'Origin'"
         body = response["responseTemplates"]["application/json"]
         rendered = json.loads(

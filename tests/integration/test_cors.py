@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from chalice.test import Client
 
 import app as app_module
@@ -93,3 +94,35 @@ def test_the_authorizers_refusal_names_the_stages_portal_as_api_gateway_would(
     assert refused.status_code == 401
     assert refused.headers["Access-Control-Allow-Origin"] == PORTAL  # the first listed origin
     assert refused.headers["Vary"] == "Origin"
+
+
+def test_the_cart_stub_answers_the_portal_as_the_api_does() -> None:
+    """The portal page calls the Cart service from its own origin too (devstack/cart_stub.py)."""
+    from devstack.cart_stub import CartStore, serve
+    from tests.conftest import VERIFIER
+
+    stub = serve("127.0.0.1", 0, VERIFIER, CartStore(), origins=(PORTAL,))
+    base = f"http://127.0.0.1:{stub.server_address[1]}"
+    try:
+        preflight = requests.options(
+            f"{base}/v1.0/carts",
+            headers={"Origin": PORTAL, "Access-Control-Request-Method": "POST"},
+            timeout=5,
+        )
+        assert preflight.status_code == 204
+        assert preflight.headers["Access-Control-Allow-Origin"] == PORTAL
+        assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+        assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+        refused = requests.get(f"{base}/v1.0/products", headers={"Origin": PORTAL}, timeout=5)
+        assert refused.status_code == 401  # no token: the problem is readable by the portal
+        assert refused.headers["Access-Control-Allow-Origin"] == PORTAL
+        other = requests.options(
+            f"{base}/v1.0/carts",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+            timeout=5,
+        )
+        assert "Access-Control-Allow-Origin" not in other.headers
+        assert other.headers["Vary"] == "Origin"
+    finally:
+        stub.shutdown()
+        stub.server_close()

@@ -16,3 +16,6 @@ log_retention_days          = 30
 
 throttling_rate_limit  = 1000
 throttling_burst_limit = 2000
+
+# The portal's origins (first: the portal itself); DEV also lets frontend developers run it locally.
+cors_allowed_origins = ["https://portal-dev.bbws.io", "http://localhost:3000"]

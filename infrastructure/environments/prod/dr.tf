@@ -91,6 +91,7 @@ module "service_dr" {
   log_retention_days       = var.log_retention_days
   throttling_rate_limit    = var.throttling_rate_limit
   throttling_burst_limit   = var.throttling_burst_limit
+  cors_allowed_origins     = var.cors_allowed_origins
   tags                     = local.tags
   lambda_environment = {
     ORDER_EVENTS_TOPIC_ARN = module.messaging_dr.topic_arn

@@ -19,3 +19,6 @@ glacier_transition_days     = 730
 
 throttling_rate_limit  = 10000
 throttling_burst_limit = 20000
+
+# The portal's origins (first: the portal itself); DEV also lets frontend developers run it locally.
+cors_allowed_origins = ["https://portal.bbws.io"]

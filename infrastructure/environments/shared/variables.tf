@@ -90,6 +90,18 @@ variable "alert_emails" {
   default     = []
 }
 
+variable "cors_allowed_origins" {
+  description = "Origins a browser may call the API from, the stage's portal first (docs/adr/0017). Never '*'."
+  type        = list(string)
+  validation {
+    condition = length(var.cors_allowed_origins) > 0 && alltrue([
+      for origin in var.cors_allowed_origins :
+      can(regex("^https://[a-z0-9.-]+(:[0-9]{1,5})?$", origin)) || can(regex("^http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?$", origin))
+    ])
+    error_message = "Each origin is https://host[:port] in lower case, no path and no '*'; plain http only for localhost / 127.0.0.1."
+  }
+}
+
 variable "tags" {
   description = "Extra tags for every resource (cost centre, owner)."
   type        = map(string)

@@ -16,3 +16,6 @@ log_retention_days          = 90
 
 throttling_rate_limit  = 5000
 throttling_burst_limit = 10000
+
+# The portal's origins (first: the portal itself); DEV also lets frontend developers run it locally.
+cors_allowed_origins = ["https://portal-sit.bbws.io"]
