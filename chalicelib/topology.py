@@ -147,3 +147,11 @@ ORDER_STATUS_STREAM = StreamConsumer(
         "dynamodb": {"NewImage": {"entityType": {"S": ["ORDER"]}}},
     },
 )
+
+
+def deployed_function_name(function: str, stage: str) -> str:
+    """A function's name in AWS: `bbws-order-lambda-{function}-{env}`, kebab-case (requirements
+    section 4.2), e.g. `bbws-order-lambda-order-creator-record-dev`."""
+    from chalicelib import SERVICE_NAME
+
+    return f"{SERVICE_NAME}-{function.replace('_', '-')}-{stage}"

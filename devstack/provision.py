@@ -59,7 +59,7 @@ def _password() -> str:
 
 def create_table(dynamodb: Any, name: str) -> None:
     """The single table: PK/SK, GSI1 OrdersByDateIndex, GSI2 OrderByIdIndex, TTL, streams."""
-    attribute_names = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+    attribute_names = ("PK", "SK", "GSI1_PK", "GSI1_SK", "GSI2_PK", "GSI2_SK")
     dynamodb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -72,8 +72,8 @@ def create_table(dynamodb: Any, name: str) -> None:
             {
                 "IndexName": index,
                 "KeySchema": [
-                    {"AttributeName": f"{prefix}PK", "KeyType": "HASH"},
-                    {"AttributeName": f"{prefix}SK", "KeyType": "RANGE"},
+                    {"AttributeName": f"{prefix}_PK", "KeyType": "HASH"},
+                    {"AttributeName": f"{prefix}_SK", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }

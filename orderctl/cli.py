@@ -61,14 +61,16 @@ def client(command: argparse.ArgumentParser, watches: bool = False) -> None:
     if watches:  # completion is read from the orders table
         command.add_argument("--stage", help="the deployed stage behind --base-url")
         command.add_argument("--profile", help="AWS profile for that stage")
-        command.add_argument("--aws-region", help="its region (default af-south-1)")
+        command.add_argument("--aws-region", help="its region (default: the stage's primary)")
 
 
 def aws(command: argparse.ArgumentParser) -> None:
     """Options of the commands that call AWS directly (the queues)."""
     command.add_argument("--stage", help="a deployed stage (dev, sit, prod); default: local")
     command.add_argument("--profile", help="AWS profile for a deployed stage")
-    command.add_argument("--region", help="region of a deployed stage (default af-south-1)")
+    command.add_argument(
+        "--region", help="a deployed stage's region (default: its primary; PROD's DR: eu-west-1)"
+    )
     command.add_argument("--json", action="store_true", help="JSON instead of a table")
 
 

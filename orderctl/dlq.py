@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chalicelib import topology
 from chalicelib.topology import CONSUMERS
 from orderctl.errors import OrderctlError
 from orderctl.target import Target
@@ -247,7 +248,7 @@ def _insights_reasons(target: Target, pair: Pair, message_ids: list[str]) -> dic
     from botocore.exceptions import BotoCoreError, ClientError
 
     logs = target.client("logs")
-    group = f"/aws/lambda/bbws-order-lambda-{pair.function}-{target.stage}"
+    group = f"/aws/lambda/{topology.deployed_function_name(pair.function, target.stage)}"
     ids = ", ".join(f"'{m}'" for m in message_ids)
     query = (
         "fields @timestamp, message_id, message, exception, exception_name, stack_trace.value "

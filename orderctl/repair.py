@@ -24,7 +24,7 @@ from chalicelib.models.orders import Order
 from chalicelib.repositories.orders import item_to_plain, to_item, upgrade
 
 Verdict = Literal["repairable", "unreadable"]
-INDEX_KEYS = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+INDEX_KEYS = ("GSI1_PK", "GSI1_SK", "GSI2_PK", "GSI2_SK")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from orderctl import auth
 from orderctl.errors import OrderctlError
 
 CONFIG = auth.PROJECT_DIR / ".chalice" / "config.json"
-STAGE_REGIONS = {"dev": "af-south-1", "sit": "af-south-1", "prod": "af-south-1"}
+# Each stage's primary region (requirements section 5.1): DEV and SIT in Ireland, PROD in Cape Town.
+STAGE_REGIONS = {"dev": "eu-west-1", "sit": "eu-west-1", "prod": "af-south-1"}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ is a pure function over the generated JSON, tested in `tests/infrastructure/test
 - pins Terraform `< 1.4` and the AWS provider `< 5`, and needs the `null` provider for one
   deprecated data source → pins dropped (the module's `versions.tf` pins AWS `>= 5.32, < 6`),
   `null_data_source` removed;
-- names functions `{app}-{stage}-{function}` → `bbws-order-lambda-{function}-{env}`;
+- names functions `{app}-{stage}-{function}` → `bbws-order-lambda-{function}-{env}` in kebab-case
+  (`bbws-order-lambda-order-creator-record-dev`) and the API `bbws-order-api-{env}`;
 - builds SQS event source ARNs from the queue *name* → the Terraform-managed queue ARNs
   (`var.queue_arns`), with `function_response_types = ["ReportBatchItemFailures"]`;
 - takes the DynamoDB stream ARN literally (app.py has a placeholder: the real one is known only
@@ -43,13 +44,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from chalicelib import SERVICE_NAME
+from chalicelib import SERVICE_NAME, topology
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "sit", "prod")
 RUNTIME = (3, 12)
 APP_NAME = SERVICE_NAME
-AWS_PROVIDER = ">= 5.32, < 6"
+API_NAME = "bbws-order-api"  # the REST API's name (requirements section 3.5)
 GLIBC_OF_THE_RUNTIME = (2, 34)  # Amazon Linux 2023, which runs python3.12
 ELF_AARCH64 = 183
 COGNITO_ARN_REFERENCE = "${var.cognito_user_pool_arn}"
@@ -85,8 +86,8 @@ class PackagingError(RuntimeError):
 
 
 def function_name(function: str, stage: str) -> str:
-    """The deployed name of one of the app's functions."""
-    return f"{APP_NAME}-{function}-{stage}"
+    """The deployed name of one of the app's functions: kebab-case (requirements section 4.2)."""
+    return topology.deployed_function_name(function, stage)
 
 
 def require_runtime_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
@@ -109,11 +110,11 @@ def drop_pins_and_null_provider(doc: dict[str, Any]) -> None:
 
 
 def rename_functions(doc: dict[str, Any], stage: str) -> None:
-    """`bbws-order-lambda-{function}-{env}` for every function; the API gets a stage name too."""
+    """`bbws-order-lambda-{function}-{env}` for each function; `bbws-order-api-{env}`, the API."""
     for resource_name, function in doc["resource"]["aws_lambda_function"].items():
         function["function_name"] = function_name(resource_name, stage)
     for api in doc["resource"].get("aws_api_gateway_rest_api", {}).values():
-        api["name"] = f"{APP_NAME}-{stage}"
+        api["name"] = f"{API_NAME}-{stage}"
     for layer in doc["resource"].get("aws_lambda_layer_version", {}).values():
         layer["layer_name"] = f"{APP_NAME}-dependencies-{stage}"
 
@@ -160,7 +161,6 @@ def point_event_sources_at_queues(doc: dict[str, Any]) -> None:
     batch, bounded retries and record age, and an on-failure destination (the stream DLQ).
     """
     sys.path.insert(0, str(ROOT))
-    from chalicelib import topology
 
     functions = doc["resource"]["aws_lambda_function"]
     stream = topology.ORDER_STATUS_STREAM
@@ -268,7 +268,6 @@ def fix(doc: dict[str, Any], stage: str) -> dict[str, Any]:
 def consumers(stage: str, config: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Each SQS-triggered function's queue settings, from topology.py and the stage config."""
     sys.path.insert(0, str(ROOT))
-    from chalicelib import topology
 
     config = config or json.loads((ROOT / ".chalice" / "config.json").read_text())
     env = {**config["environment_variables"], **config["stages"][stage]["environment_variables"]}
@@ -289,7 +288,6 @@ def consumers(stage: str, config: dict[str, Any] | None = None) -> dict[str, dic
 def topology_module(stage: str) -> dict[str, Any]:
     """`topology.tf.json`: the consumers and the stage's resource names, as module outputs."""
     sys.path.insert(0, str(ROOT))
-    from chalicelib import topology
 
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     env = config["stages"][stage]["environment_variables"]

@@ -44,12 +44,13 @@ def attributes(key: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 def order_keys(tenant_id: str, order_id: str, date_created: str) -> dict[str, str]:
-    """Table and index keys of one order item."""
+    """Table and index keys of one order item, named and shaped as the requirements say
+    (section 3.2): GSI1_PK/GSI1_SK, GSI2_PK/GSI2_SK."""
     return {
         "PK": tenant_pk(tenant_id),
         "SK": order_sk(order_id),
-        "GSI1PK": tenant_pk(tenant_id),
-        "GSI1SK": f"ORDER#{date_created}#{order_id}",
-        "GSI2PK": order_sk(order_id),
-        "GSI2SK": tenant_pk(tenant_id),
+        "GSI1_PK": tenant_pk(tenant_id),
+        "GSI1_SK": f"{date_created}#{order_id}",  # newest first: ISO 8601 sorts as time
+        "GSI2_PK": order_sk(order_id),
+        "GSI2_SK": "METADATA",
     }

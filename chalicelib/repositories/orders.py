@@ -26,9 +26,12 @@ ENTITY = "ORDER"
 # Storage attributes, not order fields. `updatedIn` is the region whose API last changed the order:
 # with a global table every replica's stream sees every change, and only that region's stream
 # consumer acts on it (repositories/order_stream.py).
-_KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entityType", "updatedIn")
+_KEY_ATTRIBUTES = (
+    *("PK", "SK", "GSI1_PK", "GSI1_SK", "GSI2_PK", "GSI2_SK"),
+    *("entityType", "updatedIn"),
+)
 UPDATED_IN = "updatedIn"
-_PAGE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
+_PAGE_KEYS = ("PK", "SK", "GSI1_PK", "GSI1_SK")
 # Before the fix of issue 13, a paidAt in years 1-999 was stored without its leading zeros.
 _UNPADDED_YEAR = re.compile(r"^([0-9]{1,3})-")
 _TIMESTAMP_FIELDS = ("dateCreated", "dateLastUpdated")
@@ -119,8 +122,8 @@ def readable_orders(items: list[dict[str, Any]]) -> list[Order]:
 
 
 def position_of(item: dict[str, Any]) -> Position:
-    """The position of a raw item (its GSI1 sort key is ORDER#{dateCreated}#{orderId})."""
-    _, created, order_id = item["GSI1SK"]["S"].split("#", 2)
+    """The position of a raw item (its GSI1 sort key is {dateCreated}#{orderId})."""
+    created, order_id = item["GSI1_SK"]["S"].split("#", 1)
     return Position(created, order_id)
 
 
@@ -194,7 +197,7 @@ class OrderRepository:
             response = self._client.query(
                 TableName=self._table,
                 IndexName=keys.ORDER_BY_ID_INDEX,
-                KeyConditionExpression="GSI2PK = :pk",
+                KeyConditionExpression="GSI2_PK = :pk",
                 ExpressionAttributeValues={":pk": {"S": keys.order_sk(order_id)}},
                 Limit=1,
             )
@@ -228,7 +231,7 @@ class OrderRepository:
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": keys.ORDERS_BY_DATE_INDEX,
-            "KeyConditionExpression": "GSI1PK = :pk",
+            "KeyConditionExpression": "GSI1_PK = :pk",
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
             # One extra item tells whether more exist; filtered queries read further ahead.

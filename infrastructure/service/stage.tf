@@ -111,6 +111,20 @@ resource "aws_wafv2_web_acl" "this" {
       rate_based_statement {
         limit              = var.waf_rate_limit_per_ip
         aggregate_key_type = "IP"
+
+        # The allow-list (CI's load tests and smoke runs from one NAT address) is never counted.
+        dynamic "scope_down_statement" {
+          for_each = aws_wafv2_ip_set.trusted
+          content {
+            not_statement {
+              statement {
+                ip_set_reference_statement {
+                  arn = scope_down_statement.value.arn
+                }
+              }
+            }
+          }
+        }
       }
     }
     visibility_config {
@@ -125,6 +139,18 @@ resource "aws_wafv2_web_acl" "this" {
     metric_name                = "bbws-order-lambda-${var.environment}"
     sampled_requests_enabled   = true
   }
+}
+
+# Addresses the per-IP rate limit does not apply to (waf_trusted_cidrs; none by default).
+resource "aws_wafv2_ip_set" "trusted" {
+  count = length(var.waf_trusted_cidrs) > 0 ? 1 : 0
+
+  name               = "bbws-order-api-trusted-${var.environment}"
+  description        = "Not rate-limited per IP: the CI runners' NAT addresses."
+  scope              = "REGIONAL"
+  ip_address_version = "IPV4"
+  addresses          = var.waf_trusted_cidrs
+  tags               = var.tags
 }
 
 resource "aws_wafv2_web_acl_association" "this" {

@@ -76,3 +76,9 @@ variable "cors_allowed_origins" {
   description = "Origins a browser may call the API from (the stage's portal first: API Gateway's own errors name it)."
   type        = list(string)
 }
+
+variable "waf_trusted_cidrs" {
+  description = "IPv4 CIDRs the per-IP rate limit does not count (the CI runners' NAT for load tests and smoke runs)."
+  type        = list(string)
+  default     = []
+}

@@ -185,7 +185,7 @@ def test_dev_and_sit_deploy_on_push_through_the_core(
     assert job["with"] == {
         "environment": environment,
         "aws-role-arn": ROLES[environment],
-        "aws-region": "af-south-1",
+        "aws-region": "eu-west-1",  # DEV and SIT run in Ireland (requirements section 5.1)
         "approvals": approvals,
     }
 
@@ -294,3 +294,6 @@ def test_dependabot_updates_pip_and_actions_into_develop() -> None:
     ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
     assert set(ecosystems) == {"pip", "github-actions"}
     assert all(update["target-branch"] == "develop" for update in config["updates"])
+    # pydantic stays on 1.10 (the design card): Dependabot never proposes 2.
+    assert {"dependency-name": "pydantic", "versions": [">=2"]} in ecosystems["pip"]["ignore"]
+    assert "pydantic==1.10.18" in (ROOT / "requirements.txt").read_text().splitlines()

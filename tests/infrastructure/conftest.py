@@ -99,6 +99,10 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
 
 
+# Each environment's primary region (requirements section 5.1; its tfvars say the same).
+PRIMARY_REGIONS = {"dev": "eu-west-1", "sit": "eu-west-1", "prod": "af-south-1"}
+
+
 def emulator_provider(url: str, region: str, alias: str | None = None) -> dict[str, Any]:
     """An AWS provider block that talks to the emulator."""
     block: dict[str, Any] = {
@@ -123,7 +127,7 @@ def plan(workspace: Path, stage: str, url: str) -> dict[str, Any]:
     emulator; everything else is the environment exactly as deployed, with its tfvars.
     """
     directory = workspace / "infrastructure" / "environments" / stage
-    providers = [emulator_provider(url, "af-south-1")]
+    providers = [emulator_provider(url, PRIMARY_REGIONS[stage])]
     if (directory / "dr.tf").exists():
         providers.append(emulator_provider(url, "eu-west-1", "dr"))
     (directory / "zz_emulator_override.tf.json").write_text(

@@ -20,8 +20,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from devstack.provision import provision
 from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
+from devstack.provision import provision
 from scripts import package, terraform
 from tests.infrastructure.conftest import ROOT, emulator_provider, needs_terraform
 
@@ -141,9 +141,7 @@ def describe(client: Callable[[str], Any]) -> dict[str, Any]:
     envs = [env for c in CONSUMERS for env in (c.queue_env, c.dlq_env)]
     for env in [*envs, ORDER_STATUS_STREAM.dlq_env]:
         url = sqs.get_queue_url(QueueName=LOCAL[env])["QueueUrl"]
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
-            "Attributes"
-        ]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         redrive = json.loads(attributes.get("RedrivePolicy", "{}"))
         queues[LOCAL[env]] = {
             "VisibilityTimeout": attributes["VisibilityTimeout"],
@@ -356,7 +354,7 @@ def _listed(value: Any) -> list[str]:
 
 
 def assert_table_access(function: str, statements: list[dict[str, Any]]) -> None:
-    """Writes only on the table, each confined to the function's own partitions; index reads only."""
+    """Writes only on the table, confined to the function's own partitions; index reads only."""
     partitions: set[str] = set()
     for statement in statements:
         actions = set(_listed(statement["Action"]))

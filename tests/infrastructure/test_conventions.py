@@ -29,7 +29,9 @@ def test_each_module_has_the_four_files(module: Path) -> None:
     assert {"main.tf", "variables.tf", "outputs.tf", "versions.tf"} <= {
         p.name for p in module.iterdir()
     }
-    assert 'version = ">= 5.32, < 6"' in (module / "versions.tf").read_text()
+    versions = (module / "versions.tf").read_text()  # the floors of ADR 0018
+    assert 'required_version = ">= 1.11.0"' in versions
+    assert 'version = ">= 5.88, < 6"' in versions
 
 
 @pytest.mark.parametrize(
@@ -88,7 +90,6 @@ def test_dev_and_sit_differ_only_in_their_tfvars_and_backend() -> None:
     accounts = {"dev": "536580886816", "sit": "815856636111", "prod": "093646564004"}
     for stage, values in tfvars.items():
         assert json.loads(values["account_id"]) == accounts[stage]
+        # Each its own state (test_state_and_floors.py checks the names of section 5.4).
         backend = (environments / stage / "backend.tf").read_text()
-        assert f"bbws-terraform-state-{accounts[stage]}" in backend
-        assert f"bbws-order-lambda/{stage}/terraform.tfstate" in backend
-        assert 'dynamodb_table = "bbws-terraform-locks"' in backend
+        assert f'bucket       = "bbws-terraform-state-{stage}"' in backend

@@ -16,7 +16,13 @@ import pytest
 from chalicelib import topology
 from chalicelib.settings import parse_origins
 from scripts import terraform
-from tests.infrastructure.conftest import ENVIRONMENTS, ROOT, needs_terraform, of_type
+from tests.infrastructure.conftest import (
+    ENVIRONMENTS,
+    PRIMARY_REGIONS,
+    ROOT,
+    needs_terraform,
+    of_type,
+)
 
 pytestmark = needs_terraform
 
@@ -35,6 +41,11 @@ EXPECTED = {
     "prod": (35, 14, 14, 10000, 20000, "api.bbws.io"),
 }
 DAY = 86400
+
+
+def deployed(function: str, stage: str) -> str:
+    """A function's deployed name: kebab-case (requirements section 4.2)."""
+    return f"bbws-order-lambda-{function.replace('_', '-')}-{stage}"
 
 
 def service_modules(stage: str) -> tuple[str, ...]:
@@ -64,7 +75,7 @@ def test_functions_logs_and_event_sources(plans: dict[str, Any], stage: str) -> 
             f["values"]["function_name"]: f["values"]
             for f in of_type(plan, "aws_lambda_function", module)
         }
-        assert set(functions) == {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
+        assert set(functions) == {deployed(f, stage) for f in FUNCTIONS}
         for function in functions.values():
             assert function["runtime"] == "python3.12"
             assert function["architectures"] == ["arm64"]
@@ -104,9 +115,7 @@ def test_every_function_allows_the_stages_portal_origins(plans: dict[str, Any], 
         assert call["expressions"]["cors_allowed_origins"]["references"] == [
             "var.cors_allowed_origins"
         ]
-        functions = [
-            r for r in call["module"]["resources"] if r["type"] == "aws_lambda_function"
-        ]
+        functions = [r for r in call["module"]["resources"] if r["type"] == "aws_lambda_function"]
         assert len(functions) == len(FUNCTIONS)
         for function in functions:
             [environment] = function["expressions"]["environment"]
@@ -123,11 +132,15 @@ def test_event_sources_reference_the_managed_queues(plans: dict[str, Any], stage
             f"module.{messaging}.queue_arns"
             in calls[module]["expressions"]["queue_arns"]["references"]
         )
-        stream = f"module.{'dynamodb.replica_stream_arns' if module == 'service_dr' else 'dynamodb.stream_arn'}"
+        stream = "module.dynamodb." + (
+            "replica_stream_arns" if module == "service_dr" else "stream_arn"
+        )
         assert stream in calls[module]["expressions"]["orders_stream_arn"]["references"]
         for resource in calls[module]["module"]["resources"]:
             if resource["type"] == "aws_lambda_event_source_mapping":
-                expected = "var.orders_stream_arn" if "stream" in resource["name"] else "var.queue_arns"
+                expected = (
+                    "var.orders_stream_arn" if "stream" in resource["name"] else "var.queue_arns"
+                )
                 assert expected in resource["expressions"]["event_source_arn"]["references"]
 
 
@@ -141,8 +154,8 @@ def test_the_table(plans: dict[str, Any], stage: str) -> None:
     assert {
         i["name"]: (i["hash_key"], i["range_key"]) for i in table["global_secondary_index"]
     } == {
-        "OrdersByDateIndex": ("GSI1PK", "GSI1SK"),
-        "OrderByIdIndex": ("GSI2PK", "GSI2SK"),
+        "OrdersByDateIndex": ("GSI1_PK", "GSI1_SK"),
+        "OrderByIdIndex": ("GSI2_PK", "GSI2_SK"),
     }
     assert table["ttl"] == [{"attribute_name": "expiresAt", "enabled": True}]
     assert table["point_in_time_recovery"] == [
@@ -195,7 +208,7 @@ def test_queues_and_alarms(plans: dict[str, Any], stage: str) -> None:
         for metric in ("Errors", "Throttles"):
             assert {
                 a["dimensions"]["FunctionName"] for a in alarms if a["metric_name"] == metric
-            } == {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
+            } == {deployed(f, stage) for f in FUNCTIONS}
         assert {a["metric_name"] for a in alarms if a["namespace"] == "AWS/ApiGateway"} == {
             "5XXError",
             "Latency",
@@ -223,7 +236,7 @@ def test_buckets(plans: dict[str, Any], stage: str) -> None:
     names = {b["values"]["bucket"] for b in of_type(plan, "aws_s3_bucket")}
     expected = {f"bbws-orders-{stage}", f"bbws-email-templates-{stage}"}
     if stage == "prod":
-        expected |= {"bbws-orders-prod-eu-west-1", "bbws-email-templates-prod-eu-west-1"}
+        expected |= {"bbws-orders-prod-dr", "bbws-email-templates-prod-dr"}  # section 5.3
     assert names == expected
     blocks = [b["values"] for b in of_type(plan, "aws_s3_bucket_public_access_block")]
     assert len(blocks) == len(names)
@@ -282,7 +295,9 @@ def test_api_stage_domain_and_failover(plans: dict[str, Any], stage: str) -> Non
         assert stage_resource["values"]["stage_name"] == "v1"
         assert stage_resource["values"]["xray_tracing_enabled"] is True
     domains = [d["values"] for d in of_type(plan, "aws_api_gateway_domain_name")]
-    assert {d["domain_name"] for d in domains} == {domain}
+    # PROD's standby also answers as api-dr.bbws.io (requirements section 5.3), a plain record.
+    own_names = {"api-dr.bbws.io"} if stage == "prod" else set()
+    assert {d["domain_name"] for d in domains} == {domain} | own_names
     assert all(d["security_policy"] == "TLS_1_2" for d in domains)
     checks = [c["values"] for c in of_type(plan, "aws_route53_health_check")]
     records = [r["values"] for r in of_type(plan, "aws_route53_record")]
@@ -293,12 +308,22 @@ def test_api_stage_domain_and_failover(plans: dict[str, Any], stage: str) -> Non
             == ("HTTPS", "/v1/health", 30, 2)
             for c in checks
         )
-        assert sorted(r["failover_routing_policy"][0]["type"] for r in records) == [
+        failover = [r for r in records if r["name"] == domain]
+        assert sorted(r["failover_routing_policy"][0]["type"] for r in failover) == [
             "PRIMARY",
             "PRIMARY",
             "SECONDARY",
             "SECONDARY",
         ]
+        direct = [r for r in records if r["name"] == "api-dr.bbws.io"]
+        assert sorted(r["type"] for r in direct) == ["A", "AAAA"]
+        assert all(not r.get("failover_routing_policy") for r in direct)
+        [mapping] = [
+            m["address"]
+            for m in of_type(plan, "aws_api_gateway_base_path_mapping")
+            if m["address"].startswith("module.api_domain_dr_direct.")
+        ]
+        assert mapping
     else:
         assert checks == []
         assert all(not r.get("failover_routing_policy") for r in records)
@@ -329,9 +354,7 @@ def test_a_dashboard_per_region_shows_the_business_flow(plans: dict[str, Any], s
         [dashboard] = [d["values"] for d in of_type(plan, "aws_cloudwatch_dashboard", module)]
         assert dashboard["dashboard_name"] == name
         widgets = json.loads(dashboard["dashboard_body"])["widgets"]
-        metrics = [
-            m for w in widgets if w["type"] == "metric" for m in w["properties"]["metrics"]
-        ]
+        metrics = [m for w in widgets if w["type"] == "metric" for m in w["properties"]["metrics"]]
         emf = {(m[1], m[3]) for m in metrics if m[0] == "BBWS/Orders"}
         # The EMF metrics with the dimensions chalicelib/metrics.py writes: function, service.
         assert all(m[2::2][:2] == ["function", "service"] for m in metrics if m[0] == "BBWS/Orders")
@@ -344,12 +367,117 @@ def test_a_dashboard_per_region_shows_the_business_flow(plans: dict[str, Any], s
             ("EmailsSent", "customer_order_confirmation_sender"),
         } <= emf
         assert {f for metric, f in emf if metric == "ProcessingFailures"} == set(FUNCTIONS[1:])
-        deployed = {f"bbws-order-lambda-{f}-{stage}" for f in FUNCTIONS}
-        assert {m[3] for m in metrics if m[:2] == ["AWS/Lambda", "Errors"]} == deployed
+        names = {deployed(f, stage) for f in FUNCTIONS}
+        assert {m[3] for m in metrics if m[:2] == ["AWS/Lambda", "Errors"]} == names
         dlqs = {m[3] for m in metrics if m[1] == "ApproximateNumberOfMessagesVisible"}
         assert len(dlqs) == len(topology.CONSUMERS) + 1  # and the stream's on-failure queue
         [logs] = [w for w in widgets if w["type"] == "log"]
-        assert all(f"'/aws/lambda/{f}'" in logs["properties"]["query"] for f in deployed)
+        assert all(f"'/aws/lambda/{f}'" in logs["properties"]["query"] for f in names)
         assert {w["properties"]["region"] for w in widgets} == {
-            "eu-west-1" if module == "monitoring_dr" else "af-south-1"
+            "eu-west-1" if module == "monitoring_dr" else PRIMARY_REGIONS[stage]
         }
+
+
+BUDGETS_USD = {"dev": "500.00", "sit": "1000.00", "prod": "5000.00"}  # requirements section 5.1
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_alarms_reach_someone_and_the_budget_is_the_documents(
+    plans: dict[str, Any], stage: str
+) -> None:
+    plan = plans[stage]
+    emails = plan["variables"]["alert_emails"]["value"]
+    assert emails
+    for module in ("monitoring", "monitoring_dr") if stage == "prod" else ("monitoring",):
+        subscriptions = of_type(plan, "aws_sns_topic_subscription", module)
+        assert sorted(s["values"]["endpoint"] for s in subscriptions) == sorted(emails)
+        assert {s["values"]["protocol"] for s in subscriptions} == {"email"}
+    [budget] = [b["values"] for b in of_type(plan, "aws_budgets_budget")]
+    assert budget["name"] == f"bbws-order-lambda-{stage}"
+    assert (budget["budget_type"], budget["time_unit"], budget["limit_unit"]) == (
+        "COST",
+        "MONTHLY",
+        "USD",
+    )
+    assert budget["limit_amount"] == BUDGETS_USD[stage]
+    assert budget["cost_filter"] == [
+        {"name": "TagKeyValue", "values": ["user:Service$bbws-order-lambda"]}
+    ]
+    notifications = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
+    assert notifications == {("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)}
+    assert all(n["subscriber_email_addresses"] == emails for n in budget["notification"])
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_prod_backs_the_table_up_hourly_and_alarms_on_replication_lag(
+    plans: dict[str, Any], stage: str
+) -> None:
+    plan = plans[stage]
+    vaults = of_type(plan, "aws_backup_vault")
+    alarms = {
+        a["values"]["alarm_name"]: (a["address"], a["values"])
+        for a in of_type(plan, "aws_cloudwatch_metric_alarm")
+        if a["values"]["metric_name"] == "ReplicationLatency"
+    }
+    if stage != "prod":
+        assert vaults == []
+        assert alarms == {}
+        return
+    [vault] = [v["values"] for v in vaults]
+    assert vault["name"] == "bbws-order-lambda-prod"
+    [backup_plan] = [p["values"] for p in of_type(plan, "aws_backup_plan")]
+    [rule] = backup_plan["rule"]
+    assert rule["schedule"] == "cron(0 * ? * * *)"  # every hour
+    assert rule["target_vault_name"] == vault["name"]
+    assert rule["lifecycle"][0]["delete_after"] == 7
+    [selection] = of_type(plan, "aws_backup_selection")
+    calls = plan["configuration"]["root_module"]["module_calls"]
+    assert (
+        "module.dynamodb.table_arn" in calls["backup"]["expressions"]["resource_arns"]["references"]
+    )
+    assert selection["values"]["name"] == "bbws-order-lambda-prod-resources"
+    table = "bbws-customer-portal-orders-prod"
+    # Both directions of the active/active pair, each alarmed in the region that sends.
+    assert set(alarms) == {
+        f"{table}-replication-to-eu-west-1",
+        f"{table}-replication-to-af-south-1",
+    }
+    to_dr_address, to_dr = alarms[f"{table}-replication-to-eu-west-1"]
+    assert to_dr_address.startswith("module.monitoring.")
+    assert alarms[f"{table}-replication-to-af-south-1"][0].startswith("module.monitoring_dr.")
+    assert to_dr["threshold"] == 5000
+    assert to_dr["dimensions"] == {"TableName": table, "ReceivingRegion": "eu-west-1"}
+
+
+def test_templates_are_uploaded_only_once_replication_exists(plans: dict[str, Any]) -> None:
+    """An object written before the replication rule never reaches the DR bucket."""
+    storage = plans["prod"]["configuration"]["root_module"]["module_calls"]["storage"]["module"]
+    [template] = [r for r in storage["resources"] if r["address"] == "aws_s3_object.template"]
+    assert "aws_s3_bucket_replication_configuration.this" in template["depends_on"]
+    rules = of_type(plans["prod"], "aws_s3_bucket_replication_configuration", "storage")
+    assert len(rules) == 2  # both buckets replicate, the templates' included
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_the_per_ip_rate_limit_spares_only_the_listed_runners(
+    plans: dict[str, Any], stage: str
+) -> None:
+    plan = plans[stage]
+    trusted = plan["variables"]["waf_trusted_cidrs"]["value"]
+    assert trusted == (["203.0.113.10/32"] if stage == "sit" else [])
+    ip_sets = [s["values"] for s in of_type(plan, "aws_wafv2_ip_set")]
+    acls = [a["values"] for a in of_type(plan, "aws_wafv2_web_acl")]
+    assert acls
+    for acl in acls:
+        [rate] = [r for r in acl["rule"] if r["name"] == "per-ip-rate"]
+        [statement] = rate["statement"][0]["rate_based_statement"]
+        assert statement["limit"] == plan["variables"]["waf_rate_limit_per_ip"]["value"] == 3000
+        scope_down = statement["scope_down_statement"]
+        assert len(scope_down) == (1 if trusted else 0)
+        if trusted:
+            assert scope_down[0]["not_statement"][0]["statement"][0]["ip_set_reference_statement"]
+    if trusted:
+        assert [s["addresses"] for s in ip_sets] == [trusted]
+        assert ip_sets[0]["name"] == f"bbws-order-api-trusted-{stage}"
+    else:
+        assert ip_sets == []

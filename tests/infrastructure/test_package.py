@@ -26,7 +26,8 @@ def test_the_generated_functions_follow_the_requirements(workspace: Path, stage:
     assert set(functions) == set(FUNCTIONS)
     for name, function in functions.items():
         settings = CONFIG["lambda_functions"][name]
-        assert function["function_name"] == f"bbws-order-lambda-{name}-{stage}"
+        kebab = name.replace("_", "-")  # requirements section 4.2
+        assert function["function_name"] == f"bbws-order-lambda-{kebab}-{stage}"
         assert function["runtime"] == "python3.12"
         assert function["architectures"] == ["arm64"]
         assert function["memory_size"] == settings["lambda_memory_size"]
@@ -38,7 +39,7 @@ def test_the_generated_functions_follow_the_requirements(workspace: Path, stage:
             f"${{aws_cloudwatch_log_group.{name}.name}}"
         )
         group = doc["resource"]["aws_cloudwatch_log_group"][name]
-        assert group["name"] == f"/aws/lambda/bbws-order-lambda-{name}-{stage}"
+        assert group["name"] == f"/aws/lambda/bbws-order-lambda-{kebab}-{stage}"
         assert group["retention_in_days"] == "${var.log_retention_days}"
     environment = doc["locals"]["stage_environment"]
     assert environment["APP_ENV"] == stage
@@ -85,8 +86,12 @@ def test_the_stream_mapping_reads_the_tables_stream_and_gives_up_to_its_dlq(
         "bisect_batch_on_function_error": True,
         "maximum_retry_attempts": stream.maximum_retry_attempts,
         "maximum_record_age_in_seconds": stream.maximum_record_age_s,
-        "destination_config": {"on_failure": {"destination_arn": "${var.stream_failure_queue_arn}"}},
-        "filter_criteria": {"filter": [{"pattern": json.dumps(stream.filter_pattern, sort_keys=True)}]},
+        "destination_config": {
+            "on_failure": {"destination_arn": "${var.stream_failure_queue_arn}"}
+        },
+        "filter_criteria": {
+            "filter": [{"pattern": json.dumps(stream.filter_pattern, sort_keys=True)}]
+        },
     }
     assert json.loads(mapping["filter_criteria"]["filter"][0]["pattern"]) == {
         "eventName": ["MODIFY"],  # no insert (OrderCreated covers a new order), no removal
@@ -128,7 +133,7 @@ def test_chalices_pins_and_null_provider_are_gone(workspace: Path, stage: str) -
     versions = (
         workspace / "infrastructure/environments" / stage / "service/versions.tf"
     ).read_text()
-    assert 'version = ">= 5.32, < 6"' in versions
+    assert 'version = ">= 5.88, < 6"' in versions
 
 
 @pytest.mark.parametrize("stage", ENVIRONMENTS)
@@ -163,7 +168,7 @@ def test_api_gateway_errors_are_problem_json_and_the_stage_is_explicit(
     assert "stage_name" not in deployment
     assert deployment["triggers"] == {"redeployment": "${sha1(local.chalice_api_swagger)}"}
     assert doc["resource"]["aws_api_gateway_rest_api"]["rest_api"]["name"] == (
-        f"bbws-order-lambda-{stage}"
+        f"bbws-order-api-{stage}"  # requirements section 3.5
     )
 
 
@@ -181,7 +186,7 @@ def test_the_topology_outputs_come_from_topology_py(workspace: Path, stage: str)
     assert consumers["order_creator_record"]["fed_by_topic"] is False
     assert (
         outputs["function_names"]["value"]["api_handler"]
-        == f"bbws-order-lambda-api_handler-{stage}"
+        == f"bbws-order-lambda-api-handler-{stage}"
     )
 
 

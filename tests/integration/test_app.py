@@ -66,7 +66,7 @@ def test_an_order_flows_from_post_to_get(
     ]
     assert (item["vatAmount"], item["totalExclVat"]) == ({"S": "58.50"}, {"S": "390.00"})
     assert order["dateCreated"].endswith("Z")
-    assert not {"PK", "SK", "GSI1PK", "GSI2PK", "entityType"} & set(order)
+    assert not {"PK", "SK", "GSI1_PK", "GSI2_PK", "entityType"} & set(order)
 
     # The topic feeds the renderer and the internal email; the customer's email follows the
     # document the renderer issues (DocumentIssued), so its queue is empty until then.

@@ -110,8 +110,8 @@ def test_repair_reports_then_rewrites_and_quarantines(
         Key={"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": f"QUARANTINE#ORDER#{BROKEN}"}},
     )["Item"]
     assert kept["total"]["S"] == "lots"
-    assert "GSI1PK" not in kept
-    assert "GSI2PK" not in kept
+    assert "GSI1_PK" not in kept
+    assert "GSI2_PK" not in kept
     page = damaged.list_page("tenant-a", 50, None, None, active_only=False)
     assert sorted(o.id for o in page.orders) == [HEALTHY, LEGACY]
     assert repair.run(client, stack.table_name, apply=True) == (2, [])

@@ -52,7 +52,8 @@ def test_storage_keys_and_money_types(stack: Provisioned) -> None:
         TableName=stack.table_name,
         Key={"PK": {"S": "TENANT#tenant-a"}, "SK": {"S": f"ORDER#{order.id}"}},
     )["Item"]
-    assert item["GSI1SK"]["S"] == f"ORDER#2026-11-28T10:00:00.123Z#{order.id}"
-    assert item["GSI2PK"]["S"] == f"ORDER#{order.id}"
+    assert item["GSI1_SK"]["S"] == f"2026-11-28T10:00:00.123Z#{order.id}"
+    assert item["GSI2_SK"]["S"] == "METADATA"
+    assert item["GSI2_PK"]["S"] == f"ORDER#{order.id}"
     assert item["total"] == {"S": "448.50"}
     assert "PK" not in repository.get("tenant-a", order.id).dict()  # type: ignore[union-attr]

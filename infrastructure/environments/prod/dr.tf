@@ -23,7 +23,12 @@ variable "dr_region" {
 }
 
 variable "dr_certificate_arn" {
-  description = "ACM certificate of the custom domain, in the DR region."
+  description = "ACM certificate in the DR region covering the custom domain and dr_domain_name."
+  type        = string
+}
+
+variable "dr_domain_name" {
+  description = "The DR API's own name (api-dr.bbws.io), for drills and smoke tests."
   type        = string
 }
 
@@ -68,9 +73,10 @@ module "storage_dr" {
   source    = "../../modules/storage"
   providers = { aws = aws.dr }
 
-  environment             = var.environment
-  orders_bucket_name      = "${local.names.orders_bucket}-${var.dr_region}"
-  templates_bucket_name   = "${local.names.templates_bucket}-${var.dr_region}"
+  environment = var.environment
+  # The requirements' DR names (section 5.3): bbws-orders-prod-dr, bbws-email-templates-prod-dr.
+  orders_bucket_name      = "${local.names.orders_bucket}-dr"
+  templates_bucket_name   = "${local.names.templates_bucket}-dr"
   glacier_transition_days = var.glacier_transition_days
   kms_key_arn             = module.kms_dr.key_arn
   tags                    = local.tags
@@ -92,6 +98,8 @@ module "service_dr" {
   throttling_rate_limit    = var.throttling_rate_limit
   throttling_burst_limit   = var.throttling_burst_limit
   cors_allowed_origins     = var.cors_allowed_origins
+  waf_rate_limit_per_ip    = var.waf_rate_limit_per_ip
+  waf_trusted_cidrs        = var.waf_trusted_cidrs
   tags                     = local.tags
   lambda_environment = {
     ORDER_EVENTS_TOPIC_ARN = module.messaging_dr.topic_arn
@@ -113,13 +121,35 @@ module "api_domain_dr" {
   tags            = local.tags
 }
 
+# The DR API under its own name (requirements section 5.3: api-dr.bbws.io), a simple record
+# beside the failover pair: drills and smoke tests reach the standby directly, whatever
+# api.bbws.io resolves to. The DR certificate covers both names.
+module "api_domain_dr_direct" {
+  source    = "../../modules/api_domain"
+  providers = { aws = aws.dr }
+
+  domain_name     = var.dr_domain_name
+  certificate_arn = var.dr_certificate_arn
+  zone_id         = var.hosted_zone_id
+  rest_api_id     = module.service_dr.rest_api_id
+  stage_name      = module.service_dr.api_stage_name
+  failover_role   = null
+  tags            = local.tags
+}
+
 module "monitoring_dr" {
   source    = "../../modules/monitoring"
   providers = { aws = aws.dr }
 
-  alerts_topic_name    = "bbws-alerts-${var.environment}"
-  alert_emails         = var.alert_emails
-  dashboard_name       = "bbws-order-lambda-${var.environment}-${var.dr_region}"
+  alerts_topic_name = "bbws-alerts-${var.environment}"
+  alert_emails      = var.alert_emails
+  dashboard_name    = "bbws-order-lambda-${var.environment}-${var.dr_region}"
+  # Active/active: the DR region's writes replicate back to the primary.
+  replication = {
+    table_name           = module.dynamodb.table_name
+    receiving_regions    = [var.region]
+    latency_threshold_ms = var.replication_latency_threshold_ms
+  }
   queue_names          = module.messaging_dr.queue_names
   dlq_names            = merge(module.messaging_dr.dlq_names, { order_status_stream = module.messaging_dr.stream_dlq_name })
   stream_function_name = module.service_dr.function_names["order_status_stream"]

@@ -95,6 +95,8 @@ module "service" {
   throttling_rate_limit    = var.throttling_rate_limit
   throttling_burst_limit   = var.throttling_burst_limit
   cors_allowed_origins     = var.cors_allowed_origins
+  waf_rate_limit_per_ip    = var.waf_rate_limit_per_ip
+  waf_trusted_cidrs        = var.waf_trusted_cidrs
   tags                     = local.tags
   lambda_environment = {
     ORDER_EVENTS_TOPIC_ARN = module.messaging.topic_arn
@@ -113,10 +115,16 @@ module "api_domain" {
 }
 
 module "monitoring" {
-  source               = "../../modules/monitoring"
-  alerts_topic_name    = "bbws-alerts-${var.environment}"
-  alert_emails         = var.alert_emails
-  dashboard_name       = "bbws-order-lambda-${var.environment}"
+  source            = "../../modules/monitoring"
+  alerts_topic_name = "bbws-alerts-${var.environment}"
+  alert_emails      = var.alert_emails
+  dashboard_name    = "bbws-order-lambda-${var.environment}"
+  # PROD: the global table's replication to the DR region, alarmed above 5 s (section 7.1).
+  replication = length(local.standby_regions) == 0 ? null : {
+    table_name           = module.dynamodb.table_name
+    receiving_regions    = local.standby_regions
+    latency_threshold_ms = var.replication_latency_threshold_ms
+  }
   queue_names          = module.messaging.queue_names
   dlq_names            = merge(module.messaging.dlq_names, { order_status_stream = module.messaging.stream_dlq_name })
   stream_function_name = module.service.function_names["order_status_stream"]
@@ -125,4 +133,12 @@ module "monitoring" {
   api_stage_name       = module.service.api_stage_name
   kms_key_arn          = module.kms.key_arn
   tags                 = local.tags
+}
+
+module "budget" {
+  source            = "../../modules/budget"
+  name              = "bbws-order-lambda-${var.environment}"
+  monthly_limit_usd = var.monthly_budget_usd
+  emails            = var.alert_emails
+  tags              = local.tags
 }

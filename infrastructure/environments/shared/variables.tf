@@ -85,9 +85,23 @@ variable "throttling_burst_limit" {
 }
 
 variable "alert_emails" {
-  description = "Who receives the alarms of bbws-alerts-{env}."
+  description = "Who receives the alarms of bbws-alerts-{env} and the budget's alerts (an address per person or a team list; a chat channel's email address works too)."
   type        = list(string)
-  default     = []
+  validation {
+    condition     = length(var.alert_emails) > 0 && alltrue([for e in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$", e))])
+    error_message = "At least one email address: alarms that reach nobody are no alarms."
+  }
+}
+
+variable "monthly_budget_usd" {
+  description = "The environment's monthly cost budget in USD (requirements section 5.1: 500 / 1,000 / 5,000)."
+  type        = number
+}
+
+variable "replication_latency_threshold_ms" {
+  description = "PROD: the global table's replication lag that raises the alarm (requirements section 7.1: 5 s)."
+  type        = number
+  default     = 5000
 }
 
 variable "cors_allowed_origins" {
@@ -99,6 +113,22 @@ variable "cors_allowed_origins" {
       can(regex("^https://[a-z0-9.-]+(:[0-9]{1,5})?$", origin)) || can(regex("^http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?$", origin))
     ])
     error_message = "Each origin is https://host[:port] in lower case, no path and no '*'; plain http only for localhost / 127.0.0.1."
+  }
+}
+
+variable "waf_rate_limit_per_ip" {
+  description = "Requests per 5 minutes one IP address may send before WAF blocks it."
+  type        = number
+  default     = 3000
+}
+
+variable "waf_trusted_cidrs" {
+  description = "IPv4 CIDRs the per-IP rate limit does not count: the CI runners' NAT address, so load tests and smoke runs are not blocked."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.waf_trusted_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":") && !startswith(c, "0.0.0.0")])
+    error_message = "IPv4 CIDRs of the runners only (never 0.0.0.0/0)."
   }
 }
 

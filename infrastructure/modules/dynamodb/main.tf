@@ -3,7 +3,7 @@
 # provisions (devstack/provision.py, checked by tests/infrastructure/test_apply.py).
 
 locals {
-  key_attributes = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]
+  key_attributes = ["PK", "SK", "GSI1_PK", "GSI1_SK", "GSI2_PK", "GSI2_SK"]
   indexes = {
     OrdersByDateIndex = "GSI1"
     OrderByIdIndex    = "GSI2"
@@ -32,8 +32,8 @@ resource "aws_dynamodb_table" "this" {
     for_each = local.indexes
     content {
       name            = global_secondary_index.key
-      hash_key        = "${global_secondary_index.value}PK"
-      range_key       = "${global_secondary_index.value}SK"
+      hash_key        = "${global_secondary_index.value}_PK"
+      range_key       = "${global_secondary_index.value}_SK"
       projection_type = "ALL"
     }
   }

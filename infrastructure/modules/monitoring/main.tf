@@ -149,3 +149,26 @@ resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
   ok_actions          = [aws_sns_topic.alerts.arn]
   tags                = var.tags
 }
+
+# Requirements section 7.1: replication lag of the global table stays under 5 s. DynamoDB publishes
+# ReplicationLatency in the region that sends, per receiving region; the DR region's monitoring
+# watches the other direction (active/active).
+resource "aws_cloudwatch_metric_alarm" "replication_latency" {
+  for_each = var.replication == null ? toset([]) : toset(var.replication.receiving_regions)
+
+  alarm_name          = "${var.replication.table_name}-replication-to-${each.value}"
+  alarm_description   = "Replication to ${each.value} lags more than ${var.replication.latency_threshold_ms} ms: see docs/runbooks/dr-failover-drill.md"
+  namespace           = "AWS/DynamoDB"
+  metric_name         = "ReplicationLatency"
+  dimensions          = { TableName = var.replication.table_name, ReceivingRegion = each.value }
+  statistic           = "Average"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = var.replication.latency_threshold_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alerts.arn]
+  ok_actions          = [aws_sns_topic.alerts.arn]
+  tags                = var.tags
+}

@@ -85,3 +85,13 @@ variable "stream_iterator_age_ms" {
   type        = number
   default     = 60000
 }
+
+variable "replication" {
+  description = "PROD: the global table and the regions this region replicates to (ReplicationLatency is published by the sending region); null: no replica."
+  type = object({
+    table_name           = string
+    receiving_regions    = list(string)
+    latency_threshold_ms = number
+  })
+  default = null
+}

@@ -157,5 +157,10 @@ resource "aws_s3_object" "template" {
   content_type = "text/html; charset=utf-8"
   tags         = var.tags
 
-  depends_on = [aws_s3_bucket_server_side_encryption_configuration.this]
+  # After encryption and, in PROD, after replication exists: an object written before the
+  # replication rule is never copied to the DR bucket (S3 replicates new writes only).
+  depends_on = [
+    aws_s3_bucket_server_side_encryption_configuration.this,
+    aws_s3_bucket_replication_configuration.this,
+  ]
 }
