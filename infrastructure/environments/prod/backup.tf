@@ -5,4 +5,6 @@ module "backup" {
   resource_arns = [module.dynamodb.table_arn]
   kms_key_arn   = module.kms.key_arn
   tags          = local.tags
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }

@@ -12,6 +12,9 @@ locals {
   ses_identity_arns = [
     for region in local.regions : "arn:aws:ses:${region}:${var.account_id}:identity/${var.ses_identity}"
   ]
+  # Every role this stack creates carries it; the deploy role may create roles only with it
+  # (infrastructure/bootstrap: the account administrators create both policies once).
+  permissions_boundary_arn = "arn:aws:iam::${var.account_id}:policy/bbws-order-boundary"
 }
 
 module "kms" {
@@ -51,6 +54,8 @@ module "storage" {
   kms_key_arn             = module.kms.key_arn
   replication             = local.standby_storage_replication
   tags                    = local.tags
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 module "cursor_secret" {
@@ -80,6 +85,8 @@ module "iam" {
   ses_identity_arns = local.ses_identity_arns
   kms_key_arns      = concat([module.kms.key_arn], values(local.standby_kms_key_arns))
   tags              = local.tags
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 module "service" {

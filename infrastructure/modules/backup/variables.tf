@@ -24,3 +24,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the backup role (bbws-order-boundary, infrastructure/bootstrap)."
+  type        = string
+  default     = null
+}

@@ -20,9 +20,10 @@ data "aws_iam_policy_document" "replication_trust" {
 resource "aws_iam_role" "replication" {
   count = var.replication == null ? 0 : 1
 
-  name               = "bbws-order-s3-replication-${var.environment}"
-  assume_role_policy = data.aws_iam_policy_document.replication_trust[0].json
-  tags               = var.tags
+  name                 = "bbws-order-s3-replication-${var.environment}"
+  assume_role_policy   = data.aws_iam_policy_document.replication_trust[0].json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "replication" {

@@ -62,3 +62,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the replication role (bbws-order-boundary, infrastructure/bootstrap)."
+  type        = string
+  default     = null
+}
