@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi contract preview \
-	portal-screenshots \
+	portal-screenshots cost \
 	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
 
 help: ## List the targets
@@ -63,6 +63,9 @@ preview: venv ## Render every kind of document (PDF + PNG pages) and every email
 
 portal-screenshots: venv ## Drive the portal page in headless Chromium; a PNG per step to build/browser/portal/
 	BROWSER_SCREENSHOTS=always $(PY) -m pytest tests/e2e/test_portal_browser.py --no-cov -q
+
+cost: venv ## Monthly cost and capacity per environment (docs/cost/*.json); ORDERS=n prices another volume
+	$(PY) -m scripts.cost_model $(if $(ORDERS),--orders $(ORDERS))
 
 openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m scripts.openapi docs/openapi.json

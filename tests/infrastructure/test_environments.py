@@ -481,3 +481,26 @@ def test_the_per_ip_rate_limit_spares_only_the_listed_runners(
         assert ip_sets[0]["name"] == f"bbws-order-api-trusted-{stage}"
     else:
         assert ip_sets == []
+
+
+@pytest.mark.parametrize("stage", ENVIRONMENTS)
+def test_the_cost_models_fixed_counts_match_the_plans(plans: dict[str, Any], stage: str) -> None:
+    """`make cost` prices what Terraform builds (docs/cost/usage.json), not a remembered list."""
+    usage = json.loads((ROOT / "docs" / "cost" / "usage.json").read_text())
+    counts = usage["fixed"]["per_environment"][stage]
+    plan = plans[stage]
+    secrets = [s["values"] for s in of_type(plan, "aws_secretsmanager_secret")]
+    acls = [a["values"] for a in of_type(plan, "aws_wafv2_web_acl")]
+    assert counts == {
+        "alarms": len(of_type(plan, "aws_cloudwatch_metric_alarm")),
+        "dashboards": len(of_type(plan, "aws_cloudwatch_dashboard")),
+        "kms_keys": len(of_type(plan, "aws_kms_key")),
+        "web_acls": len(acls),
+        "waf_rules": sum(len(a["rule"]) for a in acls),
+        "health_checks": len(of_type(plan, "aws_route53_health_check")),
+        "secrets": len(secrets) + sum(len(s.get("replica") or []) for s in secrets),
+        "polled_queues": len(topology.CONSUMERS) * len(service_modules(stage)),
+    }
+    environment = usage["environments"][stage]
+    assert environment["region"] == PRIMARY_REGIONS[stage]
+    assert environment["document_estimate"] == {"dev": 176, "sit": 411, "prod": 2810}[stage]
