@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import SERVICE_NAME
+
 MAX_RECEIVE_COUNT = 3
 VISIBILITY_TIMEOUT_FACTOR = 6  # AWS guidance: queue visibility >= 6 x the function timeout
 EVENTS_TOPIC_ENV = "ORDER_EVENTS_TOPIC_NAME"
@@ -152,6 +154,4 @@ ORDER_STATUS_STREAM = StreamConsumer(
 def deployed_function_name(function: str, stage: str) -> str:
     """A function's name in AWS: `bbws-order-lambda-{function}-{env}`, kebab-case (requirements
     section 4.2), e.g. `bbws-order-lambda-order-creator-record-dev`."""
-    from chalicelib import SERVICE_NAME
-
     return f"{SERVICE_NAME}-{function.replace('_', '-')}-{stage}"

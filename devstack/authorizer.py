@@ -119,14 +119,19 @@ def _problem(status: int, detail: str) -> tuple[dict[str, str], bytes]:
     return headers, json.dumps(body).encode()
 
 
-def _gateway_cors() -> dict[str, str]:
-    """What API Gateway's gateway responses carry: the stage's first listed origin (ADR 0017)."""
-    import os
-
-    from chalicelib.api.cors import response_headers
+def listed_origins() -> tuple[str, ...]:
+    """The stage's CORS list as the dev stack sets it (`CORS_ALLOWED_ORIGINS`), for the local
+    servers that answer browsers besides the API (its token check, the Cart stub)."""
     from chalicelib.settings import parse_origins
 
-    origins = parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", ""))
+    return parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", ""))
+
+
+def _gateway_cors() -> dict[str, str]:
+    """What API Gateway's gateway responses carry: the stage's first listed origin (ADR 0017)."""
+    from chalicelib.api.cors import response_headers
+
+    origins = listed_origins()
     return response_headers(origins[0] if origins else None)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import threading
 import time
@@ -30,8 +29,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from chalicelib.api import cors
-from chalicelib.settings import parse_origins
-from devstack.authorizer import REFUSED, TokenVerifier, from_environment, refusal_status
+from devstack.authorizer import (
+    REFUSED,
+    TokenVerifier,
+    from_environment,
+    listed_origins,
+    refusal_status,
+)
 
 CURRENCY = "ZAR"
 # What BBWS sells: hosting plans, domains, SSL and extras. ZAR, VAT-inclusive (15 %).
@@ -317,7 +321,7 @@ def main() -> int:
         handler_for(
             CartStore(),
             from_environment(),
-            parse_origins(os.environ.get("CORS_ALLOWED_ORIGINS", "")),
+            listed_origins(),
         ),
     )
     server.daemon_threads = True

@@ -322,6 +322,30 @@ class Supervisor:
             "CORS_ALLOWED_ORIGINS": ",".join(self.cors_origins),
         }
         env = self.child_env(dynamic)
+        # What stack.json will say (written once every child is up); the portal's config is part.
+        stack = {
+            "apiUrl": self.api_url,
+            "cartApiUrl": self.cart_url,
+            "awsEndpointUrl": self.endpoint,
+            "region": REGION,
+            "stage": self.stage,
+            "userPoolId": made.user_pool_id,
+            "userPoolClientId": made.user_pool_client_id,
+            "tableName": made.table_name,
+            "ordersBucket": made.orders_bucket,
+            "templatesBucket": made.templates_bucket,
+            "topicArn": made.topic_arn,
+            "queues": made.queues,
+            "streamDlqUrl": made.stream_dlq_url,
+            # Origins a browser may call the API from (the local API's CORS_ALLOWED_ORIGINS).
+            "corsOrigins": self.cors_origins,
+            "portalUrl": self.portal_url,
+            "apiReferenceUrl": f"{self.portal_url}/api/",
+            # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
+            "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
+            "users": made.users,
+            "logs": str(self.logs_dir),
+        }
         cart = self.spawn(
             "cart",
             [
@@ -336,17 +360,7 @@ class Supervisor:
             env,
         )
         portal_config = self.state_dir / "portal.json"
-        page = portal.config_for(
-            {
-                "apiUrl": self.api_url,
-                "cartApiUrl": self.cart_url,
-                "awsEndpointUrl": self.endpoint,
-                "region": REGION,
-                "userPoolClientId": made.user_pool_client_id,
-                "users": made.users,
-            }
-        )
-        write_atomically(portal_config, json.dumps(page, indent=2))
+        write_atomically(portal_config, json.dumps(portal.config_for(stack), indent=2))
         portal_server = self.spawn(
             "portal",
             [
@@ -398,29 +412,6 @@ class Supervisor:
             what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
             wait_until(ready.exists, what, 60, process)
 
-        stack = {
-            "apiUrl": self.api_url,
-            "cartApiUrl": self.cart_url,
-            "awsEndpointUrl": self.endpoint,
-            "region": REGION,
-            "stage": self.stage,
-            "userPoolId": made.user_pool_id,
-            "userPoolClientId": made.user_pool_client_id,
-            "tableName": made.table_name,
-            "ordersBucket": made.orders_bucket,
-            "templatesBucket": made.templates_bucket,
-            "topicArn": made.topic_arn,
-            "queues": made.queues,
-            "streamDlqUrl": made.stream_dlq_url,
-            # Origins a browser may call the API from (the local API's CORS_ALLOWED_ORIGINS).
-            "corsOrigins": self.cors_origins,
-            "portalUrl": self.portal_url,
-            "apiReferenceUrl": f"{self.portal_url}/api/",
-            # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
-            "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
-            "users": made.users,
-            "logs": str(self.logs_dir),
-        }
         write_atomically(self.state_dir / auth.STACK_FILE_NAME, json.dumps(stack, indent=2))
         return stack
 

@@ -2,8 +2,9 @@
 
 Inputs: `docs/cost/prices.json` (the price table, dated, with its source), `docs/cost/usage.json`
 (what one order uses, measured or assumed, and what each environment runs at any volume) and
-the event source settings of `chalicelib/topology.py` with the functions' memory from
-`.chalice/config.json`. Printed beside the requirements' estimates ($176 / $411 / $2,810).
+the event source settings of `chalicelib/topology.py` with each stage's function memory
+(`devstack.stage.function_config`, as Chalice merges `.chalice/config.json`). Printed beside
+the requirements' estimates ($176 / $411 / $2,810).
 
 Cost = fixed (keys, alarms, dashboards, WAF, health checks, secrets, idle queue polling, backups)
 + per order x orders a month + storage after `months_in_service` at that volume. PROD's DR
@@ -22,6 +23,7 @@ import argparse
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,9 @@ STAGES = ("dev", "sit", "prod")
 CENT = Decimal("0.01")
 
 
+@cache
 def load(path: Path) -> Any:
+    """One input file, read once (numbers as Decimal); callers never change it."""
     return json.loads(path.read_text(), parse_float=Decimal, parse_int=Decimal)
 
 
@@ -62,11 +66,11 @@ class Function:
         return self.max_concurrency * self.batch_size / per_batch
 
 
-def functions(usage: dict[str, Any]) -> list[Function]:
+def functions(usage: dict[str, Any], stage: str = "prod") -> list[Function]:
     """Each function's per-order work with its memory and event source settings."""
     from chalicelib import topology
+    from devstack.stage import function_config
 
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["lambda_functions"]
     sources: dict[str, tuple[int, int | None]] = {
         c.function: (c.batch_size, c.max_concurrency) for c in topology.CONSUMERS
     }
@@ -78,7 +82,7 @@ def functions(usage: dict[str, Any]) -> list[Function]:
         found.append(
             Function(
                 name,
-                Decimal(config[name]["lambda_memory_size"]) / 1024,
+                Decimal(function_config(stage, name).memory_mb) / 1024,
                 batch,
                 concurrency,
                 work["items"],
@@ -155,7 +159,7 @@ def estimate(stage: str, orders: Decimal | None = None) -> Estimate:
     prices, usage = load(PRICES), load(USAGE)
     env = usage["environments"][stage]
     price = prices["regions"][env["region"]]
-    fns = functions(usage)
+    fns = functions(usage, stage)
     volume = orders if orders is not None else env["orders_per_month"]
     months = value(usage["limits"]["months_in_service"])
     stored_orders = volume * months
@@ -203,7 +207,7 @@ class Capacity:
 def capacity(stage: str) -> Capacity:
     usage = load(USAGE)
     env, limits = usage["environments"][stage], usage["limits"]
-    fns = functions(usage)
+    fns = functions(usage, stage)
     found: dict[str, Decimal] = {}
     for f in fns:
         rate = f.items_per_second()

@@ -200,33 +200,27 @@ def problem_template(title: str, status: int | None) -> str:
     )
 
 
-def problem_gateway_responses(
-    portal_origin: str | None = PORTAL_ORIGIN_REFERENCE,
-) -> dict[str, Any]:
+def problem_gateway_responses() -> dict[str, Any]:
     """API Gateway's own errors as RFC 9457 problem+json, like the app's.
 
-    With the stage's portal origin, they carry CORS headers too, so a browser shows a 401 or 403
-    from the authorizer as a problem instead of a network error. A gateway response can only
-    hold fixed values, so it names the stage's first listed origin (docs/adr/0017).
+    They carry CORS headers too, so a browser shows a 401 or 403 from the authorizer as a problem
+    instead of a network error. A gateway response can only hold fixed values, so it names the
+    stage's first listed origin, a Terraform variable (docs/adr/0017).
     """
+    from chalicelib.api.cors import EXPOSE_HEADERS
+
+    headers = {
+        "Content-Type": "application/problem+json",
+        "Cache-Control": "no-store",
+        "Access-Control-Allow-Origin": PORTAL_ORIGIN_REFERENCE,
+        "Access-Control-Expose-Headers": EXPOSE_HEADERS,
+        "Vary": "Origin",
+    }
     responses: dict[str, Any] = {}
-    cors = (
-        {
-            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{portal_origin}'",
-            "gatewayresponse.header.Access-Control-Expose-Headers": (
-                "'ETag, Location, X-Correlation-Id, Retry-After'"
-            ),
-            "gatewayresponse.header.Vary": "'Origin'",
-        }
-        if portal_origin
-        else {}
-    )
     for kind, (status, title) in GATEWAY_RESPONSES.items():
         response: dict[str, Any] = {
             "responseParameters": {
-                "gatewayresponse.header.Content-Type": "'application/problem+json'",
-                "gatewayresponse.header.Cache-Control": "'no-store'",
-                **cors,
+                f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
             },
             "responseTemplates": {"application/json": problem_template(title, status)},
         }

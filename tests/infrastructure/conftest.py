@@ -99,6 +99,11 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
 
 
+def deployed(function: str, stage: str) -> str:
+    """A function's deployed name, as the requirements spell it (section 4.2: kebab-case)."""
+    return f"bbws-order-lambda-{function.replace('_', '-')}-{stage}"
+
+
 # Each environment's primary region (requirements section 5.1; its tfvars say the same).
 PRIMARY_REGIONS = {"dev": "eu-west-1", "sit": "eu-west-1", "prod": "af-south-1"}
 

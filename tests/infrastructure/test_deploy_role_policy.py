@@ -18,7 +18,13 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.conftest import ENVIRONMENTS, PRIMARY_REGIONS, ROOT, needs_terraform
+from tests.infrastructure.conftest import (
+    ENVIRONMENTS,
+    PRIMARY_REGIONS,
+    ROOT,
+    deployed,
+    needs_terraform,
+)
 
 BOOTSTRAP = ROOT / "infrastructure" / "bootstrap"
 DEPLOY_POLICIES = sorted(BOOTSTRAP.glob("deploy-role-policy-*.json"))
@@ -128,10 +134,6 @@ def test_the_boundary_allows_everything_the_roles_own_policies_grant() -> None:
 Rule = Callable[[dict[str, Any], str, str], list[tuple[str, str]]]
 
 
-def _deployed(function: str, stage: str) -> str:
-    return f"bbws-order-lambda-{function.replace('_', '-')}-{stage}"
-
-
 def _bucket(resource: dict[str, Any], stage: str) -> str:
     prefix = {"orders": "bbws-orders", "templates": "bbws-email-templates"}[resource["index"]]
     dr = "-dr" if resource["address"].startswith("module.storage_dr.") else ""
@@ -141,7 +143,7 @@ def _bucket(resource: dict[str, Any], stage: str) -> str:
 def _role_of(resource: dict[str, Any], stage: str) -> str:
     address = resource["address"]
     if address.startswith("module.iam."):
-        name = f"{_deployed(resource['index'], stage)}-role"
+        name = f"{deployed(resource['index'], stage)}-role"
     elif address.startswith("module.backup."):
         name = f"bbws-order-lambda-{stage}-backup"
     else:
@@ -197,7 +199,7 @@ RULES: dict[str, Rule] = {
     ),
     "aws_lambda_permission": lambda r, region, stage: _each(
         ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"],
-        _lambda(region, _deployed("api_handler", stage)),
+        _lambda(region, deployed("api_handler", stage)),
     ),
     # Lambda names mappings by UUID: the policy confines them by the function (a condition).
     "aws_lambda_event_source_mapping": lambda r, region, stage: _each(

@@ -20,6 +20,7 @@ from tests.infrastructure.conftest import (
     ENVIRONMENTS,
     PRIMARY_REGIONS,
     ROOT,
+    deployed,
     needs_terraform,
     of_type,
 )
@@ -41,11 +42,6 @@ EXPECTED = {
     "prod": (35, 14, 14, 10000, 20000, "api.bbws.io"),
 }
 DAY = 86400
-
-
-def deployed(function: str, stage: str) -> str:
-    """A function's deployed name: kebab-case (requirements section 4.2)."""
-    return f"bbws-order-lambda-{function.replace('_', '-')}-{stage}"
 
 
 def service_modules(stage: str) -> tuple[str, ...]:
