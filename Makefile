@@ -7,8 +7,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi contract preview \
-	portal-screenshots cost \
-	package terraform checkov plan apply smoke release-gate deploy-window approvals clean
+	portal-screenshots cost infracost \
+	package terraform checkov plan apply smoke release-gate deploy-window approvals clean \
+	sandbox-up sandbox-user sandbox-down
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -67,6 +68,9 @@ portal-screenshots: venv ## Drive the portal page in headless Chromium; a PNG pe
 cost: venv ## Monthly cost and capacity per environment (docs/cost/*.json); ORDERS=n prices another volume
 	$(PY) -m scripts.cost_model $(if $(ORDERS),--orders $(ORDERS))
 
+infracost: venv ## What a change costs (infracost, dev/sit/prod): needs INFRACOST_API_KEY, else says so; INFRACOST_BASE=dir diffs
+	$(PY) -m scripts.infracost
+
 openapi: venv ## Regenerate docs/openapi.json from the models
 	$(PY) -m scripts.openapi docs/openapi.json
 
@@ -93,7 +97,8 @@ fuzz: venv ## schemathesis --checks all as two tenants, 20,000+ requests; then n
 resilience: venv ## Kill every poller mid-batch; 2 minutes of mixed traffic (no 5xx, flat memory)
 	$(PY) -m pytest tests/e2e/test_resilience.py -m resilience --no-cov -q
 
-# STAGE=dev|sit|prod picks one environment; terraform and checkov default to all three.
+# STAGE=dev|sit|prod picks one environment; terraform and checkov default to all three
+# (STAGE=sandbox: the developer sandbox's package, docs/sandbox.md).
 STAGE  ?=
 STAGES := $(if $(STAGE),$(STAGE),dev sit prod)
 need-stage = @if [ -z "$(STAGE)" ]; then echo "usage: make $@ STAGE=dev|sit|prod" >&2; exit 2; fi
@@ -106,7 +111,7 @@ packaged = infrastructure/environments/$(1)/service/chalice.tf.json
 infrastructure/environments/%/service/chalice.tf.json: $(PACKAGE_SOURCES) $(STAMP)
 	$(PY) scripts/package.py --stage $*
 
-package: venv ## Package STAGE=dev|sit|prod into infrastructure/environments/$(STAGE)/service
+package: venv ## Package STAGE=dev|sit|prod|sandbox into infrastructure/environments/$(STAGE)/service
 	$(need-stage)
 	@$(MAKE) --no-print-directory $(call packaged,$(STAGE))
 	@echo "$(STAGE) is packaged: $(dir $(call packaged,$(STAGE)))"
@@ -131,6 +136,26 @@ plan: venv ## STAGE=…: init on the S3 state, save the plan (needs make package
 apply: venv ## STAGE=…: apply the saved plan of make plan, record the outputs
 	$(need-stage)
 	$(PY) scripts/terraform.py apply $(STAGE)
+
+# A developer's own copy in their own account (docs/sandbox.md): names end in sbx-$(SANDBOX).
+need-sandbox = @if [ -z "$(SANDBOX)" ]; then echo "usage: make $@ SANDBOX=<id, e.g. your initials> $(1)" >&2; exit 2; fi
+
+sandbox-up: venv ## Deploy your sandbox: SANDBOX=id EMAIL=you@… [SES_IDENTITY=…] [CART_API_URL=…] [YES=1]
+	$(call need-sandbox,EMAIL=you@example.com)
+	@if [ -z "$(EMAIL)" ]; then echo "usage: make $@ SANDBOX=$(SANDBOX) EMAIL=you@example.com" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory $(call packaged,sandbox)
+	$(PY) -m scripts.sandbox up --id "$(SANDBOX)" --email "$(EMAIL)" \
+		$(if $(SES_IDENTITY),--ses-identity "$(SES_IDENTITY)") $(if $(CART_API_URL),--cart-api-url "$(CART_API_URL)") \
+		$(if $(REGION),--region "$(REGION)") $(if $(YES),--yes)
+
+sandbox-user: venv ## A user in your sandbox's pool: SANDBOX=id EMAIL=a@b TENANT=t [GROUP=admin|payments]
+	$(call need-sandbox,EMAIL=alice@example.com TENANT=tenant-a)
+	$(PY) -m scripts.sandbox user --id "$(SANDBOX)" --user "$(EMAIL)" --tenant "$(TENANT)" \
+		$(if $(GROUP),--group "$(GROUP)")
+
+sandbox-down: venv ## Tear your sandbox down: SANDBOX=id [YES=1]
+	$(call need-sandbox,)
+	$(PY) -m scripts.sandbox down --id "$(SANDBOX)" $(if $(YES),--yes)
 
 # BASE_URL defaults to the local stack; NAME labels the report (build/smoke-NAME.json).
 NAME ?= local

@@ -47,7 +47,11 @@ from typing import Any
 from chalicelib import SERVICE_NAME, topology
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("dev", "sit", "prod")
+STAGES = ("dev", "sit", "prod", "sandbox")
+# A sandbox is one package for any developer's id: its names end in the Terraform variable
+# (`sbx-{id}`, docs/sandbox.md), as its .chalice/config.json stage's resource names do.
+SANDBOX = "sandbox"
+ENVIRONMENT_REFERENCE = "${var.environment}"
 RUNTIME = (3, 12)
 APP_NAME = SERVICE_NAME
 API_NAME = "bbws-order-api"  # the REST API's name (requirements section 3.5)
@@ -85,9 +89,14 @@ class PackagingError(RuntimeError):
     """Packaging cannot produce a deployable module; the message says why."""
 
 
+def name_suffix(stage: str) -> str:
+    """What the stage's names end in: the stage, or for the sandbox the Terraform variable."""
+    return ENVIRONMENT_REFERENCE if stage == SANDBOX else stage
+
+
 def function_name(function: str, stage: str) -> str:
     """The deployed name of one of the app's functions: kebab-case (requirements section 4.2)."""
-    return topology.deployed_function_name(function, stage)
+    return topology.deployed_function_name(function, name_suffix(stage))
 
 
 def require_runtime_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
@@ -114,9 +123,9 @@ def rename_functions(doc: dict[str, Any], stage: str) -> None:
     for resource_name, function in doc["resource"]["aws_lambda_function"].items():
         function["function_name"] = function_name(resource_name, stage)
     for api in doc["resource"].get("aws_api_gateway_rest_api", {}).values():
-        api["name"] = f"{API_NAME}-{stage}"
+        api["name"] = f"{API_NAME}-{name_suffix(stage)}"
     for layer in doc["resource"].get("aws_lambda_layer_version", {}).values():
-        layer["layer_name"] = f"{APP_NAME}-dependencies-{stage}"
+        layer["layer_name"] = f"{APP_NAME}-dependencies-{name_suffix(stage)}"
 
 
 def share_environment(doc: dict[str, Any]) -> None:

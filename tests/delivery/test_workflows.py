@@ -120,6 +120,18 @@ def test_ci_covers_everything_make_test_runs_and_packages_each_stage() -> None:
     assert uses_action(ci["jobs"]["test"], "hashicorp/setup-terraform")
 
 
+def test_infracost_prices_each_change_where_the_key_is_and_says_so_where_not() -> None:
+    job = load("ci.yml")["jobs"]["infracost"]
+    assert job["env"]["INFRACOST_API_KEY"] == "${{ secrets.INFRACOST_API_KEY }}"
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make infracost"]
+    setup = next(s for s in job["steps"] if "infracost/actions/setup" in s.get("uses", ""))
+    assert setup["if"] == "env.INFRACOST_API_KEY != ''"  # only installed where it can run
+    base = next(s for s in job["steps"] if s.get("with", {}).get("path") == ".infracost-base")
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert ".infracost-base" in job["env"]["INFRACOST_BASE"]
+    assert "permissions" not in job  # the workflow's contents: read; the diff goes to the summary
+
+
 def test_every_command_a_workflow_runs_is_a_makefile_target() -> None:
     targets = makefile_targets()
     for name, workflow in all_workflows().items():
@@ -144,7 +156,8 @@ def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
             match = re.search(r"uses: (\S+)", line)
             if not match or match.group(1).startswith("./"):
                 continue
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", match.group(1)), line
+            # owner/repo or owner/repo/path (an action in a subfolder), at a full commit
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}", match.group(1)), line
             assert re.search(r" # v\d+\.\d+\.\d+$", line), f"{path.name}: no version: {line}"
 
 

@@ -65,7 +65,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(
         ROOT / "chalicelib" / "templates" / "email", root / "chalicelib" / "templates" / "email"
     )
-    for stage in ENVIRONMENTS:
+    for stage in (*ENVIRONMENTS, package.SANDBOX):
         package.package(stage, environments=root / "infrastructure" / "environments")
     return root
 
@@ -105,7 +105,12 @@ def deployed(function: str, stage: str) -> str:
 
 
 # Each environment's primary region (requirements section 5.1; its tfvars say the same).
-PRIMARY_REGIONS = {"dev": "eu-west-1", "sit": "eu-west-1", "prod": "af-south-1"}
+PRIMARY_REGIONS = {
+    "dev": "eu-west-1",
+    "sit": "eu-west-1",
+    "prod": "af-south-1",
+    "sandbox": "eu-west-1",
+}
 
 
 def emulator_provider(url: str, region: str, alias: str | None = None) -> dict[str, Any]:
@@ -125,11 +130,14 @@ def emulator_provider(url: str, region: str, alias: str | None = None) -> dict[s
     return block
 
 
-def plan(workspace: Path, stage: str, url: str) -> dict[str, Any]:
+def plan(
+    workspace: Path, stage: str, url: str, extra_var_files: tuple[Path, ...] = ()
+) -> dict[str, Any]:
     """`terraform plan` of an environment against the emulator, as JSON.
 
     An override file swaps the S3 backend for a local one and points the providers at the
-    emulator; everything else is the environment exactly as deployed, with its tfvars.
+    emulator; everything else is the environment exactly as deployed, with its tfvars (and, for
+    a sandbox, the developer's own variables).
     """
     directory = workspace / "infrastructure" / "environments" / stage
     providers = [emulator_provider(url, PRIMARY_REGIONS[stage])]
@@ -139,7 +147,8 @@ def plan(workspace: Path, stage: str, url: str) -> dict[str, Any]:
         json.dumps({"terraform": {"backend": {"local": {}}}, "provider": {"aws": providers}})
     )
     terraform.run(["init", "-reconfigure", "-input=false"], directory)
-    terraform.run(["plan", "-input=false", f"-var-file={stage}.tfvars", "-out=plan.out"], directory)
+    var_files = [f"-var-file={stage}.tfvars", *(f"-var-file={f}" for f in extra_var_files)]
+    terraform.run(["plan", "-input=false", *var_files, "-out=plan.out"], directory)
     shown = terraform.run(["show", "-json", "plan.out"], directory).stdout
     (directory / "zz_emulator_override.tf.json").unlink()
     return dict(json.loads(shown))

@@ -307,7 +307,7 @@ def test_every_role_allows_only_named_actions_on_its_own_resources(
 ) -> None:
     iam = applied("iam")
     for function in TIMEOUTS:
-        role = f"{package.function_name(function, 'local')}-role"
+        role = package.function_name(function, "local")
         trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
         assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
         [policy_name] = iam.list_role_policies(RoleName=role)["PolicyNames"]

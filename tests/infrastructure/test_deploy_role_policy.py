@@ -81,7 +81,7 @@ def test_the_deploy_role_cannot_escape_the_boundary() -> None:
     }
     assert "iam:AttachRolePolicy" in create["Action"]
     assert "iam:PutRolePolicy" in create["Action"]
-    role = f"arn:aws:iam::{ACCOUNT}:role/bbws-order-lambda-api-handler-dev-role"
+    role = f"arn:aws:iam::{ACCOUNT}:role/bbws-order-lambda-api-handler-dev"
     assert not allowed(policy, "iam:DeleteRolePermissionsBoundary", role)
     assert not allowed(
         policy, "iam:CreatePolicyVersion", f"arn:aws:iam::{ACCOUNT}:policy/bbws-order-boundary"
@@ -143,7 +143,7 @@ def _bucket(resource: dict[str, Any], stage: str) -> str:
 def _role_of(resource: dict[str, Any], stage: str) -> str:
     address = resource["address"]
     if address.startswith("module.iam."):
-        name = f"{deployed(resource['index'], stage)}-role"
+        name = deployed(resource["index"], stage)
     elif address.startswith("module.backup."):
         name = f"bbws-order-lambda-{stage}-backup"
     else:
@@ -191,7 +191,7 @@ RULES: dict[str, Rule] = {
             ],
             _lambda(region, r["values"]["function_name"]),
         ),
-        ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/{r['values']['function_name']}-role"),
+        ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/{r['values']['function_name']}"),
     ],
     "aws_lambda_layer_version": lambda r, region, stage: _each(
         ["lambda:PublishLayerVersion", "lambda:GetLayerVersion", "lambda:DeleteLayerVersion"],

@@ -88,7 +88,7 @@ module "service_dr" {
   providers = { aws = aws.dr }
 
   environment              = var.environment
-  cognito_user_pool_arn    = var.cognito_user_pool_arn
+  cognito_user_pool_arn    = local.cognito_user_pool_arn
   function_role_arns       = module.iam.role_arns
   queue_arns               = module.messaging_dr.queue_arns
   orders_stream_arn        = module.dynamodb.replica_stream_arns[var.dr_region]
@@ -101,11 +101,11 @@ module "service_dr" {
   waf_rate_limit_per_ip    = var.waf_rate_limit_per_ip
   waf_trusted_cidrs        = var.waf_trusted_cidrs
   tags                     = local.tags
-  lambda_environment = {
+  lambda_environment = merge(var.settings, {
     ORDER_EVENTS_TOPIC_ARN = module.messaging_dr.topic_arn
     ORDERS_BUCKET_NAME     = module.storage_dr.bucket_names["orders"]
     TEMPLATES_BUCKET_NAME  = module.storage_dr.bucket_names["templates"]
-  }
+  })
 }
 
 module "api_domain_dr" {

@@ -1,8 +1,10 @@
-# One environment of the BBWS Order service, shared by dev, sit and prod (each links to this
-# file; their own are backend.tf and {env}.tfvars). `make package STAGE=<env>` writes ./service
+# One environment of the BBWS Order service, shared by dev, sit, prod and a developer's sandbox
+# (each links to this file; their own are backend.tf and {env}.tfvars). `make package STAGE=<env>` writes ./service
 # (the Chalice functions and API, fixed by scripts/package.py); everything else is the modules.
-# The standby_* locals say whether a DR region stands by: none in single_region.tf (dev, sit),
-# eu-west-1 in prod/dr.tf.
+# The standby_* locals say whether a DR region stands by: none in single_region.tf (dev, sit,
+# sandbox), eu-west-1 in prod/dr.tf. What comes from outside (the portal's Cognito pool, the
+# custom domain) is external.tf in dev, sit and prod; a sandbox makes its own pool and has no
+# domain (sandbox/sandbox.tf, docs/sandbox.md).
 
 locals {
   names     = module.service.resource_names
@@ -18,9 +20,10 @@ locals {
 }
 
 module "kms" {
-  source      = "../../modules/kms"
-  environment = var.environment
-  tags        = local.tags
+  source                  = "../../modules/kms"
+  environment             = var.environment
+  deletion_window_in_days = var.disposable ? 7 : 30
+  tags                    = local.tags
 }
 
 module "dynamodb" {
@@ -53,6 +56,7 @@ module "storage" {
   templates_source_dir    = local.templates
   kms_key_arn             = module.kms.key_arn
   replication             = local.standby_storage_replication
+  force_destroy           = var.disposable
   tags                    = local.tags
 
   permissions_boundary_arn = local.permissions_boundary_arn
@@ -64,6 +68,8 @@ module "cursor_secret" {
   kms_key_arn = module.kms.key_arn
   replicas    = local.standby_kms_key_arns
   tags        = local.tags
+
+  recovery_window_in_days = var.disposable ? 0 : 30
 }
 
 module "iam" {
@@ -92,7 +98,7 @@ module "iam" {
 module "service" {
   source                   = "./service"
   environment              = var.environment
-  cognito_user_pool_arn    = var.cognito_user_pool_arn
+  cognito_user_pool_arn    = local.cognito_user_pool_arn
   function_role_arns       = module.iam.role_arns
   queue_arns               = module.messaging.queue_arns
   orders_stream_arn        = module.dynamodb.stream_arn
@@ -105,20 +111,9 @@ module "service" {
   waf_rate_limit_per_ip    = var.waf_rate_limit_per_ip
   waf_trusted_cidrs        = var.waf_trusted_cidrs
   tags                     = local.tags
-  lambda_environment = {
+  lambda_environment = merge(var.settings, {
     ORDER_EVENTS_TOPIC_ARN = module.messaging.topic_arn
-  }
-}
-
-module "api_domain" {
-  source          = "../../modules/api_domain"
-  domain_name     = var.domain_name
-  certificate_arn = var.certificate_arn
-  zone_id         = var.hosted_zone_id
-  rest_api_id     = module.service.rest_api_id
-  stage_name      = module.service.api_stage_name
-  failover_role   = local.standby_failover_role
-  tags            = local.tags
+  })
 }
 
 module "monitoring" {

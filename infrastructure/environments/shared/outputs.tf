@@ -1,8 +1,3 @@
-output "api_url" {
-  description = "The API behind its custom domain."
-  value       = "https://${module.api_domain.domain_name}"
-}
-
 output "api_invoke_url" {
   description = "The stage's execute-api URL (bypasses the custom domain)."
   value       = module.service.api_invoke_url

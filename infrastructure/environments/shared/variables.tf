@@ -1,10 +1,12 @@
 variable "environment" {
-  description = "dev, sit or prod: the suffix of every resource name."
+  description = "dev, sit, prod, or sbx-{id} for a developer's sandbox: the suffix of every resource name."
   type        = string
 
   validation {
-    condition     = contains(["dev", "sit", "prod"], var.environment)
-    error_message = "environment is dev, sit or prod."
+    # 11 characters at most: the longest function name, bbws-order-lambda-customer-order-
+    # confirmation-sender-{env}, and its role of the same name stay within IAM's and Lambda's 64.
+    condition     = contains(["dev", "sit", "prod"], var.environment) || can(regex("^sbx-[a-z][a-z0-9]{1,6}$", var.environment))
+    error_message = "environment is dev, sit, prod, or sbx-{id} with an id of 2 to 7 lower-case letters and digits (a letter first)."
   }
 }
 
@@ -15,26 +17,6 @@ variable "account_id" {
 
 variable "region" {
   description = "Primary region."
-  type        = string
-}
-
-variable "cognito_user_pool_arn" {
-  description = "The customer portal's Cognito user pool (the API's authorizer)."
-  type        = string
-}
-
-variable "domain_name" {
-  description = "The API's custom domain."
-  type        = string
-}
-
-variable "certificate_arn" {
-  description = "ACM certificate of the custom domain, in the primary region."
-  type        = string
-}
-
-variable "hosted_zone_id" {
-  description = "Route 53 hosted zone of bbws.io."
   type        = string
 }
 
@@ -130,6 +112,18 @@ variable "waf_trusted_cidrs" {
     condition     = alltrue([for c in var.waf_trusted_cidrs : can(cidrhost(c, 0)) && !strcontains(c, ":") && !startswith(c, "0.0.0.0")])
     error_message = "IPv4 CIDRs of the runners only (never 0.0.0.0/0)."
   }
+}
+
+variable "settings" {
+  description = "Stage settings that replace .chalice/config.json's in every function's environment (a sandbox: its sender, internal recipients and Cart URL)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "disposable" {
+  description = "A sandbox: buckets are emptied on destroy, the cursor secret is deleted at once, keys wait the shortest 7 days."
+  type        = bool
+  default     = false
 }
 
 variable "tags" {

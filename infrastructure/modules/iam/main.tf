@@ -91,7 +91,7 @@ data "aws_iam_policy_document" "trust" {
 resource "aws_iam_role" "this" {
   for_each = var.function_names
 
-  name                 = "${each.value}-role"
+  name                 = each.value # the function's own name: 64 characters fit any stage
   description          = "Execution role of ${each.value}"
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   permissions_boundary = var.permissions_boundary_arn

@@ -16,8 +16,9 @@ locals {
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
-  bucket = each.value
-  tags   = var.tags
+  bucket        = each.value
+  force_destroy = var.force_destroy
+  tags          = var.tags
 
   #checkov:skip=CKV_AWS_18:Only the service's own roles touch these buckets; per-request audit comes from CloudTrail S3 data events (docs/deploy.md, bootstrap).
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events from these buckets.

@@ -57,6 +57,12 @@ variable "replication" {
   default = null
 }
 
+variable "force_destroy" {
+  description = "Delete every object version when the bucket is destroyed (a developer's sandbox only)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags for the buckets."
   type        = map(string)

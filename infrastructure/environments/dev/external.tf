@@ -1,0 +1,1 @@
+../shared/external.tf

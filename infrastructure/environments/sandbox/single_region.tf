@@ -1,0 +1,1 @@
+../shared/single_region.tf
