@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +51,8 @@ class Provisioned:
     stream_dlq_url: str = ""  # where the stream consumer's failed batches are reported
 
 
-def _password() -> str:
-    # Fresh per start: no demo password lives in the repository.
+def new_password() -> str:
+    """Fresh per user: no password lives in the repository. Every class Cognito may ask for."""
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(16)) + "aA1!"
 
@@ -178,6 +178,33 @@ def upload_templates(s3: Any, bucket: str) -> None:
         )
 
 
+def add_user(
+    cognito: Any,
+    pool_id: str,
+    username: str,
+    tenant_id: str,
+    groups: Sequence[str],
+    *,
+    password: str,
+) -> None:
+    """A confirmed user with a tenant and a permanent password, in `groups` (no invitation)."""
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": username},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "custom:tenantId", "Value": tenant_id},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    for group in groups:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
+
 def create_user_pool(cognito: Any, name: str) -> tuple[str, str, list[dict[str, Any]]]:
     """A pool with the tenant attribute, an app client for USER_PASSWORD_AUTH, demo users."""
     pool_id = cognito.create_user_pool(
@@ -196,22 +223,8 @@ def create_user_pool(cognito: Any, name: str) -> tuple[str, str, list[dict[str, 
         cognito.create_group(UserPoolId=pool_id, GroupName=group, Description=description)
     users = []
     for username, tenant_id, groups in DEMO_USERS:
-        password = _password()
-        cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=username,
-            UserAttributes=[
-                {"Name": "email", "Value": username},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "custom:tenantId", "Value": tenant_id},
-            ],
-            MessageAction="SUPPRESS",
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=pool_id, Username=username, Password=password, Permanent=True
-        )
-        for group in groups:
-            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+        password = new_password()
+        add_user(cognito, pool_id, username, tenant_id, groups, password=password)
         users.append(
             {
                 "username": username,

@@ -26,10 +26,11 @@ from typing import IO, Any
 from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
 from devstack import portal
 from devstack.stage import API_HANDLER, PROJECT_DIR, function_config
-from orderctl import auth
+from orderctl.profiles import STACK_FILE_NAME
 
-# Overridable so tests can run a stack beside a developer's own `make run`.
-STATE_DIR = auth.state_dir()
+# Overridable so tests can run a stack beside a developer's own `make run`; orderctl's `local`
+# profile reads the stack file here (orderctl/profiles.py).
+STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", PROJECT_DIR / ".local"))
 PIDS_FILE_NAME = "pids.json"  # our children, so a start after a crash ends the leftovers
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
@@ -287,7 +288,7 @@ class Supervisor:
         ensure_free(self.ports.api, "API_PORT")
         ensure_free(self.ports.cart, "CART_PORT")
         ensure_free(self.ports.portal, "PORTAL_PORT")
-        (self.state_dir / auth.STACK_FILE_NAME).unlink(missing_ok=True)
+        (self.state_dir / STACK_FILE_NAME).unlink(missing_ok=True)
         self._write_pids()
 
         emulator = self.spawn(
@@ -412,7 +413,7 @@ class Supervisor:
             what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
             wait_until(ready.exists, what, 60, process)
 
-        write_atomically(self.state_dir / auth.STACK_FILE_NAME, json.dumps(stack, indent=2))
+        write_atomically(self.state_dir / STACK_FILE_NAME, json.dumps(stack, indent=2))
         return stack
 
     def _client(self, service: str) -> Any:
@@ -481,7 +482,7 @@ class Supervisor:
                     process.wait()
         stale = [
             PIDS_FILE_NAME,
-            auth.STACK_FILE_NAME,
+            STACK_FILE_NAME,
             *(f"{name}.ready" for name in POLLERS.values()),
         ]
         for name in stale:  # nothing that says "running" survives a stop

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from orderctl import auth
+from orderctl import auth, profiles
 from orderctl.errors import OrderctlError
 
 
@@ -22,9 +22,11 @@ def main() -> int:
     """Print an ID token for the user named on the command line (default: alice)."""
     username = sys.argv[1] if len(sys.argv) > 1 else auth.DEFAULT_LOCAL_USER
     try:
-        stack = auth.local_stack()
+        stack = profiles.local_stack()
         if stack is None:
-            raise OrderctlError(f"{auth.stack_file()} not found: start the stack with `make run`")
+            raise OrderctlError(
+                f"{profiles.stack_file()} not found: start the stack with `make run`"
+            )
         print(id_token(stack, username))
     except OrderctlError as error:
         print(f"token: {error}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """A thin client of the Order API with the errors a person can act on.
 
 The token comes from `--token` / `ORDERCTL_TOKEN` when given (checked for expiry before use),
-otherwise from a fresh Cognito sign-in (`orderctl.auth`).
+otherwise from a fresh Cognito sign-in as the profile's user (`orderctl.auth`). Each API error
+becomes the `orderctl.errors` class of its status, hence the exit code.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 import requests
 
 from orderctl import auth
-from orderctl.errors import OrderctlError
+from orderctl.errors import AuthError, OrderctlError, RemoteFailure, for_status
+from orderctl.profiles import Profile
 
 
 def claims(token: str) -> dict[str, Any]:
@@ -26,21 +28,24 @@ def claims(token: str) -> dict[str, Any]:
     try:
         payload = token.split(".")[1]
         return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
-    except (IndexError, ValueError) as error:
-        raise OrderctlError(f"that is not a JWT ID token ({error})") from None
+    except (IndexError, ValueError, UnicodeDecodeError):
+        raise AuthError(
+            "that is not a JWT ID token (three base64url parts separated by dots): get one "
+            "with `orderctl token`"
+        ) from None
 
 
 def check_not_expired(token: str, now: float | None = None) -> None:
     expires = claims(token).get("exp")
     if isinstance(expires, int | float) and expires <= (now or time.time()):
         when = datetime.fromtimestamp(expires, UTC).isoformat(timespec="seconds")
-        raise OrderctlError(
+        raise AuthError(
             f"the token expired at {when}: get a new one with `orderctl token`, or leave out "
             "--token / ORDERCTL_TOKEN and orderctl signs in by itself"
         )
 
 
-def token_source(token: str | None, user: str | None, region: str | None) -> Callable[[], str]:
+def token_source(token: str | None, profile: Profile, user: str | None) -> Callable[[], str]:
     """A function returning the ID token to use, signing in at most once."""
     given = token or os.environ.get("ORDERCTL_TOKEN")
     if given:
@@ -51,7 +56,7 @@ def token_source(token: str | None, user: str | None, region: str | None) -> Cal
     def fresh() -> str:
         with lock:
             if not cached:
-                cached.append(auth.id_token(auth.resolve_login(user, region)))
+                cached.append(auth.id_token(auth.login_for(profile, user)))
             return cached[0]
 
     return fresh
@@ -60,10 +65,17 @@ def token_source(token: str | None, user: str | None, region: str | None) -> Cal
 class Api:
     """GET/POST/PUT with a bearer token; problem+json errors become OrderctlError."""
 
-    def __init__(self, base_url: str, token: Callable[[], str], timeout_s: float = 30) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: Callable[[], str],
+        timeout_s: float = 30,
+        local: bool = False,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout_s = timeout_s
+        self.local = local  # the dev stack: "is it running?" is the likely answer
         self._local = threading.local()
 
     @property
@@ -82,12 +94,14 @@ class Api:
                 method, url, headers=headers, timeout=self.timeout_s, **kwargs
             )
         except requests.ConnectionError:
-            raise OrderctlError(
-                f"cannot reach {self.base_url}: is the local stack running? Start it with "
-                "`make run` (or check --base-url)"
-            ) from None
+            hint = (
+                "is the local stack running? Start it with `make run`"
+                if self.local
+                else "check the profile's api_url (or --base-url) and your network"
+            )
+            raise RemoteFailure(f"cannot reach {self.base_url}: {hint}") from None
         except requests.Timeout:
-            raise OrderctlError(
+            raise RemoteFailure(
                 f"{method} {url}: no answer within {self.timeout_s:.0f} s"
             ) from None
 
@@ -95,7 +109,11 @@ class Api:
         response = self.send(method, path, **kwargs)
         if response.status_code == expect:
             return dict(response.json())
-        raise OrderctlError(self.explain(response))
+        raise self.error(response)
+
+    def error(self, response: requests.Response) -> OrderctlError:
+        """The response's problem as the error class of its status."""
+        return for_status(response.status_code)(self.explain(response))
 
     def explain(self, response: requests.Response) -> str:
         try:
@@ -124,7 +142,7 @@ class Api:
             timeout=self.timeout_s,
         )
         if response.status_code != 201:
-            raise OrderctlError(self.explain(response))
+            raise self.error(response)
         return str(response.json()["cartId"])
 
     def page(

@@ -13,31 +13,41 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.clock import iso, utc_now
-from orderctl import auth, carts, target
+from orderctl import carts, target
 from orderctl.api import Api, claims, token_source
+from orderctl.context import profile_of, refuse_production
 from orderctl.demo import order as demo_order
 from orderctl.demo import tenant_ids
-from orderctl.errors import OrderctlError
-from orderctl.output import console, emit, say
+from orderctl.errors import OrderctlError, UsageError
+from orderctl.output import body, console, emit, say
 
 ADMIN_GROUP = "admin"
 LOCAL_ADMIN = "ops@bbws.example"
 LOCAL_PAYMENTS = "payments@bbws.example"  # the payment system's identity on the local stack
 
 
-def api_of(args: argparse.Namespace, user: str | None = None) -> Api:
+def api_of(args: argparse.Namespace, user: str | None = None, timeout_s: float = 30) -> Api:
+    """The profile's API, signed in as `user` (else --user, else the profile's)."""
+    profile = profile_of(args)
+    if not profile.api_url:
+        raise UsageError(f"{profile.describe()} has no api_url: set it, or pass --base-url")
     return Api(
-        auth.base_url(args.base_url), token_source(args.token, user or args.user, args.region)
+        profile.api_url,
+        token_source(args.token, profile, user or args.user),
+        timeout_s=timeout_s,
+        local=is_local(args),
     )
 
 
-def target_for(args: argparse.Namespace, url: str) -> target.Target:
-    """Where to watch completion: the local stack, or --stage for a deployed API."""
-    if auth.is_local(url) or not (args.base_url or args.stage):
-        return target.resolve(None, None, None)
-    if not args.stage:
-        raise OrderctlError("watching a deployed stage's orders needs --stage (and --profile)")
-    return target.resolve(args.stage, args.profile, args.aws_region)
+def is_local(args: argparse.Namespace) -> bool:
+    """Whether the API is the running dev stack's (demo users, the emulator)."""
+    profile = profile_of(args)
+    return profile.stack is not None and profile.api_url == str(profile.stack["apiUrl"])
+
+
+def target_for(args: argparse.Namespace) -> target.Target:
+    """Where to watch completion: the profile's stage, in its account (or the emulator)."""
+    return target.from_profile(profile_of(args))
 
 
 # -- orders -----------------------------------------------------------------------------------
@@ -46,17 +56,16 @@ def target_for(args: argparse.Namespace, url: str) -> target.Target:
 def cmd_create(args: argparse.Namespace) -> int:
     api = api_of(args)
     rng = random.Random()  # noqa: S311 - demo data
-    local = auth.is_local(api.base_url)
-    body = demo_order(rng, tenant_id=args.tenant, simulator=not local)
+    request = demo_order(rng, tenant_id=args.tenant, simulator=not is_local(args))
     if args.email:
-        body["customerEmail"] = args.email
+        request["customerEmail"] = args.email
     if args.cart:  # a cart made elsewhere (the portal)
         if args.tenant:
-            raise OrderctlError("--cart and --tenant exclude each other: a cart is its tenant's")
-        body = carts.cart_body(args.cart, body)
+            raise UsageError("--cart and --tenant exclude each other: a cart is its tenant's")
+        request = carts.cart_body(args.cart, request)
     elif not args.tenant:  # a customer: the demo lines become a cart first
-        body = carts.as_cart_order(api, carts.cart_api_url(args.cart_api_url, api.base_url), body)
-    accepted = api.create(body)
+        request = carts.as_cart_order(api, carts.cart_api_url(profile_of(args)), request)
+    accepted = api.create(request)
     if args.wait:
         deadline = time.monotonic() + 30
         while api.send("GET", f"/v1.0/orders/{accepted['orderId']}").status_code == 404:
@@ -64,17 +73,20 @@ def cmd_create(args: argparse.Namespace) -> int:
                 raise OrderctlError(f"order {accepted['orderId']} was not recorded within 30 s")
             time.sleep(0.25)
         return show_order(api.call("GET", f"/v1.0/orders/{accepted['orderId']}"), args.json)
+    if args.json:
+        body(accepted)
+        return 0
     emit(
         [accepted | {"links": accepted["links"]["self"]}],
         ["orderId", "tenantId", "status", "links"],
-        args.json,
+        False,
     )
     return 0
 
 
 def show_order(order: dict[str, Any], as_json: bool) -> int:
     if as_json:
-        emit([order], [], True)
+        body(order)
         return 0
     fields = {
         "order": order["orderNumber"],
@@ -99,7 +111,7 @@ def show_order(order: dict[str, Any], as_json: bool) -> int:
 
 def cmd_pay(args: argparse.Namespace) -> int:
     """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
-    api = api_of(args, args.user or (LOCAL_PAYMENTS if not args.base_url else None))
+    api = api_of(args, args.user or (LOCAL_PAYMENTS if is_local(args) else None))
     order = api.get(args.order_id)
     payment = {
         "paymentId": f"orderctl-{uuid.uuid4().hex[:12]}",
@@ -126,17 +138,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     api = api_of(args)
     tenant = args.tenant or claims(api.token()).get("custom:tenantId")
     if not tenant:
-        raise OrderctlError("this user has no tenant: name one with --tenant")
+        raise UsageError("this user has no tenant: name one with --tenant")
     rows: list[dict[str, Any]] = []
     cursor = None
     while len(rows) < args.limit:
         page = api.page(str(tenant), min(100, args.limit - len(rows)), cursor, args.status)
+        if args.json:  # each page as the API sent it, one JSON document per line
+            sys.stdout.write(json.dumps(page) + "\n")
         rows.extend(page["items"])
         cursor = page["pagination"]["nextStartAt"]
         if not cursor:
             break
+    if args.json:
+        return 0
     columns = ["orderNumber", "id", "status", "total", "customerEmail", "dateCreated"]
-    emit(rows, columns, args.json, f"{tenant}: {len(rows)} order(s), newest first")
+    emit(rows, columns, False, f"{tenant}: {len(rows)} order(s), newest first")
     return 0
 
 
@@ -148,15 +164,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     from orderctl.completion import Watcher
 
-    if args.orders < 1 or args.tenants < 1:
-        raise OrderctlError("--orders and --tenants must be at least 1")
-    url = auth.base_url(args.base_url)
-    user = args.user or (LOCAL_ADMIN if args.tenants > 1 and auth.is_local(url) else None)
-    api = Api(url, token_source(args.token, user, args.region))
+    refuse_production(args, "seeding demo orders")
+    user = args.user or (LOCAL_ADMIN if args.tenants > 1 and is_local(args) else None)
+    api = api_of(args, user)
     groups = claims(api.token()).get("cognito:groups") or []
     own_tenant = claims(api.token()).get("custom:tenantId")
     if args.tenants > 1 and ADMIN_GROUP not in groups:
-        raise OrderctlError(
+        raise UsageError(
             f"seeding {args.tenants} tenants needs an admin user (group {ADMIN_GROUP}); "
             f"locally: --user {LOCAL_ADMIN}"
         )
@@ -167,7 +181,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             return api.create(body)
 
     else:  # a customer orders carts: each demo order's lines become a cart first
-        cart_api = carts.cart_api_url(args.cart_api_url, url)
+        cart_api = carts.cart_api_url(profile_of(args))
 
         def place(body: dict[str, Any]) -> dict[str, Any]:
             return api.create(carts.as_cart_order(api, cart_api, body))
@@ -179,7 +193,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             demo_order(
                 rng,
                 tenants[i % len(tenants)] if args.tenants > 1 else None,
-                simulator=not auth.is_local(url),
+                simulator=not is_local(args),
             ),
         )
         for i in range(args.orders)
@@ -203,7 +217,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
                     failures.append(str(error))
                 bar.advance(creating)
         if args.wait and created:
-            watcher = Watcher(target_for(args, url))
+            watcher = Watcher(target_for(args))
             for order_id, tenant, when in created:
                 watcher.watch(order_id, tenant, when)
             completing = bar.add_task("completing", total=len(created))
@@ -234,14 +248,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     from orderctl import load as loader
     from orderctl.completion import Watcher
 
-    if args.rate <= 0 or args.duration <= 0:
-        raise OrderctlError("--rate and --duration must be positive")
-    url = auth.base_url(args.base_url)
-    watch_target = target_for(args, url)
-    api = Api(url, token_source(args.token, args.user, args.region), timeout_s=30)
+    refuse_production(args, "generating load")
+    watch_target = target_for(args)
+    api = api_of(args)
+    url = api.base_url
     tenant = str(claims(api.token()).get("custom:tenantId"))
     admin = ADMIN_GROUP in (claims(api.token()).get("cognito:groups") or [])
-    cart_api = None if admin else carts.cart_api_url(args.cart_api_url, url)
+    cart_api = None if admin else carts.cart_api_url(profile_of(args))
     watcher = Watcher(watch_target)
 
     def live_table(load: loader.Load, elapsed: float) -> Table:
@@ -275,7 +288,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             tenant,
             args.rate,
             args.duration,
-            simulator=not auth.is_local(url),
+            simulator=not is_local(args),
             tick=lambda load, elapsed: tick(load, elapsed, live),
             cart_api=cart_api,
         )

@@ -1,39 +1,31 @@
 """Customers order carts (contract revision 2): where orderctl gets the cart it orders.
 
 A customer's `POST /v1.0/orders` names a cart; its lines and prices come from the Cart service.
-orderctl makes the cart first with `POST /v1.0/carts` of the Cart service at `--cart-api-url`
-(or `$ORDERCTL_CART_API_URL`; the local stack's stub is found on its own). Administrators' back-
-office orders (`--tenant`) still send priced lines, and `orders create --cart ID` orders a cart
-made elsewhere (the portal).
+orderctl makes the cart first with `POST /v1.0/carts` of the profile's Cart service (its
+`cart_api_url`, `--cart-api-url` or `$ORDERCTL_CART_API_URL`; for `local`, the dev stack's
+stub). Administrators' back-office orders (`--tenant`) still send priced lines, and
+`orders create --cart ID` orders a cart made elsewhere (the portal).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from orderctl import auth
 from orderctl.api import Api
-from orderctl.errors import OrderctlError
+from orderctl.errors import UsageError
+from orderctl.profiles import Profile
 
-CART_API_ENV = "ORDERCTL_CART_API_URL"
 
-
-def cart_api_url(given: str | None, base_url: str) -> str:
-    """--cart-api-url, else $ORDERCTL_CART_API_URL, else the local stack's Cart stub."""
-    url = given or os.environ.get(CART_API_ENV)
-    if url:
-        if not url.startswith(("http://", "https://")):
-            raise OrderctlError(f"--cart-api-url must be an http(s) URL, not {url!r}")
-        return url.rstrip("/")
-    stub = (auth.local_stack() or {}).get("cartApiUrl") if auth.is_local(base_url) else None
-    if not stub:
-        raise OrderctlError(
-            "customers order carts: name the Cart service with --cart-api-url (or "
-            f"${CART_API_ENV}), order a cart made elsewhere with --cart ID, or place a "
-            "back-office order as an administrator with --tenant"
+def cart_api_url(profile: Profile) -> str:
+    """The profile's Cart service (the local stack's stub for `local`)."""
+    if not profile.cart_api_url:
+        raise UsageError(
+            f"customers order carts, and {profile.describe()} names no Cart service: set its "
+            "cart_api_url (or --cart-api-url, $ORDERCTL_CART_API_URL), order a cart made "
+            "elsewhere with --cart ID, or place a back-office order as an administrator with "
+            "--tenant"
         )
-    return str(stub).rstrip("/")
+    return profile.cart_api_url.rstrip("/")
 
 
 def as_cart_order(api: Api, cart_api: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib import topology
 from chalicelib.topology import CONSUMERS
-from orderctl.errors import OrderctlError
+from orderctl.errors import AuthError, NotFound, RemoteFailure
 from orderctl.target import Target
 
 COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
@@ -59,7 +59,7 @@ def find(target: Target, name: str) -> Pair:
         if name in (pair.short, pair.function, pair.queue, pair.dlq):
             return pair
     known = ", ".join(c.short_name for c in CONSUMERS)
-    raise OrderctlError(f"unknown queue {name!r}: one of {known} (or a function or queue name)")
+    raise NotFound(f"unknown queue {name!r}: one of {known} (or a function or queue name)")
 
 
 class Queues:
@@ -76,22 +76,27 @@ class Queues:
         try:
             return dict(getattr(self.sqs, operation)(**kwargs))
         except EndpointConnectionError:
-            raise OrderctlError(
-                f"cannot reach SQS of {self.target.describe()}: is the local stack running? "
-                "Start it with `make run`"
-            ) from None
+            hint = (
+                ": is the local stack running? Start it with `make run`"
+                if self.target.local
+                else ""
+            )
+            raise RemoteFailure(f"cannot reach SQS of {self.target.describe()}{hint}") from None
         except NoCredentialsError:
-            raise OrderctlError(
-                f"no AWS credentials for {self.target.describe()}: pass --profile"
+            raise AuthError(
+                f"no AWS credentials for {self.target.describe()}: set the profile's "
+                "aws_profile (or --aws-profile) and sign in (aws sso login)"
             ) from None
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if "NonExistentQueue" in code or code == "QueueDoesNotExist":
-                raise OrderctlError(
+                raise NotFound(
                     f"queue {kwargs.get('QueueName', kwargs.get('QueueUrl'))} does not exist in "
                     f"{self.target.describe()}"
                 ) from None
-            raise OrderctlError(f"SQS {operation} failed ({code}): {error}") from None
+            if code in {"AccessDenied", "AccessDeniedException", "ExpiredToken"}:
+                raise AuthError(f"SQS {operation} refused ({code}): {error}") from None
+            raise RemoteFailure(f"SQS {operation} failed ({code}): {error}") from None
 
     def url(self, name: str) -> str:
         if name not in self._urls:

@@ -7,9 +7,11 @@ from typing import Any
 
 
 def target_of(args: argparse.Namespace) -> Any:
-    from orderctl.target import resolve
+    """The profile's stage, in its account (or the emulator for `local`)."""
+    from orderctl.context import profile_of
+    from orderctl.target import from_profile
 
-    return resolve(args.stage, args.profile, args.region)
+    return from_profile(profile_of(args))
 
 
 def cmd_dlq_list(args: argparse.Namespace) -> int:
@@ -21,11 +23,11 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
     rows = [
         {
             "queue": s.pair.short,
-            "work queue": s.pair.queue,
+            "work_queue": s.pair.queue,
             "waiting": s.waiting,
-            "in flight": s.in_flight,
-            "dead letters": s.dead,
-            "DLQ": s.pair.dlq,
+            "in_flight": s.in_flight,
+            "dead_letters": s.dead,
+            "dlq": s.pair.dlq,
         }
         for s in dlq.status(target)
     ]

@@ -1,4 +1,7 @@
-"""Tables for people (rich), JSON for scripts (`--json`)."""
+"""What orderctl prints, like gh and stripe do: a table on a terminal, tab-separated values when
+piped (a header line, then one line per row), and with `--json` the API's own body (one object
+for one object). Status and progress go to stderr, so stdout stays clean for a pipe.
+"""
 
 from __future__ import annotations
 
@@ -17,26 +20,46 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+def body(document: Any) -> None:
+    """One JSON document on stdout: the API's body as it came."""
+    json.dump(document, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def cell(value: Any) -> str:
+    """A TSV cell: no tabs or newlines inside, None as empty."""
+    if value is None:
+        return ""
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+    return text.replace("\t", " ").replace("\n", " ")
+
+
 def emit(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: bool, title: str = ""
 ) -> None:
-    """Rows as a table, or as one JSON document on stdout."""
+    """Rows as a table (terminal), TSV (piped) or one JSON array (`--json`)."""
     if as_json:
-        json.dump(list(rows), sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        body(list(rows))
+        return
+    if not sys.stdout.isatty():
+        if title:  # for the person watching; the pipe gets only the rows
+            say(title)
+        sys.stdout.write("\t".join(columns) + "\n")
+        for row in rows:
+            sys.stdout.write("\t".join(cell(row.get(c)) for c in columns) + "\n")
         return
     from rich.table import Table
 
     table = Table(title=title or None, title_justify="left")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
     console().print(table)
 
 
 def say(text: str) -> None:
-    """A status line on stderr (stdout stays clean for --json)."""
+    """A status line on stderr (stdout stays clean for --json and pipes)."""
     console(stderr=True).print(text)
 
 
@@ -45,7 +68,7 @@ def confirm(question: str, yes: bool) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        from orderctl.errors import OrderctlError
+        from orderctl.errors import UsageError
 
-        raise OrderctlError(f"{question} Not asked without a terminal: add --yes to go ahead")
+        raise UsageError(f"{question} Not asked without a terminal: add --yes to go ahead")
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")

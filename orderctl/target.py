@@ -1,21 +1,17 @@
-"""Where orderctl points: the local stack (default) or a deployed stage through an AWS profile.
+"""Where the queue and table commands point: the profile's stage, in its AWS account.
 
-Resource names come from `.chalice/config.json`, the same file the functions get their
-environment from, so orderctl never guesses a queue name.
+Resource names come from `orderctl.names` (checked against `.chalice/config.json`), so an
+installed orderctl needs no checkout and never guesses a queue name.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from orderctl import auth
-from orderctl.errors import OrderctlError
-
-CONFIG = auth.PROJECT_DIR / ".chalice" / "config.json"
-# Each stage's primary region (requirements section 5.1): DEV and SIT in Ireland, PROD in Cape Town.
-STAGE_REGIONS = {"dev": "eu-west-1", "sit": "eu-west-1", "prod": "af-south-1"}
+from orderctl.errors import UsageError
+from orderctl.names import resource_names
+from orderctl.profiles import STAGE_REGIONS, Profile
 
 
 @dataclass(frozen=True)
@@ -25,7 +21,7 @@ class Target:
     stage: str
     region: str
     endpoint_url: str | None = None  # the emulator; None is AWS
-    profile: str | None = None
+    profile: str | None = None  # the AWS profile
     logs_dir: str | None = None  # the local stack's per-function logs
 
     @property
@@ -35,6 +31,7 @@ class Target:
     def client(self, service: str) -> Any:
         import boto3
         from botocore.config import Config
+        from botocore.exceptions import ProfileNotFound
 
         config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
         if self.local:
@@ -47,18 +44,19 @@ class Target:
                 aws_secret_access_key="local",  # noqa: S106 - the emulator ignores credentials
                 config=config,
             )
-        session: Any = boto3.Session(profile_name=self.profile, region_name=self.region)
+        try:
+            session: Any = boto3.Session(profile_name=self.profile, region_name=self.region)
+        except ProfileNotFound:
+            raise UsageError(
+                f"AWS profile {self.profile!r} is not configured on this machine "
+                f"(aws configure sso --profile {self.profile}); it is the orderctl profile's "
+                "aws_profile or --aws-profile"
+            ) from None
         return session.client(service, config=config)
 
     def environment(self) -> dict[str, str]:
-        """The stage's environment variables (resource names) from .chalice/config.json."""
-        config = json.loads(CONFIG.read_text())
-        stage = config["stages"].get(self.stage)
-        if stage is None:
-            raise OrderctlError(
-                f"unknown stage {self.stage!r}: one of {', '.join(config['stages'])}"
-            )
-        return {**config.get("environment_variables", {}), **stage["environment_variables"]}
+        """The stage's resource names, as the functions' environment names them."""
+        return resource_names(self.stage)
 
     def describe(self) -> str:
         return (
@@ -66,24 +64,25 @@ class Target:
             if self.local
             else (
                 f"stage {self.stage} in {self.region}"
-                + (f" (profile {self.profile})" if self.profile else "")
+                + (f" (AWS profile {self.profile})" if self.profile else "")
             )
         )
 
 
-def resolve(stage: str | None, profile: str | None, region: str | None) -> Target:
-    """`--stage` (+ `--profile`/`--region`) names a deployed stage; otherwise the local stack."""
-    if stage and stage != "local":
-        return Target(stage, region or STAGE_REGIONS.get(stage, "af-south-1"), profile=profile)
-    stack = auth.local_stack()
-    if stack is None:
-        raise OrderctlError(
-            f"{auth.stack_file()} does not exist: is the local stack running? Start it with "
-            "`make run`, or name a deployed stage with --stage and --profile"
+def from_profile(profile: Profile) -> Target:
+    """The profile's AWS side: the emulator for `local`, else its stage in its account."""
+    if not profile.stage:
+        raise UsageError(
+            f"{profile.describe()} names no stage: set its stage (dev, sit, prod, sbx-…) or --stage"
         )
-    return Target(
-        str(stack["stage"]),
-        str(stack["region"]),
-        endpoint_url=str(stack["awsEndpointUrl"]),
-        logs_dir=stack.get("logs"),
-    )
+    if profile.stack is not None:
+        return Target(
+            profile.stage,
+            profile.aws_region or str(profile.stack["region"]),
+            endpoint_url=str(profile.stack["awsEndpointUrl"]),
+            logs_dir=profile.stack.get("logs"),
+        )
+    region = profile.aws_region or STAGE_REGIONS.get(profile.stage)
+    if not region:
+        raise UsageError(f"{profile.describe()}: set its aws_region (or --aws-region)")
+    return Target(profile.stage, region, profile=profile.aws_profile)

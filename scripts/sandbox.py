@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import secrets
 import shutil
-import string
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -26,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devstack.provision import add_user, new_password
 from scripts import terraform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -319,38 +318,11 @@ class Commands:
         pool = outputs["cognito_user_pool_id"]
         cognito = self.session.client("cognito-idp", region_name=values.get("region", "eu-west-1"))
         password = new_password()
-        cognito.admin_create_user(
-            UserPoolId=pool,
-            Username=username,
-            UserAttributes=[
-                {"Name": "email", "Value": username},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "custom:tenantId", "Value": tenant},
-            ],
-            MessageAction="SUPPRESS",
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=pool, Username=username, Password=password, Permanent=True
-        )
-        for group in groups:
-            cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+        add_user(cognito, pool, username, tenant, groups, password=password)
         self.say(
             f"{username} (tenant {tenant}{', ' + ', '.join(groups) if groups else ''}): {password}"
         )
         return password
-
-
-def new_password() -> str:
-    """A password the pool's policy accepts: 20 characters, every class it asks for."""
-    alphabet = string.ascii_letters + string.digits
-    while True:
-        password = "".join(secrets.choice(alphabet) for _ in range(20))
-        if (
-            any(c.islower() for c in password)
-            and any(c.isupper() for c in password)
-            and any(c.isdigit() for c in password)
-        ):
-            return password
 
 
 def next_steps(sandbox: Sandbox, outputs: dict[str, Any]) -> str:

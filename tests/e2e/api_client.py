@@ -72,6 +72,7 @@ def orderctl(*args: str, env: dict[str, str], timeout_s: float = 300) -> Any:
     from pathlib import Path
 
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
+    clean["ORDERCTL_CONFIG"] = os.devnull  # no profiles of the machine's own config file
     return subprocess.run(
         [sys.executable, "-m", "orderctl", *args],
         cwd=Path(__file__).resolve().parents[2],

@@ -40,19 +40,23 @@ def test_token_prints_an_id_token_for_a_demo_user(env: dict[str, str]) -> None:
 
 
 def test_orders_create_get_and_list(env: dict[str, str]) -> None:
-    [order] = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    order = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
     assert order["orderNumber"].startswith("ORD-EU-")
     assert order["tenantId"] == "tenant-a"
-    [got] = as_json(orderctl("orders", "get", order["id"], "--json", env=env))
-    assert got["id"] == order["id"]
-    listed = as_json(orderctl("orders", "list", "--limit", "5", "--json", env=env))
-    assert order["id"] in [o["id"] for o in listed]
+    got = as_json(orderctl("orders", "get", order["id"], "--json", env=env))
+    assert got == order  # the API's body, as it came
+    page = as_json(orderctl("orders", "list", "--limit", "5", "--json", env=env))
+    assert set(page) == {"items", "pagination"}  # the API's page, not a reshaped list
+    assert order["id"] in [o["id"] for o in page["items"]]
+    piped = orderctl("orders", "list", "--limit", "5", env=env).stdout.splitlines()
+    assert piped[0] == "orderNumber\tid\tstatus\ttotal\tcustomerEmail\tdateCreated"
+    assert any(line.split("\t")[1] == order["id"] for line in piped[1:])
     table = orderctl("orders", "get", order["id"], env=env)
     assert order["orderNumber"] in table.stdout
     assert "total" in table.stdout
     # Another tenant's user cannot see it: the API's 404, said plainly.
     other = orderctl("orders", "get", order["id"], "--user", "bob@tenant-b.example", env=env)
-    assert other.returncode == 1
+    assert other.returncode == 4  # not found
     assert "answered 404" in other.stderr
 
 
@@ -66,13 +70,15 @@ def test_seed_spreads_realistic_orders_over_tenants_and_waits_for_them(
         {"tenant": "tenant-c", "orders": 3},
     ]
     admin = ("--user", "ops@bbws.example")
-    listed = as_json(orderctl("orders", "list", "--tenant", "tenant-c", *admin, "--json", env=env))
+    listed = as_json(orderctl("orders", "list", "--tenant", "tenant-c", *admin, "--json", env=env))[
+        "items"
+    ]
     assert len(listed) == 3
     assert all(order["invoice"]["available"] for order in listed)  # seed waited for the PDFs
     refused = orderctl(
         "seed", "--orders", "2", "--tenants", "2", "--user", "alice@tenant-a.example", env=env
     )
-    assert refused.returncode == 1
+    assert refused.returncode == 2  # usage
     assert "needs an admin user" in refused.stderr
 
 
@@ -94,7 +100,8 @@ def test_load_reports_latencies_errors_and_completion(env: dict[str, str], tmp_p
     tables = orderctl("load", "--rate", "2", "--duration", "2", env=env)
     assert tables.returncode == 0, tables.stderr
     for heading in ("Latency (ms)", "Errors by status", "End-to-end completion"):
-        assert heading in tables.stdout
+        assert heading in tables.stderr  # piped: the titles to the person, the rows to the pipe
+    assert "operation\tcount\tp50\tp95\tp99\tmax" in tables.stdout
 
 
 def expired_token(expires: int = 1_700_000_000) -> str:
@@ -108,18 +115,19 @@ def expired_token(expires: int = 1_700_000_000) -> str:
 
 def test_errors_are_sentences_not_tracebacks(env: dict[str, str], tmp_path: Path) -> None:
     expired = orderctl("orders", "list", "--token", expired_token(), env=env)
-    assert expired.returncode == 1
+    assert expired.returncode == 3  # authentication
     assert "the token expired at 2023-11-14T22:13:20+00:00" in expired.stderr
     forged = expired_token(expires=4_102_444_800)  # 2100, but not signed by the pool
     refused = orderctl("orders", "get", "some-id", "--token", forged, env=env)
-    assert refused.returncode == 1
+    assert refused.returncode == 3
     assert "the API refused the token (401)" in refused.stderr
     unknown = orderctl("token", "mallory@example.com", env=env)
+    assert unknown.returncode == 2
     assert "unknown user 'mallory@example.com'" in unknown.stderr
     nothing = {"LOCAL_STATE_DIR": str(tmp_path)}
     for command in (("orders", "list"), ("dlq", "list"), ("seed", "--orders", "1")):
         stopped = orderctl(*command, env=nothing)
-        assert stopped.returncode == 1
+        assert stopped.returncode == 4  # the local profile's stack is not found
         assert "make run" in stopped.stderr
     for result in (expired, refused, unknown):
         assert "Traceback" not in result.stderr
@@ -162,8 +170,8 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
         time.sleep(0.5)
 
     rows = {row["queue"]: row for row in as_json(orderctl("dlq", "list", "--json", env=env))}
-    assert rows["pdf"]["dead letters"] == 25
-    assert rows["record"]["dead letters"] == 0
+    assert rows["pdf"]["dead_letters"] == 25
+    assert rows["record"]["dead_letters"] == 0
     shown = as_json(orderctl("dlq", "show", "pdf", "--limit", "5", "--json", env=env))
     assert len(shown) == 5
     for message in shown:
@@ -230,7 +238,7 @@ def test_repair_finds_and_fixes_an_order_the_old_version_broke(
     assert "would rewrite" in report.stdout
     assert "1 damaged: run again with --apply" in report.stderr
     unattended = orderctl("repair", "--apply", env=env)
-    assert unattended.returncode == 1
+    assert unattended.returncode == 2  # destructive without a terminal needs --yes
     assert "--yes" in unattended.stderr
     [row] = as_json(orderctl("repair", "--apply", "--yes", "--json", env=env))
     assert row == {**row, "order": order_id, "verdict": "repairable", "action": "rewritten"}
@@ -244,11 +252,11 @@ def test_orders_are_created_from_carts_and_paid_as_the_payment_system(
     stack: dict[str, Any], env: dict[str, str]
 ) -> None:
     """Contract revision 2 from the command line: a cart becomes an order; payments pays it."""
-    [order] = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    order = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
     assert order["cartId"].startswith("c-")  # the demo lines went through the Cart stub
     refused = orderctl("orders", "pay", order["id"], "--user", "alice@tenant-a.example", env=env)
-    assert refused.returncode == 1
+    assert refused.returncode == 3  # the API's 403
     assert "answered 403" in refused.stderr
-    [paid] = as_json(orderctl("orders", "pay", order["id"], "--json", env=env))
+    paid = as_json(orderctl("orders", "pay", order["id"], "--json", env=env))
     assert (paid["status"], paid["paymentDetails"]["amount"]) == ("PAID", order["total"])
     assert paid["lastUpdatedBy"] != order["lastUpdatedBy"]

@@ -71,6 +71,6 @@ def test_a_stack_that_is_not_running_is_named(tmp_path: Path) -> None:
     assert f"cannot connect to {url}/health" in result.stdout
 
     result = orderctl("smoke", env={"LOCAL_STATE_DIR": str(tmp_path)})
-    assert result.returncode == 1
-    assert "start the local stack with `make run`" in result.stderr
+    assert result.returncode == 4  # the local profile's stack is not found
+    assert "Start it with `make run`" in result.stderr
     assert "Traceback" not in result.stderr

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from orderctl import auth
-from orderctl.errors import OrderctlError
+from orderctl import auth, profiles
+from orderctl.errors import AuthError, OrderctlError, UsageError
+from orderctl.profiles import Profile
 from orderctl.smoke import Smoke, publish
 
 
@@ -179,33 +180,38 @@ def test_publish_writes_the_json_and_the_job_summary(
     assert text.count("| ✅ ") == 7
 
 
-def test_an_incomplete_cognito_login_lists_what_is_missing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for name in ("ORDERCTL_CLIENT_ID", "ORDERCTL_PASSWORD", "ORDERCTL_COGNITO_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ORDERCTL_USERNAME", "smoke@tenant-smoke.example")
-    with pytest.raises(OrderctlError) as error:
-        auth.resolve_login()
+def test_a_profile_that_cannot_sign_in_lists_what_is_missing() -> None:
+    profile = Profile(name="dev", stage="dev", api_url="https://api-dev.bbws.io")
+    with pytest.raises(AuthError) as error:
+        auth.login_for(profile, environ={})
     assert str(error.value) == (
-        "incomplete Cognito login: set ORDERCTL_CLIENT_ID, ORDERCTL_PASSWORD, "
-        "ORDERCTL_COGNITO_REGION (or --region)"
+        "profile dev (https://api-dev.bbws.io) cannot sign in: set its cognito_client_id (or "
+        "$ORDERCTL_CLIENT_ID); cognito_region (or --cognito-region, $ORDERCTL_COGNITO_REGION); "
+        "username (or --user, $ORDERCTL_USERNAME)"
     )
 
 
-def test_the_environment_login_wins_and_carries_the_client_secret(
+def test_the_password_comes_from_the_environment_never_a_flag_and_the_secret_hash_is_cognitos(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("ORDERCTL_CLIENT_ID", "client")
-    monkeypatch.setenv("ORDERCTL_USERNAME", "smoke@tenant-smoke.example")
-    monkeypatch.setenv("ORDERCTL_PASSWORD", "pw")
-    monkeypatch.setenv("ORDERCTL_CLIENT_SECRET", "s3cret")
-    login = auth.resolve_login(region="af-south-1")
+    profile = Profile(
+        name="dev",
+        stage="dev",
+        cognito_client_id="client",
+        cognito_region="af-south-1",
+        username="smoke@tenant-smoke.example",
+    )
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(AuthError, match=r"set \$ORDERCTL_PASSWORD"):
+        auth.login_for(profile, environ={})
+    login = auth.login_for(
+        profile, environ={"ORDERCTL_PASSWORD": "pw", "ORDERCTL_CLIENT_SECRET": "s3cret"}
+    )
     assert (login.region, login.endpoint_url, login.client_secret) == ("af-south-1", None, "s3cret")
     # Cognito's documented SECRET_HASH: Base64(HMAC-SHA256(secret, username + client id)).
     assert auth.secret_hash(login) == "HZuOJaTg3IDma42rwsObF7F8tPXFn8gWiUiXkSYN53Y="
-    with pytest.raises(OrderctlError, match="ORDERCTL_USERNAME is"):
-        auth.resolve_login(username="someone-else@example.com", region="af-south-1")
+    other = auth.login_for(profile, "ops@bbws.io", environ={"ORDERCTL_PASSWORD": "pw"})
+    assert other.username == "ops@bbws.io"
 
 
 def test_a_local_user_that_does_not_exist_is_named() -> None:
@@ -221,6 +227,7 @@ def test_a_local_user_that_does_not_exist_is_named() -> None:
 
 
 @pytest.mark.parametrize("url", ["api.bbws.io", "ftp://api.bbws.io"])
-def test_a_base_url_must_be_http(url: str) -> None:
-    with pytest.raises(OrderctlError, match="must be an http"):
-        auth.base_url(url)
+def test_a_base_url_must_be_http(url: str, tmp_path: Path) -> None:
+    environ = {"ORDERCTL_CONFIG": str(tmp_path / "none.toml"), "LOCAL_STATE_DIR": str(tmp_path)}
+    with pytest.raises(UsageError, match="must be an http"):
+        profiles.resolve(None, {"api_url": url}, environ)

@@ -1,0 +1,39 @@
+"""The command's context: the profile its flags name (resolved once) and the guards on it."""
+
+from __future__ import annotations
+
+import argparse
+
+from orderctl.errors import UsageError
+from orderctl.profiles import Profile
+
+PRODUCTION_FLAG = "--i-know-this-is-production"
+
+
+def profile_of(args: argparse.Namespace) -> Profile:
+    """The profile the flags name, with their overrides (resolved once per command)."""
+    from orderctl import profiles
+
+    if getattr(args, "_profile", None) is None:
+        args._profile = profiles.resolve(
+            args.profile,
+            {
+                "api_url": args.base_url,
+                "cart_api_url": args.cart_api_url,
+                "cognito_region": args.cognito_region,
+                "stage": args.stage,
+                "aws_profile": args.aws_profile,
+                "aws_region": args.aws_region,
+            },
+        )
+    profile: Profile = args._profile
+    return profile
+
+
+def refuse_production(args: argparse.Namespace, what: str) -> None:
+    """Traffic generators stay out of production unless told in so many words."""
+    profile = profile_of(args)
+    if profile.production and not args.i_know_this_is_production:
+        raise UsageError(
+            f"{profile.describe()} is production: {what} there needs {PRODUCTION_FLAG}"
+        )

@@ -1,0 +1,247 @@
+"""orderctl's configuration model (profiles), its exit codes, output modes and completion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from orderctl import cli, names, output, profiles
+from orderctl.context import refuse_production
+from orderctl.errors import (
+    AUTH,
+    CONFLICT,
+    NOT_FOUND,
+    REMOTE,
+    USAGE,
+    AuthError,
+    Conflict,
+    NotFound,
+    OrderctlError,
+    RemoteFailure,
+    UsageError,
+    for_status,
+)
+from orderctl.shell_completion import script
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = """
+default_profile = "dev"
+
+[profiles.dev]
+stage = "dev"
+api_url = "https://api-dev.bbws.io/"
+cognito_client_id = "client-dev"
+cognito_region = "eu-west-1"
+username = "ops@bbws.io"
+aws_profile = "bbws-dev"
+
+[profiles.prod]
+stage = "prod"
+api_url = "https://api.bbws.io"
+production = false
+"""
+STACK = {
+    "stage": "local",
+    "apiUrl": "http://127.0.0.1:8000",
+    "cartApiUrl": "http://127.0.0.1:8010",
+    "userPoolClientId": "local-client",
+    "region": "eu-west-1",
+    "awsEndpointUrl": "http://127.0.0.1:4566",
+    "users": [{"username": "alice@tenant-a.example", "password": "pw"}],
+}
+
+
+@pytest.fixture
+def environ(tmp_path: Path) -> dict[str, str]:
+    """A config file with dev and prod, and a running local stack; nothing from the real HOME."""
+    (tmp_path / "config.toml").write_text(CONFIG)
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "stack.json").write_text(json.dumps(STACK))
+    return {
+        "ORDERCTL_CONFIG": str(tmp_path / "config.toml"),
+        "LOCAL_STATE_DIR": str(tmp_path / "state"),
+    }
+
+
+def test_every_stages_names_are_the_configs(tmp_path: Path) -> None:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    for stage in ("local", "dev", "sit", "prod"):
+        variables = config["stages"][stage]["environment_variables"]
+        assert names.resource_names(stage) == {k: variables[k] for k in names.BASES}
+    sandbox = config["stages"]["sandbox"]["environment_variables"]
+    assert names.resource_names("${var.environment}") == {k: sandbox[k] for k in names.BASES}
+
+
+def test_the_flag_then_the_environment_then_the_default_then_local(
+    environ: dict[str, str],
+) -> None:
+    assert profiles.resolve(None, environ=environ).name == "dev"  # default_profile
+    assert profiles.resolve("prod", environ=environ).name == "prod"
+    assert profiles.resolve(None, environ={**environ, "ORDERCTL_PROFILE": "local"}).local
+    assert profiles.resolve("dev", environ={**environ, "ORDERCTL_PROFILE": "prod"}).name == "dev"
+    no_default = Path(environ["ORDERCTL_CONFIG"]).with_name("bare.toml")
+    no_default.write_text("")
+    local = profiles.resolve(None, environ={**environ, "ORDERCTL_CONFIG": str(no_default)})
+    assert (local.name, local.stage, local.api_url) == ("local", "local", STACK["apiUrl"])
+    assert local.cart_api_url == STACK["cartApiUrl"]
+
+
+def test_flags_beat_the_environment_which_beats_the_file(environ: dict[str, str]) -> None:
+    dev = profiles.resolve("dev", environ=environ)
+    assert (dev.api_url, dev.aws_profile, dev.username) == (
+        "https://api-dev.bbws.io",
+        "bbws-dev",
+        "ops@bbws.io",
+    )
+    env = {**environ, "ORDERCTL_USERNAME": "smoke@bbws.io", "ORDERCTL_AWS_PROFILE": "other"}
+    assert profiles.resolve("dev", environ=env).username == "smoke@bbws.io"
+    flagged = profiles.resolve("dev", {"aws_profile": "mine", "aws_region": None}, env)
+    assert flagged.aws_profile == "mine"
+    assert flagged.aws_region is None
+
+
+def test_prod_is_production_whatever_the_file_says(environ: dict[str, str]) -> None:
+    assert profiles.resolve("prod", environ=environ).production is True
+    assert profiles.resolve("dev", environ=environ).production is False
+    args = argparse.Namespace(_profile=profiles.resolve("prod", environ=environ))
+    args.i_know_this_is_production = False
+    with pytest.raises(UsageError, match="--i-know-this-is-production"):
+        refuse_production(args, "seeding demo orders")
+    args.i_know_this_is_production = True
+    refuse_production(args, "seeding demo orders")  # no error
+
+
+def test_a_base_url_alone_is_its_own_target_unless_it_is_the_local_stack(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    bare = {**environ, "ORDERCTL_CONFIG": str(tmp_path / "missing.toml")}
+    flags = profiles.resolve(None, {"api_url": "https://api-dev.bbws.io"}, bare)
+    assert (flags.name, flags.local, flags.api_url) == ("(flags)", False, "https://api-dev.bbws.io")
+    local = profiles.resolve(None, {"api_url": STACK["apiUrl"]}, bare)
+    assert local.local
+
+
+def test_mistakes_in_the_file_or_the_name_say_what_is_wrong(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    with pytest.raises(UsageError, match=r"no profile 'devv' .* did you mean 'dev'\?"):
+        profiles.resolve("devv", environ=environ)
+    broken = tmp_path / "broken.toml"
+    for text, message in [
+        ("[profiles.dev\n", "is not valid TOML"),
+        ('[profiles.dev]\napi_ur = "x"\n', "unknown setting 'api_ur'; did you mean 'api_url'"),
+        ("[profiles.local]\n", "'local' is built in"),
+        ('[profiles.dev]\nproduction = "yes"\n', "production is true or false"),
+        ("[profiles.dev]\nstage = 3\n", "stage is a string"),
+    ]:
+        broken.write_text(text)
+        with pytest.raises(UsageError, match=message):
+            profiles.resolve("dev", environ={**environ, "ORDERCTL_CONFIG": str(broken)})
+
+
+def test_local_without_a_running_stack_is_not_found(tmp_path: Path) -> None:
+    environ = {"ORDERCTL_CONFIG": str(tmp_path / "none.toml"), "LOCAL_STATE_DIR": str(tmp_path)}
+    with pytest.raises(NotFound, match="is the local stack running") as error:
+        profiles.resolve("local", environ=environ)
+    assert error.value.exit_code == NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "code"),
+    [
+        (400, UsageError, USAGE),
+        (422, UsageError, USAGE),
+        (401, AuthError, AUTH),
+        (403, AuthError, AUTH),
+        (404, NotFound, NOT_FOUND),
+        (409, Conflict, CONFLICT),
+        (412, Conflict, CONFLICT),
+        (428, Conflict, CONFLICT),
+        (429, RemoteFailure, REMOTE),
+        (503, RemoteFailure, REMOTE),
+        (418, OrderctlError, 1),
+    ],
+)
+def test_each_api_status_has_its_exit_code(status: int, kind: type, code: int) -> None:
+    assert for_status(status) is kind
+    assert kind.exit_code == code
+
+
+def run(
+    argv: list[str], environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str]:
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    try:
+        return cli.main(argv), ""
+    except SystemExit as exit_:
+        return int(exit_.code or 0), ""
+
+
+def test_the_command_line_exit_codes(
+    environ: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("ORDERCTL_TOKEN", raising=False)
+    assert run(["ordrs", "list"], environ, monkeypatch)[0] == USAGE
+    assert "did you mean 'orders'?" in capsys.readouterr().err
+    assert run(["orders", "list", "--limit", "0"], environ, monkeypatch)[0] == USAGE
+    assert "0 is not at least 1" in capsys.readouterr().err
+    assert run(["orders", "get", "x", "--profile", "nope"], environ, monkeypatch)[0] == USAGE
+    assert "no profile 'nope'" in capsys.readouterr().err
+    code, _ = run(["orders", "get", "x", "--token", "garbage"], environ, monkeypatch)
+    assert code == AUTH
+    assert "not a JWT ID token" in capsys.readouterr().err
+    code, _ = run(["orders", "get", "x", "--profile", "dev"], environ, monkeypatch)
+    assert code == AUTH  # dev's password is not set and there is no terminal to ask
+    assert "ORDERCTL_PASSWORD" in capsys.readouterr().err
+    code, _ = run(["seed", "--orders", "1", "--profile", "prod"], environ, monkeypatch)
+    assert code == USAGE
+    assert "is production" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("orderctl ")
+
+
+def test_piped_output_is_tab_separated_and_json_is_the_document(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = [{"id": "o-1", "total": "10.00", "note": "a\tb"}, {"id": "o-2", "total": None}]
+    output.emit(rows, ["id", "total", "note"], False, "title")
+    printed = capsys.readouterr()
+    assert printed.out == "id\ttotal\tnote\no-1\t10.00\ta b\no-2\t\t\n"
+    assert "title" in printed.err
+    output.body({"id": "o-1"})
+    assert json.loads(capsys.readouterr().out) == {"id": "o-1"}
+
+
+def test_the_completion_script_knows_every_command_and_is_valid_shell(tmp_path: Path) -> None:
+    bash = script(cli.parser(), "bash")
+    assert "'orders') candidates='create get list pay" in bash
+    assert "--i-know-this-is-production" in bash
+    assert bash.rstrip().endswith("complete -F _orderctl orderctl")
+    path = tmp_path / "completion.bash"
+    path.write_text(bash)
+    assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
+    completed = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"source {path}; COMP_WORDS=(orderctl orders l); COMP_CWORD=2; _orderctl; "
+            'echo "${COMPREPLY[@]}"',
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.split() == ["list"]
+    assert script(cli.parser(), "zsh").startswith("autoload -U +X bashcompinit")
