@@ -118,11 +118,11 @@ def update_order(orderId: str) -> Response:
 @app.route("/v1.0/tenants/{tenantId}/orders", methods=["GET"], authorizer=AUTHORIZER)
 @errors_as_problems
 def list_orders(tenantId: str) -> Response:
-    """A tenant's orders, newest first, `pageSize` 1-100, signed `startAt` cursor, `status`."""
+    """A tenant's orders, newest first: `pageSize` 1-100, signed `startAt` cursor, `status`,
+    `orderNumber` (exact: the one order, or none)."""
     caller = _caller()
-    page_size, start_at, status = params.list_query(_request().query_params)
-    page = wiring.order_service().list(caller, tenantId, page_size, start_at, status)
-    return _json(200, page)
+    query = params.list_query(_request().query_params)
+    return _json(200, wiring.order_service().list(caller, tenantId, query))
 
 
 @app.route("/v1.0/orders/{orderId}/invoice", methods=["GET"], authorizer=AUTHORIZER)

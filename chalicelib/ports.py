@@ -86,6 +86,9 @@ class OrderStore(Protocol):
     ) -> Page:
         """A tenant's orders, newest first, optionally of one status (AP3, AP5)."""
 
+    def find_by_number(self, tenant_id: str, order_number: str, active_only: bool) -> Order | None:
+        """A tenant's order by its number (unique per tenant), or None."""
+
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """Apply a conditional change; raise `UpdateRejected` with the current item if refused."""
 

@@ -146,11 +146,18 @@ class Api:
         return str(response.json()["cartId"])
 
     def page(
-        self, tenant_id: str, page_size: int, start_at: str | None, status: str | None
+        self,
+        tenant_id: str,
+        page_size: int,
+        start_at: str | None,
+        status: str | None,
+        order_number: str | None = None,
     ) -> dict[str, Any]:
         params: dict[str, Any] = {"pageSize": page_size}
         if start_at:
             params["startAt"] = start_at
         if status:
             params["status"] = status
+        if order_number:
+            params["orderNumber"] = order_number
         return self.call("GET", f"/v1.0/tenants/{tenant_id}/orders", params=params)

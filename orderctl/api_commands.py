@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 import uuid
@@ -18,8 +19,8 @@ from orderctl.api import Api, claims, token_source
 from orderctl.context import profile_of, refuse_production
 from orderctl.demo import order as demo_order
 from orderctl.demo import tenant_ids
-from orderctl.errors import OrderctlError, UsageError
-from orderctl.output import body, console, emit, say
+from orderctl.errors import NotFound, OrderctlError, UsageError
+from orderctl.output import body, confirm, console, emit, say
 
 ADMIN_GROUP = "admin"
 LOCAL_ADMIN = "ops@bbws.example"
@@ -109,10 +110,29 @@ def show_order(order: dict[str, Any], as_json: bool) -> int:
     return 0
 
 
+ORDER_NUMBER = re.compile(r"ORD-[A-Z]{2}-[0-9]{7,12}")
+
+
+def find(api: Api, reference: str, tenant: str | None) -> dict[str, Any]:
+    """An order by id, or by the number a customer quotes (`ORD-EU-0000022`): the GET's body.
+
+    A number is unique within a tenant: the caller's own, or `--tenant` for an admin.
+    """
+    if not ORDER_NUMBER.fullmatch(reference):
+        return api.get(reference)
+    tenant = tenant or claims(api.token()).get("custom:tenantId")
+    if not tenant:
+        raise UsageError(f"order numbers are per tenant: name the tenant of {reference} (--tenant)")
+    page = api.page(str(tenant), 1, None, None, order_number=reference)
+    if not page["items"]:
+        raise NotFound(f"no order {reference} in tenant {tenant}")
+    return api.get(page["items"][0]["id"])
+
+
 def cmd_pay(args: argparse.Namespace) -> int:
     """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
     api = api_of(args, args.user or (LOCAL_PAYMENTS if is_local(args) else None))
-    order = api.get(args.order_id)
+    order = find(api, args.order_id, args.tenant)
     payment = {
         "paymentId": f"orderctl-{uuid.uuid4().hex[:12]}",
         "provider": "orderctl",
@@ -131,7 +151,33 @@ def cmd_pay(args: argparse.Namespace) -> int:
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    return show_order(api_of(args).get(args.order_id), args.json)
+    return show_order(find(api_of(args), args.order_id, args.tenant), args.json)
+
+
+# Support's status changes (API.md: admins move orders to PROCESSING, COMPLETED, CANCELLED;
+# a customer may cancel their own unpaid order).
+STATUS_OF_ACTION = {"cancel": "CANCELLED", "process": "PROCESSING", "complete": "COMPLETED"}
+
+
+def cmd_set_status(args: argparse.Namespace) -> int:
+    """Read the order, ask (cancel), then PUT the status with If-Match: a change made meanwhile
+    is a conflict (exit 5), never overwritten."""
+    api = api_of(args, args.user or (LOCAL_ADMIN if is_local(args) else None))
+    order = find(api, args.order_id, args.tenant)
+    status = STATUS_OF_ACTION[args.orders_command]
+    label = f"{order['orderNumber']} ({order['id']}, tenant {order['tenantId']}, {order['status']})"
+    if args.orders_command == "cancel" and not confirm(f"Cancel order {label}?", args.yes):
+        say("nothing changed")
+        return 1
+    changed = api.call(
+        "PUT",
+        f"/v1.0/orders/{order['id']}",
+        json={"status": status},
+        headers={"If-Match": f'"{order["version"]}"'},
+    )
+    if not args.json:
+        say(f"{order['orderNumber']}: {order['status']} → {changed['status']}")
+    return show_order(changed, args.json)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -181,7 +181,9 @@ def add_token_smoke_profiles(commands: Any, flags: argparse.ArgumentParser) -> N
 def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
     from orderctl import api_commands as api
 
-    orders = commands.add_parser("orders", help="create, get, list and pay orders")
+    orders = commands.add_parser(
+        "orders", help="create, look up (id or number), list, pay, cancel, process, complete"
+    )
     actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", parents=[flags], help="place a demo order (202)")
     create.add_argument("--email", help="the customer's email (default: a demo customer)")
@@ -189,19 +191,31 @@ def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
     create.add_argument("--cart", help="order this cart (default: a new cart of demo lines)")
     create.add_argument("--wait", action="store_true", help="wait for the record and show it")
     create.set_defaults(handler=api.cmd_create)
+    reference = argparse.ArgumentParser(add_help=False)
+    reference.add_argument("order_id", metavar="ORDER", help="an order id, or its number ORD-…")
+    reference.add_argument(
+        "--tenant", help="the tenant of an order number (admins; default: the caller's own)"
+    )
     pay = actions.add_parser(
         "pay",
-        parents=[flags],
+        parents=[reference, flags],
         help="mark an order paid as the payment system (locally payments@bbws.example)",
         description="Reads the order and PUTs PAID for its total with If-Match. Only the "
         "`payments` group may; on a deployed stage sign in as the payment system's identity.",
     )
-    pay.add_argument("order_id")
     pay.add_argument("--method", default="eft", help="the payment method to record (default eft)")
     pay.set_defaults(handler=api.cmd_pay)
-    get = actions.add_parser("get", parents=[flags], help="one order")
-    get.add_argument("order_id")
+    get = actions.add_parser("get", parents=[reference, flags], help="one order, by id or number")
     get.set_defaults(handler=api.cmd_get)
+    for action, what in (
+        ("cancel", "cancel an order (asks first; --yes off a terminal)"),
+        ("process", "mark an order PROCESSING (admins)"),
+        ("complete", "mark an order COMPLETED (admins)"),
+    ):
+        change = actions.add_parser(action, parents=[reference, flags], help=what)
+        if action == "cancel":
+            change.add_argument("--yes", action="store_true", help="do not ask")
+        change.set_defaults(handler=api.cmd_set_status)
     listing = actions.add_parser(
         "list",
         parents=[flags],

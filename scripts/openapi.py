@@ -11,7 +11,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.schema import schema as models_schema
 
-from chalicelib.api.params import DEFAULT_PAGE_SIZE, IF_MATCH_PATTERN, MAX_PAGE_SIZE
+from chalicelib.api.params import (
+    DEFAULT_PAGE_SIZE,
+    IF_MATCH_PATTERN,
+    MAX_PAGE_SIZE,
+    ORDER_NUMBER_PATTERN,
+)
 from chalicelib.models.fields import TENANT_ID_PATTERN
 from chalicelib.models.lifecycle import TRANSITIONS, role_table
 from chalicelib.models.orders import (
@@ -297,6 +302,14 @@ def document() -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "schema": {"type": "string", "enum": [s.value for s in OrderStatus]},
+                        },
+                        {
+                            "name": "orderNumber",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "pattern": ORDER_NUMBER_PATTERN},
+                            "description": "Exact match: a page of that one order, or empty "
+                            "(numbers are unique per tenant; no `startAt` with it)",
                         },
                     ],
                     "responses": {

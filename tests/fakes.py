@@ -75,6 +75,18 @@ class InMemoryOrderStore:
         more = len(matching) > page_size
         return Page(page, Position(iso(page[-1].dateCreated), page[-1].id) if more else None)
 
+    def find_by_number(self, tenant_id: str, order_number: str, active_only: bool) -> Order | None:
+        return next(
+            (
+                o
+                for (t, _), o in self.orders.items()
+                if t == tenant_id
+                and o.orderNumber == order_number
+                and (o.active or not active_only)
+            ),
+            None,
+        )
+
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         current = self.orders.get((tenant_id, order_id))
         ok = current is not None

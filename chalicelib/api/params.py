@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 
 from chalicelib.errors import FieldError, ValidationFailed
-from chalicelib.models.orders import OrderStatus
+from chalicelib.models.orders import ListQuery, OrderStatus
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -15,18 +15,23 @@ _PAGE_SIZE = re.compile(r"[0-9]{1,3}")  # ASCII digits only; never int() of 5,00
 IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"([0-9]{1,12})"|([0-9]{1,12}))$'
 _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spaces
+# `ORD-EU-0000042` (repositories/counters.order_number); also the OpenAPI pattern.
+ORDER_NUMBER_PATTERN = r"^ORD-[A-Z]{2}-[0-9]{7,12}$"
+_ORDER_NUMBER = re.compile(ORDER_NUMBER_PATTERN)
+LIST_PARAMETERS = ("pageSize", "startAt", "status", "orderNumber")
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{field}: {message}", [FieldError(field, message)])
 
 
-def list_query(query: Mapping[str, str] | None) -> tuple[int, str | None, OrderStatus | None]:
-    """(pageSize, startAt, status) for a list request; unknown parameters are refused."""
+def list_query(query: Mapping[str, str] | None) -> ListQuery:
+    """pageSize, startAt, status and orderNumber of a list request; unknown ones are refused."""
     query = dict(query or {})
-    unknown = sorted(set(query) - {"pageSize", "startAt", "status"})
+    unknown = sorted(set(query) - set(LIST_PARAMETERS))
     if unknown:
-        raise _invalid(unknown[0], "unknown query parameter (allowed: pageSize, startAt, status)")
+        allowed = ", ".join(LIST_PARAMETERS)
+        raise _invalid(unknown[0], f"unknown query parameter (allowed: {allowed})")
     raw_size = query.get("pageSize", str(DEFAULT_PAGE_SIZE))
     if not _PAGE_SIZE.fullmatch(raw_size) or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
         raise _invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
@@ -37,7 +42,13 @@ def list_query(query: Mapping[str, str] | None) -> tuple[int, str | None, OrderS
         allowed = ", ".join(s.value for s in OrderStatus)
         raise _invalid("status", f"must be one of {allowed}") from None
     start_at = query.get("startAt") or None
-    return int(raw_size), start_at, status
+    order_number = query.get("orderNumber")
+    if order_number is not None:
+        if not _ORDER_NUMBER.fullmatch(order_number):
+            raise _invalid("orderNumber", "must be an order number such as ORD-EU-0000042")
+        if start_at:
+            raise _invalid("startAt", "does not apply to a lookup by orderNumber (one page)")
+    return ListQuery(int(raw_size), start_at, status, order_number)
 
 
 def if_match(headers: Mapping[str, str]) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -324,3 +325,13 @@ class InvoiceLink(ApiModel):
         description="The current document: proforma (unpaid or cancelled), tax-invoice (paid) "
         "or credit-note (refunded)",
     )
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request's parameters, validated (api/params.py)."""
+
+    page_size: int
+    start_at: str | None = None
+    status: OrderStatus | None = None
+    order_number: str | None = None  # exact: the one order of that number, or none

@@ -258,6 +258,39 @@ class OrderRepository:
         last = response.get("LastEvaluatedKey")
         return Page(readable_orders(items), position_of(last) if last else None)
 
+    def find_by_number(self, tenant_id: str, order_number: str, active_only: bool) -> Order | None:
+        """AP6: a tenant's order by number. A filter on the tenant's GSI1 range, read page by
+        page until the order appears (numbers are unique per tenant, so at most one matches).
+
+        The cost grows with the tenant's orders (about one read unit per 4 KB of them, newest
+        first); support looks up recent orders, which come first (docs/api-decisions.md).
+        """
+        values: dict[str, Any] = {
+            ":pk": {"S": keys.tenant_pk(tenant_id)},
+            ":number": {"S": order_number},
+        }
+        filters = ["orderNumber = :number"]
+        if active_only:
+            filters.append("active = :true")
+            values[":true"] = {"BOOL": True}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.ORDERS_BY_DATE_INDEX,
+            "KeyConditionExpression": "GSI1_PK = :pk",
+            "FilterExpression": " AND ".join(filters),
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+        }
+        with dependency("Could not look up the order"):
+            while True:
+                response = self._client.query(**request)
+                items = readable_orders(response.get("Items", []))
+                if items:
+                    return items[0]
+                if "LastEvaluatedKey" not in response:
+                    return None
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """One conditional UpdateItem; on a failed condition, `UpdateRejected` carries the item.
 

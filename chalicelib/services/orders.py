@@ -25,6 +25,7 @@ from chalicelib.models.lifecycle import MAY_CREATE
 from chalicelib.models.money import STATUTORY_VAT_RATE
 from chalicelib.models.orders import (
     CreateOrderRequest,
+    ListQuery,
     Order,
     OrderAccepted,
     OrderListResponse,
@@ -202,21 +203,28 @@ class OrderService:
             raise OrderNotFound(order_id)
         return order
 
-    def list(
-        self,
-        principal: Principal,
-        tenant_id: str,
-        page_size: int,
-        start_at: str | None,
-        status: OrderStatus | None,
-    ) -> OrderListResponse:
-        """One page of a tenant's orders, newest first; other tenants' lists are forbidden."""
+    def list(self, principal: Principal, tenant_id: str, query: ListQuery) -> OrderListResponse:
+        """One page of a tenant's orders, newest first; other tenants' lists are forbidden.
+
+        With `orderNumber`, the page holds that order (if it is the tenant's and matches the
+        status) or nothing: order numbers are unique per tenant, so there is never a next page.
+        """
         if not principal.can_access_tenant(tenant_id):
             raise PermissionDenied("You may only list your own tenant's orders")
         if not TENANT_ID.fullmatch(tenant_id):
             raise ValidationFailed(
                 "tenantId is not valid",
                 [FieldError("tenantId", "must be 2-63 lower-case letters, digits or hyphens")],
+            )
+        page_size, start_at, status = query.page_size, query.start_at, query.status
+        if query.order_number is not None:
+            found = self._store.find_by_number(
+                tenant_id, query.order_number, active_only=not principal.is_admin
+            )
+            items = [found] if found and (status is None or found.status == status) else []
+            return OrderListResponse(
+                items=items,
+                pagination=Pagination(pageSize=page_size, nextStartAt=None, hasMore=False),
             )
         status_key = status.value if status else None
         after = self._cursors.decode(start_at, tenant_id, status_key) if start_at else None

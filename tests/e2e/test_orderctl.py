@@ -260,3 +260,31 @@ def test_orders_are_created_from_carts_and_paid_as_the_payment_system(
     paid = as_json(orderctl("orders", "pay", order["id"], "--json", env=env))
     assert (paid["status"], paid["paymentDetails"]["amount"]) == ("PAID", order["total"])
     assert paid["lastUpdatedBy"] != order["lastUpdatedBy"]
+
+
+def test_support_finds_an_order_by_its_number_and_moves_it_along(env: dict[str, str]) -> None:
+    order = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    number = order["orderNumber"]
+    by_number = as_json(orderctl("orders", "get", number, "--json", env=env))
+    assert by_number == as_json(orderctl("orders", "get", order["id"], "--json", env=env))
+    tenant = ("--tenant", order["tenantId"])  # the local support user is ops, an admin
+    early = orderctl("orders", "process", number, *tenant, env=env)
+    assert early.returncode == 5  # PENDING → PROCESSING is not a transition: a conflict
+    assert "answered 409" in early.stderr
+    as_json(orderctl("orders", "pay", order["id"], "--json", env=env))
+    processing = as_json(orderctl("orders", "process", number, *tenant, "--json", env=env))
+    assert processing["status"] == "PROCESSING"
+    completed = as_json(orderctl("orders", "complete", number, *tenant, "--json", env=env))
+    assert (completed["status"], completed["version"]) == ("COMPLETED", processing["version"] + 1)
+
+    other = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    unattended = orderctl("orders", "cancel", other["orderNumber"], *tenant, env=env)
+    assert unattended.returncode == 2  # destructive, no terminal, no --yes: nothing changed
+    assert as_json(orderctl("orders", "get", other["id"], "--json", env=env))["status"] == "PENDING"
+    cancelled = orderctl(
+        "orders", "cancel", other["orderNumber"], *tenant, "--yes", "--json", env=env
+    )
+    assert as_json(cancelled)["status"] == "CANCELLED"
+    missing = orderctl("orders", "get", "ORD-EU-9999999", env=env)
+    assert missing.returncode == 4
+    assert "no order ORD-EU-9999999 in tenant tenant-a" in missing.stderr

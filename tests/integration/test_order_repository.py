@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.aws import dynamodb
 from chalicelib.models.orders import CreateOrderRequest, Order
@@ -57,3 +57,36 @@ def test_storage_keys_and_money_types(stack: Provisioned) -> None:
     assert item["GSI2_PK"]["S"] == f"ORDER#{order.id}"
     assert item["total"] == {"S": "448.50"}
     assert "PK" not in repository.get("tenant-a", order.id).dict()  # type: ignore[union-attr]
+
+
+def test_an_order_number_finds_its_order_within_the_tenant_only(stack: Provisioned) -> None:
+    """AP6 against the emulator's table, with the lookup's read split into pages of one."""
+    client = dynamodb()
+    repository = OrderRepository(client, stack.table_name)
+    orders = [make_order(f"11111111-1111-4111-8111-00000000000{n}") for n in range(3)]
+    for n, order in enumerate(orders):  # the first is the oldest: the lookup meets it last
+        later = order.dateCreated + timedelta(minutes=n)
+        update = {"orderNumber": f"ORD-EU-{n + 1:07d}", "dateCreated": later}
+        assert repository.create(order.copy(update=update))[0]
+    other = make_order("22222222-2222-4222-8222-000000000000", tenant="tenant-b")
+    assert repository.create(other.copy(update={"orderNumber": "ORD-EU-0000001"}))[0]
+    hidden = make_order("33333333-3333-4333-8333-000000000000")
+    assert repository.create(
+        hidden.copy(update={"orderNumber": "ORD-EU-0000009", "active": False})
+    )[0]
+
+    queries: list[dict[str, object]] = []
+    original = client.query
+
+    def one_item_pages(**request: object) -> object:  # DynamoDB's 1 MB page, made small
+        queries.append(request)
+        return original(**{**request, "Limit": 1})
+
+    client.query = one_item_pages  # type: ignore[method-assign]
+    found = repository.find_by_number("tenant-a", "ORD-EU-0000001", active_only=True)
+    assert found is not None
+    assert (found.id, found.tenantId) == (orders[0].id, "tenant-a")
+    assert len(queries) >= 3  # it read on past the newer orders' pages to the oldest
+    assert repository.find_by_number("tenant-a", "ORD-EU-0000404", active_only=True) is None
+    assert repository.find_by_number("tenant-a", "ORD-EU-0000009", active_only=True) is None
+    assert repository.find_by_number("tenant-a", "ORD-EU-0000009", active_only=False) is not None

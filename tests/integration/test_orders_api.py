@@ -56,6 +56,24 @@ def test_status_filter_and_bad_cursors(api: Client, stack: Provisioned, alice: s
         assert response.headers["Content-Type"] == "application/problem+json"
 
 
+def test_an_order_number_is_looked_up_exactly_within_the_tenant(
+    api: Client, stack: Provisioned, alice: str, bob: str
+) -> None:
+    created = create_orders(api, stack, alice, 3)
+    orders = {o["id"]: o for o in list_orders(api, alice).json_body["items"]}
+    number = orders[created[0]]["orderNumber"]
+    found = list_orders(api, alice, query=f"?orderNumber={number}").json_body
+    assert [o["id"] for o in found["items"]] == [created[0]]
+    assert found["pagination"] == {"pageSize": 50, "nextStartAt": None, "hasMore": False}
+    assert list_orders(api, alice, query="?orderNumber=ORD-EU-9999999").json_body["items"] == []
+    assert (
+        list_orders(api, bob, tenant="tenant-b", query=f"?orderNumber={number}").json_body["items"]
+        == []
+    )
+    for bad in ("?orderNumber=42", f"?orderNumber={number}&startAt=x"):
+        assert list_orders(api, alice, query=bad).status_code == 400, bad
+
+
 def test_list_parameters_are_validated(api: Client, alice: str) -> None:
     for query in ("?pageSize=0", "?pageSize=101", "?pageSize=x", "?status=LOST", "?foo=bar"):
         assert list_orders(api, alice, query=query).status_code == 400, query

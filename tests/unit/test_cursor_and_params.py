@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.api.params import idempotency_key, if_match, list_query
 from chalicelib.errors import ValidationFailed
-from chalicelib.models.orders import OrderStatus
+from chalicelib.models.orders import ListQuery, OrderStatus
 from chalicelib.ports import Position
 from chalicelib.services.cursor import TTL_S, CursorCodec
 
@@ -80,15 +80,18 @@ def test_a_cursor_expires() -> None:
 
 
 def test_list_query_defaults_and_bounds() -> None:
-    assert list_query(None) == (50, None, None)
-    assert list_query({"pageSize": "100", "status": "PAID", "startAt": "c"}) == (
-        100,
-        "c",
-        OrderStatus.PAID,
+    assert list_query(None) == ListQuery(50)
+    assert list_query({"pageSize": "100", "status": "PAID", "startAt": "c"}) == ListQuery(
+        100, "c", OrderStatus.PAID
+    )
+    assert list_query({"orderNumber": "ORD-EU-0000042"}) == ListQuery(
+        50, order_number="ORD-EU-0000042"
     )
     for bad in ({"pageSize": "0"}, {"pageSize": "101"}, {"pageSize": "ten"}, {"pageSize": "\u0661"},
                 {"pageSize": "9" * 5000}, {"pageSize": "0050"}, {"pageSize": " 5"},
-                {"status": "LOST"}, {"sort": "asc"}):  # fmt: skip
+                {"status": "LOST"}, {"sort": "asc"}, {"orderNumber": "42"},
+                {"orderNumber": "ord-eu-0000042"}, {"orderNumber": "ORD-EU-0000042 "},
+                {"orderNumber": "ORD-EU-0000042", "startAt": "c"}):  # fmt: skip
         with pytest.raises(ValidationFailed):
             list_query(bad)
 

@@ -13,7 +13,7 @@ from chalicelib.errors import (
 )
 from chalicelib.models.carts import Cart
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
-from chalicelib.models.orders import CreateOrderRequest, OrderStatus
+from chalicelib.models.orders import CreateOrderRequest, ListQuery, OrderStatus
 from chalicelib.models.principal import Principal
 from chalicelib.services.checkout import Checkout
 from chalicelib.services.cursor import CursorCodec
@@ -264,13 +264,35 @@ def test_lists_are_newest_first_paged_and_tenant_bound(
         clock[0] = NOW + timedelta(minutes=minute)
         created.append(accept(service))
     record_all(store, queue)
-    first = service.list(ALICE, "tenant-a", 2, None, None)
+    first = service.list(ALICE, "tenant-a", ListQuery(2))
     assert [o.id for o in first.items] == created[::-1][:2]
     assert first.pagination.hasMore
-    second = service.list(ALICE, "tenant-a", 2, first.pagination.nextStartAt, None)
+    second = service.list(ALICE, "tenant-a", ListQuery(2, first.pagination.nextStartAt))
     assert [o.id for o in second.items] == created[::-1][2:4]
     with pytest.raises(PermissionDenied):
-        service.list(BOB, "tenant-a", 2, None, None)
+        service.list(BOB, "tenant-a", ListQuery(2))
     with pytest.raises(ValidationFailed):
-        service.list(ALICE, "tenant-a", 2, first.pagination.nextStartAt, OrderStatus.PAID)
-    assert service.list(ADMIN, "tenant-a", 10, None, None).pagination.hasMore is False
+        service.list(
+            ALICE, "tenant-a", ListQuery(2, first.pagination.nextStartAt, OrderStatus.PAID)
+        )
+    assert service.list(ADMIN, "tenant-a", ListQuery(10)).pagination.hasMore is False
+
+
+def test_an_order_number_finds_the_one_order_of_the_callers_tenant_and_nothing_else(
+    store: InMemoryOrderStore, queue: RecordingPublisher
+) -> None:
+    service = make(store, queue)
+    created = [accept(service) for _ in range(3)]
+    record_all(store, queue)
+    wanted = store.get("tenant-a", created[1])
+    assert wanted is not None
+    number = wanted.orderNumber
+    found = service.list(ALICE, "tenant-a", ListQuery(50, order_number=number))
+    assert [o.id for o in found.items] == [created[1]]
+    assert (found.pagination.hasMore, found.pagination.nextStartAt) == (False, None)
+    in_status = ListQuery(50, status=OrderStatus.PAID, order_number=number)
+    assert service.list(ALICE, "tenant-a", in_status).items == []  # it is PENDING
+    absent = ListQuery(50, order_number="ORD-EU-9999999")
+    assert service.list(ALICE, "tenant-a", absent).items == []
+    with pytest.raises(PermissionDenied):  # another tenant's list, whatever the number
+        service.list(BOB, "tenant-a", ListQuery(50, order_number=number))
