@@ -62,8 +62,8 @@ unit: venv ## Fast unit tests only (no coverage gate)
 preview: venv ## Render every kind of document (PDF + PNG pages) and every email to build/preview/
 	$(PY) -m devstack.preview build/preview
 
-portal-screenshots: venv ## Drive the portal page in headless Chromium; a PNG per step to build/browser/portal/
-	BROWSER_SCREENSHOTS=always $(PY) -m pytest tests/e2e/test_portal_browser.py --no-cov -q
+portal-screenshots: venv ## Drive the portal and mail pages in headless Chromium; a PNG per step to build/browser/
+	BROWSER_SCREENSHOTS=always $(PY) -m pytest tests/e2e/test_portal_browser.py tests/e2e/test_mail_browser.py --no-cov -q
 
 cost: venv ## Monthly cost and capacity per environment (docs/cost/*.json); ORDERS=n prices another volume
 	$(PY) -m scripts.cost_model $(if $(ORDERS),--orders $(ORDERS))

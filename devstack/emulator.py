@@ -27,6 +27,10 @@ directory (~150 `stat` calls) on every request to route it; the list is read onc
 logging (a line per request, through the supervisor's pipe) is off unless
 `LOCAL_EMULATOR_REQUEST_LOG=1`.
 
+`stamp_sent_mail` gives every email SES accepts a `sent_at` time (UTC, ISO 8601), which moto does
+not keep. `/moto-api/data.json` shows it beside the message, so the mail viewer
+(`orderctl mail`, the portal server's `/mail`) can show when each email was sent.
+
 `python -m devstack.emulator` takes the same arguments as `moto_server`.
 """
 
@@ -188,6 +192,26 @@ def use_cached_module_list() -> None:
         backends.list_of_moto_modules = cached
 
 
+def stamp_sent_mail() -> None:
+    """Patch moto's SES backend so each accepted email carries `sent_at` (idempotent)."""
+    from datetime import UTC, datetime
+
+    from moto.ses.models import SESBackend
+
+    for name in ("send_email", "send_raw_email", "send_templated_email"):
+        original = getattr(SESBackend, name)
+        if getattr(original, "_bbws_stamped", False):
+            continue
+
+        def stamped(*args: Any, __original: Callable[..., Any] = original, **kwargs: Any) -> Any:
+            message = __original(*args, **kwargs)
+            message.sent_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+            return message
+
+        stamped._bbws_stamped = True  # type: ignore[attr-defined]
+        setattr(SESBackend, name, functools.wraps(original)(stamped))
+
+
 def main() -> None:
     """Run moto's server with the patches applied."""
     import logging
@@ -201,6 +225,7 @@ def main() -> None:
     use_fast_dynamodb_streams()
     use_fast_sqs()
     use_cached_module_list()
+    stamp_sent_mail()
     if os.environ.get("LOCAL_EMULATOR_REQUEST_LOG") != "1":
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     moto_main(sys.argv[1:])

@@ -10,7 +10,11 @@ AWS; this server is that origin locally (it is on stage local's CORS list). It s
 - `/api/` — the API reference: the OpenAPI document (`docs/openapi.json`) in Swagger UI, whose
   assets come from the `swagger-ui-bundle` package (PyPI), never a CDN. "Try it out" calls the
   local API from this origin, so it exercises CORS as the portal does;
-- `/openapi.json` — the document, with `servers` pointing at the local API.
+- `/openapi.json` — the document, with `servers` pointing at the local API;
+- `/mail` — the mail viewer: every email the stack sent (orderctl/mail.py reads them from the
+  emulator), its HTML in a sandboxed frame (`/mail/messages/<id>/body`, served with a CSP
+  `sandbox` and no scripts), its attachments downloadable (`…/attachments/<n>`); the list is
+  `/mail/messages.json`.
 
 Every page is served with a Content-Security-Policy that lets scripts come from this origin only
 and lets them call only the API, the Cart service and Cognito.
@@ -23,12 +27,17 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import re
 from functools import lru_cache
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from devstack.stage import PROJECT_DIR
+from orderctl import mail
+from orderctl.errors import OrderctlError
 
 OPENAPI = PROJECT_DIR / "docs" / "openapi.json"
 PAGE = Path(__file__).parent / "portal_page"
@@ -36,6 +45,15 @@ PAGE_FILES = {
     "/": ("index.html", "text/html"),
     "/portal.js": ("portal.js", "text/javascript"),
     "/portal.css": ("portal.css", "text/css"),
+    "/mail": ("mail.html", "text/html"),
+    "/mail.js": ("mail.js", "text/javascript"),
+}
+MAIL_PATH = re.compile(r"/mail/messages/([^/]+)/(body|attachments/([0-9]{1,3}))")
+# An email's HTML is someone else's markup: no scripts, forms, plugins or navigation, only
+# inline styles and embedded images, and only this origin may frame it.
+EMAIL_BODY_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src data:; frame-ancestors 'self'",
 }
 REFERENCE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>BBWS Order service API</title>
@@ -75,6 +93,7 @@ def config_for(stack: dict[str, Any]) -> dict[str, Any]:
             "region": stack["region"],
             "clientId": stack["userPoolClientId"],
         },
+        "emulatorUrl": stack["awsEndpointUrl"],  # the mail viewer reads the sent emails there
         "demoUsers": [
             {"username": u["username"], "password": u["password"], "tenantId": u["tenantId"]}
             for u in stack["users"]
@@ -125,8 +144,40 @@ def handler_for(config: dict[str, Any]) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "text/javascript", REFERENCE_SCRIPT.encode())
             elif path.startswith("/api/"):
                 self._asset(path.removeprefix("/api/"))
+            elif path == "/mail/messages.json":
+                mails = self._mails()
+                if mails is not None:
+                    summaries = [m.summary() for m in mails]
+                    self._send(200, "application/json", json.dumps(summaries).encode())
+            elif match := MAIL_PATH.fullmatch(path):
+                self._mail_part(unquote(match.group(1)), match.group(3))
             else:
                 self._send(404, "text/plain", b"not found")
+
+        def _mails(self) -> list[mail.Mail] | None:
+            try:
+                return mail.fetch(config["emulatorUrl"], timeout_s=10)
+            except OrderctlError as error:
+                self._send(502, "text/plain", str(error).encode())
+                return None
+
+        def _mail_part(self, mail_id: str, attachment: str | None) -> None:
+            mails = self._mails()
+            if mails is None:
+                return
+            found = next((m for m in mails if m.id == mail_id), None)
+            if found is None:
+                self._send(404, "text/plain", b"no such email")
+            elif attachment is None:
+                html = found.html or f"<pre>{escape(found.text or '')}</pre>"
+                self._send(200, "text/html", html.encode(), EMAIL_BODY_HEADERS)
+            elif not 1 <= int(attachment) <= len(found.attachments):
+                self._send(404, "text/plain", b"no such attachment")
+            else:
+                part = found.attachments[int(attachment) - 1]
+                name = mail.SAFE_NAME.sub("_", part.filename) or "attachment"
+                disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+                self._send(200, part.content_type, part.data, disposition)
 
         def _asset(self, name: str) -> None:
             root = swagger_ui()
@@ -137,13 +188,15 @@ def handler_for(config: dict[str, Any]) -> type[BaseHTTPRequestHandler]:
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             self._send(200, kind, target.read_bytes())
 
-        def _send(self, status: int, kind: str, body: bytes) -> None:
+        def _send(
+            self, status: int, kind: str, body: bytes, headers: dict[str, str] | None = None
+        ) -> None:
             self.send_response(status)
-            self.send_header(
-                "Content-Type", kind if "charset" in kind else f"{kind}; charset=utf-8"
-            )
+            textual = kind.startswith("text/") or kind == "application/json"
+            charset = "; charset=utf-8" if textual and "charset" not in kind else ""
+            self.send_header("Content-Type", kind + charset)
             self.send_header("Content-Length", str(len(body)))
-            for name, value in SECURITY_HEADERS.items():
+            for name, value in {**SECURITY_HEADERS, **(headers or {})}.items():
                 self.send_header(name, value.format(connect=connect))
             self.end_headers()
             self.wfile.write(body)

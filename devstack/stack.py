@@ -342,6 +342,7 @@ class Supervisor:
             "corsOrigins": self.cors_origins,
             "portalUrl": self.portal_url,
             "apiReferenceUrl": f"{self.portal_url}/api/",
+            "mailUrl": f"{self.portal_url}/mail",
             # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
             "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
             "users": made.users,
@@ -524,6 +525,7 @@ BBWS Order service is running (stage {stack["stage"]}, up in {elapsed_s:.1f}s)
   Cart stub  {carts}   (the Cart service: catalog at /v1.0/products)
   Portal     {stack["portalUrl"]}/   (sign in, order, download, cancel: in a browser)
   Reference  {stack["apiReferenceUrl"]}   (the API in Swagger UI, on the portal origin)
+  Mail       {stack["mailUrl"]}   (every email sent, PDFs attached; or `orderctl mail list`)
   Emulator   {stack["awsEndpointUrl"]}   (AWS_ENDPOINT_URL for boto3 / aws --endpoint-url)
   Stack      .local/stack.json   Logs  {stack["logs"]}/
   Users (passwords in .local/stack.json):

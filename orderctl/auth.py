@@ -54,9 +54,10 @@ def login_from_stack(stack: Mapping[str, Any], username: str | None = None) -> L
 
 
 def login_for(
-    profile: Profile, username: str | None = None, environ: Mapping[str, str] = os.environ
+    profile: Profile, username: str | None = None, environ: Mapping[str, str] | None = None
 ) -> Login:
     """Who signs in for `profile`: a demo user locally, else the profile's user."""
+    environ = os.environ if environ is None else environ
     if profile.stack is not None and profile.api_url == str(profile.stack["apiUrl"]).rstrip("/"):
         return login_from_stack(profile.stack, username or profile.username)
     username = username or profile.username

@@ -314,6 +314,25 @@ def add_repair(commands: Any, flags: argparse.ArgumentParser) -> None:
     repair.set_defaults(handler=cmd_repair)
 
 
+def add_mail(commands: Any, flags: argparse.ArgumentParser) -> None:
+    from orderctl import mail_commands as mail
+
+    parent = commands.add_parser("mail", help="the emails the local stack sent: list, show")
+    actions = parent.add_subparsers(dest="mail_command", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", parents=[flags], help="newest first")
+    listing.add_argument("--to", help="only emails to this address")
+    listing.add_argument(
+        "--limit", type=positive_int, default=20, help="at most this many (default 20)"
+    )
+    listing.set_defaults(handler=mail.cmd_mail_list)
+    show = actions.add_parser(
+        "show", parents=[flags], help="one email; --save DIR writes its HTML and attachments"
+    )
+    show.add_argument("id", help="the email's id (or the start of it), from mail list")
+    show.add_argument("--save", type=Path, help="a folder: DIR/<id>/message.html, attachments")
+    show.set_defaults(handler=mail.cmd_mail_show)
+
+
 def add_completion(commands: Any) -> None:
     from orderctl.shell_completion import SHELLS, cmd_completion
 
@@ -341,6 +360,7 @@ def parser() -> argparse.ArgumentParser:
     add_seed_and_load(commands, flags)
     add_dlq(commands, flags)
     add_repair(commands, flags)
+    add_mail(commands, flags)
     add_completion(commands)
     return top  # subparsers are of the parent's class: Parser on every level
 

@@ -82,8 +82,9 @@ ENVIRONMENT = {
 }
 
 
-def config_file(environ: Mapping[str, str] = os.environ) -> Path:
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
     """`$ORDERCTL_CONFIG`, else `$XDG_CONFIG_HOME/orderctl/config.toml` (`~/.config/…`)."""
+    environ = os.environ if environ is None else environ
     if environ.get("ORDERCTL_CONFIG"):
         return Path(environ["ORDERCTL_CONFIG"]).expanduser()
     base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
@@ -122,10 +123,11 @@ def hint(word: str, choices: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def state_dir(environ: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path:
+def state_dir(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
     """Where the dev stack keeps its state: `$LOCAL_STATE_DIR`, else `.local/` of the checkout
     orderctl is run in (the working directory or a parent), else this checkout's when orderctl
     runs from one (`make venv`), else the working directory's."""
+    environ = os.environ if environ is None else environ
     if environ.get("LOCAL_STATE_DIR"):
         return Path(environ["LOCAL_STATE_DIR"])
     here = (cwd or Path.cwd()).resolve()
@@ -135,19 +137,22 @@ def state_dir(environ: Mapping[str, str] = os.environ, cwd: Path | None = None) 
     return (CHECKOUT if (CHECKOUT / "app.py").exists() else here) / ".local"
 
 
-def stack_file(environ: Mapping[str, str] = os.environ) -> Path:
+def stack_file(environ: Mapping[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
     return state_dir(environ) / STACK_FILE_NAME
 
 
-def local_stack(environ: Mapping[str, str] = os.environ) -> dict[str, Any] | None:
+def local_stack(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """The running dev stack's description, or None when none has been started."""
+    environ = os.environ if environ is None else environ
     path = stack_file(environ)
     if not path.exists():
         return None
     return dict(json.loads(path.read_text()))
 
 
-def local_profile(environ: Mapping[str, str] = os.environ) -> Profile:
+def local_profile(environ: Mapping[str, str] | None = None) -> Profile:
+    environ = os.environ if environ is None else environ
     stack = local_stack(environ)
     if stack is None:
         raise NotFound(
@@ -170,9 +175,10 @@ def local_profile(environ: Mapping[str, str] = os.environ) -> Profile:
 def resolve(
     name: str | None = None,
     overrides: Mapping[str, str | None] | None = None,
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] | None = None,
 ) -> Profile:
     """The profile to use, with the flags' and the environment's overrides applied."""
+    environ = os.environ if environ is None else environ
     overrides = {k: v for k, v in (overrides or {}).items() if v}
     for key in overrides:
         if key not in SETTINGS:

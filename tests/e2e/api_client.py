@@ -63,6 +63,14 @@ class Caller:
             assert time.monotonic() < deadline, f"order {order_id} never appeared: {response.text}"
             time.sleep(0.1)
 
+    def settled(self, order_id: str, limit_s: float = 60) -> dict[str, Any]:
+        """The order once its document is stored: nothing changes it after that by itself."""
+        deadline = time.monotonic() + limit_s
+        while not (order := self.wait_for(order_id))["invoice"]["available"]:
+            assert time.monotonic() < deadline, f"order {order_id} has no document: {order}"
+            time.sleep(0.2)
+        return order
+
 
 def orderctl(*args: str, env: dict[str, str], timeout_s: float = 300) -> Any:
     """`python -m orderctl …` as a user runs it; no AWS_/ORDERCTL_ variables leak in."""

@@ -171,3 +171,16 @@ def wait(driver: Any, condition: Callable[[], Any], what: str, timeout_s: float 
         return WebDriverWait(driver, timeout_s, poll_frequency=0.2).until(lambda _: condition())
     except TimeoutException:
         raise AssertionError(f"timed out after {timeout_s}s waiting for {what}") from None
+
+
+def by_testid(driver: Any, testid: str) -> Any:
+    """The element of `data-testid` (the pages' handles for tests)."""
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, f"[data-testid='{testid}']")
+
+
+def all_by(driver: Any, css: str) -> list[Any]:
+    from selenium.webdriver.common.by import By
+
+    return list(driver.find_elements(By.CSS_SELECTOR, css))

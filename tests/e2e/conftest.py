@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -55,3 +56,17 @@ def stack(running: tuple[RunningStack, dict[str, Any]]) -> dict[str, Any]:
     ]:
         dynamodb.delete_item(TableName=description["tableName"], Key=item)
     return description
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[tuple[Any, Path]]:
+    """Headless Chromium downloading into its own folder (tests/e2e/browser.py)."""
+    from tests.e2e.browser import chromium
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver = chromium(downloads)
+    try:
+        yield driver, downloads
+    finally:
+        driver.quit()

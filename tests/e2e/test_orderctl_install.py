@@ -71,7 +71,7 @@ def test_the_installed_orderctl_knows_its_version_and_lists_the_local_stacks_ord
 
     alice = Caller(stack, "alice")
     order_id = alice.create()
-    alice.wait_for(order_id)
+    alice.settled(order_id)  # its document stored: the order no longer changes by itself
     env = {"LOCAL_STATE_DIR": str(running[0].state_dir)}
     listed = run(installed, "orders", "list", "--profile", "local", "--json", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr

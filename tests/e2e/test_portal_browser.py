@@ -20,30 +20,7 @@ from pypdf import PdfReader
 
 from devstack import portal
 from tests.e2e.api_client import Caller
-from tests.e2e.browser import Steps, chromium, recorded, wait
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[tuple[Any, Path]]:
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    driver = chromium(downloads)
-    try:
-        yield driver, downloads
-    finally:
-        driver.quit()
-
-
-def by_testid(driver: Any, testid: str) -> Any:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, f"[data-testid='{testid}']")
-
-
-def all_by(driver: Any, css: str) -> list[Any]:
-    from selenium.webdriver.common.by import By
-
-    return list(driver.find_elements(By.CSS_SELECTOR, css))
+from tests.e2e.browser import Steps, all_by, by_testid, recorded, wait
 
 
 def problem(driver: Any) -> str:
