@@ -141,7 +141,9 @@ class DeadMessage:
     """A preview of one dead-lettered message."""
 
     message_id: str
-    receive_count: int
+    receive_count: int  # SQS's ApproximateReceiveCount: the failed attempts, then every look
+    failed_attempts: int
+    times_shown: int
     sent_at: str
     event_type: str
     order_id: str | None
@@ -166,9 +168,14 @@ class DeadMessage:
         except (ValueError, AttributeError):
             fields = ("not JSON", None, None, None)
         sent = int(attributes.get("SentTimestamp", "0")) / 1000
+        received = int(attributes.get("ApproximateReceiveCount", "0"))
         return cls(
             message_id=message["MessageId"],
-            receive_count=int(attributes.get("ApproximateReceiveCount", "0")),
+            receive_count=received,
+            # The work queue's redrive policy moved it here after MAX_RECEIVE_COUNT failed
+            # receives; every receive since is someone looking (`peek`, this one included).
+            failed_attempts=min(received, topology.MAX_RECEIVE_COUNT),
+            times_shown=max(0, received - topology.MAX_RECEIVE_COUNT),
             sent_at=datetime.fromtimestamp(sent, UTC).isoformat(timespec="seconds"),
             event_type=fields[0],
             order_id=fields[1],
@@ -179,7 +186,15 @@ class DeadMessage:
 
 
 def peek(target: Target, pair: Pair, limit: int) -> list[DeadMessage]:
-    """Up to `limit` DLQ messages, made visible again right after reading (nothing moves)."""
+    """Up to `limit` DLQ messages, made visible again right after reading (nothing moves).
+
+    SQS has no peek: the only read is a receive. Each message is received with a short
+    visibility timeout and released at once (ChangeMessageVisibility to 0), so it stays in the
+    DLQ, in its place, and a redrive running meanwhile sees it again within a moment. SQS
+    counts that receive, and it costs nothing: the DLQs have no redrive policy of their own,
+    so the count never moves a message, and a redrive re-sends each message (a new count).
+    `DeadMessage` keeps the failed attempts apart from the times the message was shown.
+    """
     queues = Queues(target)
     url = queues.url(pair.dlq)
     seen: dict[str, dict[str, Any]] = {}

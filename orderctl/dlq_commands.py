@@ -48,7 +48,15 @@ def cmd_dlq_show(args: argparse.Namespace) -> int:
     if not found and not args.json:
         say(f"{pair.dlq} is empty")
         return 0
-    columns = ["message_id", "receive_count", "sent_at", "event_type", "order_id", "reason"]
+    columns = [
+        "message_id",
+        "failed_attempts",
+        "times_shown",
+        "sent_at",
+        "event_type",
+        "order_id",
+        "reason",
+    ]
     emit([asdict(m) for m in found], columns, args.json, f"{pair.dlq} (first {args.limit})")
     return 0
 
