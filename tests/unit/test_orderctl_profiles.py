@@ -245,3 +245,15 @@ def test_the_completion_script_knows_every_command_and_is_valid_shell(tmp_path: 
     )
     assert completed.stdout.split() == ["list"]
     assert script(cli.parser(), "zsh").startswith("autoload -U +X bashcompinit")
+
+
+def test_an_unknown_aws_profile_is_a_usage_error_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orderctl.target import Target
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    with pytest.raises(UsageError, match="AWS profile 'nope' is not configured") as error:
+        Target("dev", "eu-west-1", profile="nope").client("sqs")
+    assert "--aws-profile" in str(error.value)
