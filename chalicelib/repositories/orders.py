@@ -218,29 +218,10 @@ class OrderRepository:
         Status and `active` are filters inside the tenant's key range; with a filter, a page
         may come back short with a cursor to continue from (still one request per page).
         """
-        filters: list[str] = []
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {":pk": {"S": keys.tenant_pk(tenant_id)}}
-        if status is not None:
-            filters.append("#status = :status")
-            values[":status"] = {"S": status.value}
-            names["#status"] = "status"
-        if active_only:
-            filters.append("active = :true")
-            values[":true"] = {"BOOL": True}
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": keys.ORDERS_BY_DATE_INDEX,
-            "KeyConditionExpression": "GSI1_PK = :pk",
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": False,
-            # One extra item tells whether more exist; filtered queries read further ahead.
-            "Limit": page_size + 1 if not filters else min(4 * page_size + 1, 1000),
-        }
-        if filters:
-            request["FilterExpression"] = " AND ".join(filters)
-        if names:
-            request["ExpressionAttributeNames"] = names
+        request = self._newest_first(tenant_id, active_only, status=status)
+        # One extra item tells whether more exist; filtered queries read further ahead.
+        filtered = "FilterExpression" in request
+        request["Limit"] = min(4 * page_size + 1, 1000) if filtered else page_size + 1
         if after:
             start = keys.order_keys(tenant_id, after.order_id, after.created)
             request["ExclusiveStartKey"] = keys.attributes({k: start[k] for k in _PAGE_KEYS})
@@ -265,22 +246,7 @@ class OrderRepository:
         The cost grows with the tenant's orders (about one read unit per 4 KB of them, newest
         first); support looks up recent orders, which come first (docs/api-decisions.md).
         """
-        values: dict[str, Any] = {
-            ":pk": {"S": keys.tenant_pk(tenant_id)},
-            ":number": {"S": order_number},
-        }
-        filters = ["orderNumber = :number"]
-        if active_only:
-            filters.append("active = :true")
-            values[":true"] = {"BOOL": True}
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": keys.ORDERS_BY_DATE_INDEX,
-            "KeyConditionExpression": "GSI1_PK = :pk",
-            "FilterExpression": " AND ".join(filters),
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": False,
-        }
+        request = self._newest_first(tenant_id, active_only, order_number=order_number)
         with dependency("Could not look up the order"):
             while True:
                 response = self._client.query(**request)
@@ -290,6 +256,40 @@ class OrderRepository:
                 if "LastEvaluatedKey" not in response:
                     return None
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _newest_first(
+        self,
+        tenant_id: str,
+        active_only: bool,
+        status: OrderStatus | None = None,
+        order_number: str | None = None,
+    ) -> dict[str, Any]:
+        """A Query of the tenant's GSI1 range, newest first, with the filters asked for."""
+        filters: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":pk": {"S": keys.tenant_pk(tenant_id)}}
+        if status is not None:
+            filters.append("#status = :status")
+            values[":status"] = {"S": status.value}
+            names["#status"] = "status"
+        if order_number is not None:
+            filters.append("orderNumber = :number")
+            values[":number"] = {"S": order_number}
+        if active_only:
+            filters.append("active = :true")
+            values[":true"] = {"BOOL": True}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.ORDERS_BY_DATE_INDEX,
+            "KeyConditionExpression": "GSI1_PK = :pk",
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+        }
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        return request
 
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """One conditional UpdateItem; on a failed condition, `UpdateRejected` carries the item.
