@@ -32,11 +32,16 @@ def version() -> str:
 class Parser(argparse.ArgumentParser):
     """argparse that suggests the closest command ("did you mean") and exits 2 (usage)."""
 
+    options: tuple[str, ...] = ()  # every flag of every command (set on the top parser)
+
     def error(self, message: str) -> NoReturn:
         match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if match:
             choices = re.findall(r"'([^']*)'", match.group(2))
             message += hint(match.group(1), choices)
+        unknown = re.search(r"unrecognized arguments: (--[^\s=]+)", message)
+        if unknown:
+            message += hint(unknown.group(1), self.options)
         self.print_usage(sys.stderr)
         self.exit(USAGE, f"{self.prog}: error: {message}\n")
 
@@ -362,6 +367,9 @@ def parser() -> argparse.ArgumentParser:
     add_repair(commands, flags)
     add_mail(commands, flags)
     add_completion(commands)
+    from orderctl.shell_completion import words
+
+    top.options = tuple(sorted({w for ws in words(top).values() for w in ws if w.startswith("--")}))
     return top  # subparsers are of the parent's class: Parser on every level
 
 

@@ -190,6 +190,8 @@ def test_the_command_line_exit_codes(
     monkeypatch.delenv("ORDERCTL_TOKEN", raising=False)
     assert run(["ordrs", "list"], environ, monkeypatch)[0] == USAGE
     assert "did you mean 'orders'?" in capsys.readouterr().err
+    assert run(["orders", "list", "--limt", "5"], environ, monkeypatch)[0] == USAGE
+    assert "did you mean '--limit'?" in capsys.readouterr().err
     assert run(["orders", "list", "--limit", "0"], environ, monkeypatch)[0] == USAGE
     assert "0 is not at least 1" in capsys.readouterr().err
     assert run(["orders", "get", "x", "--profile", "nope"], environ, monkeypatch)[0] == USAGE
