@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.clock import iso, utc_now
-from orderctl import carts, target
+from orderctl import carts
 from orderctl.api import Api, claims, token_source
-from orderctl.context import profile_of, refuse_production
+from orderctl.context import api_url_of, profile_of, refuse_production, target_of
 from orderctl.demo import order as demo_order
 from orderctl.demo import tenant_ids
 from orderctl.errors import NotFound, OrderctlError, UsageError
@@ -30,25 +30,12 @@ LOCAL_PAYMENTS = "payments@bbws.example"  # the payment system's identity on the
 def api_of(args: argparse.Namespace, user: str | None = None, timeout_s: float = 30) -> Api:
     """The profile's API, signed in as `user` (else --user, else the profile's)."""
     profile = profile_of(args)
-    if not profile.api_url:
-        raise UsageError(f"{profile.describe()} has no api_url: set it, or pass --base-url")
     return Api(
-        profile.api_url,
+        api_url_of(profile),
         token_source(args.token, profile, user or args.user),
         timeout_s=timeout_s,
-        local=is_local(args),
+        local=profile.local,
     )
-
-
-def is_local(args: argparse.Namespace) -> bool:
-    """Whether the API is the running dev stack's (demo users, the emulator)."""
-    profile = profile_of(args)
-    return profile.stack is not None and profile.api_url == str(profile.stack["apiUrl"])
-
-
-def target_for(args: argparse.Namespace) -> target.Target:
-    """Where to watch completion: the profile's stage, in its account (or the emulator)."""
-    return target.from_profile(profile_of(args))
 
 
 # -- orders -----------------------------------------------------------------------------------
@@ -57,7 +44,7 @@ def target_for(args: argparse.Namespace) -> target.Target:
 def cmd_create(args: argparse.Namespace) -> int:
     api = api_of(args)
     rng = random.Random()  # noqa: S311 - demo data
-    request = demo_order(rng, tenant_id=args.tenant, simulator=not is_local(args))
+    request = demo_order(rng, tenant_id=args.tenant, simulator=not profile_of(args).local)
     if args.email:
         request["customerEmail"] = args.email
     if args.cart:  # a cart made elsewhere (the portal)
@@ -131,7 +118,7 @@ def find(api: Api, reference: str, tenant: str | None) -> dict[str, Any]:
 
 def cmd_pay(args: argparse.Namespace) -> int:
     """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
-    api = api_of(args, args.user or (LOCAL_PAYMENTS if is_local(args) else None))
+    api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
     order = find(api, args.order_id, args.tenant)
     payment = {
         "paymentId": f"orderctl-{uuid.uuid4().hex[:12]}",
@@ -162,7 +149,7 @@ STATUS_OF_ACTION = {"cancel": "CANCELLED", "process": "PROCESSING", "complete": 
 def cmd_set_status(args: argparse.Namespace) -> int:
     """Read the order, ask (cancel), then PUT the status with If-Match: a change made meanwhile
     is a conflict (exit 5), never overwritten."""
-    api = api_of(args, args.user or (LOCAL_ADMIN if is_local(args) else None))
+    api = api_of(args, args.user or (LOCAL_ADMIN if profile_of(args).local else None))
     order = find(api, args.order_id, args.tenant)
     status = STATUS_OF_ACTION[args.orders_command]
     label = f"{order['orderNumber']} ({order['id']}, tenant {order['tenantId']}, {order['status']})"
@@ -211,7 +198,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from orderctl.completion import Watcher
 
     refuse_production(args, "seeding demo orders")
-    user = args.user or (LOCAL_ADMIN if args.tenants > 1 and is_local(args) else None)
+    user = args.user or (LOCAL_ADMIN if args.tenants > 1 and profile_of(args).local else None)
     api = api_of(args, user)
     groups = claims(api.token()).get("cognito:groups") or []
     own_tenant = claims(api.token()).get("custom:tenantId")
@@ -239,7 +226,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             demo_order(
                 rng,
                 tenants[i % len(tenants)] if args.tenants > 1 else None,
-                simulator=not is_local(args),
+                simulator=not profile_of(args).local,
             ),
         )
         for i in range(args.orders)
@@ -263,7 +250,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
                     failures.append(str(error))
                 bar.advance(creating)
         if args.wait and created:
-            watcher = Watcher(target_for(args))
+            watcher = Watcher(target_of(args))
             for order_id, tenant, when in created:
                 watcher.watch(order_id, tenant, when)
             completing = bar.add_task("completing", total=len(created))
@@ -295,7 +282,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from orderctl.completion import Watcher
 
     refuse_production(args, "generating load")
-    watch_target = target_for(args)
+    watch_target = target_of(args)
     api = api_of(args)
     url = api.base_url
     tenant = str(claims(api.token()).get("custom:tenantId"))
@@ -334,7 +321,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             tenant,
             args.rate,
             args.duration,
-            simulator=not is_local(args),
+            simulator=not profile_of(args).local,
             tick=lambda load, elapsed: tick(load, elapsed, live),
             cart_api=cart_api,
         )

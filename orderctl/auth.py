@@ -58,7 +58,8 @@ def login_for(
 ) -> Login:
     """Who signs in for `profile`: a demo user locally, else the profile's user."""
     environ = os.environ if environ is None else environ
-    if profile.stack is not None and profile.api_url == str(profile.stack["apiUrl"]).rstrip("/"):
+    if profile.local:
+        assert profile.stack is not None
         return login_from_stack(profile.stack, username or profile.username)
     username = username or profile.username
     missing = [

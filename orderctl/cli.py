@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from orderctl.context import PRODUCTION_FLAG, profile_of
-from orderctl.errors import INTERRUPTED, REMOTE, USAGE, OrderctlError, UsageError
+from orderctl.context import PRODUCTION_FLAG, api_url_of, profile_of
+from orderctl.errors import INTERRUPTED, REMOTE, USAGE, OrderctlError
 from orderctl.profiles import hint
 
 
@@ -110,8 +110,7 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     from orderctl.smoke import Smoke, publish
 
     profile = profile_of(args)
-    if not profile.api_url:
-        raise UsageError(f"{profile.describe()} has no api_url: name the API with --base-url")
+    api_url = api_url_of(profile)
 
     def token() -> str:
         return auth.id_token(auth.login_for(profile, args.user))
@@ -120,8 +119,8 @@ def cmd_smoke(args: argparse.Namespace) -> int:
         cart_api: str | OrderctlError = cart_api_url(profile)
     except OrderctlError as none:  # the smoke's cart step reports it
         cart_api = none
-    report = Smoke(profile.api_url, token, timeout_s=args.timeout, cart_api=cart_api).run()
-    publish(report, args.report, args.title or f"Smoke test of {profile.api_url}")
+    report = Smoke(api_url, token, timeout_s=args.timeout, cart_api=cart_api).run()
+    publish(report, args.report, args.title or f"Smoke test of {api_url}")
     return 0 if report.passed else 1
 
 
@@ -133,7 +132,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     path = profiles.config_file()
     document = profiles.read_config(path)
     configured = document.get("profiles", {})
-    current = args.profile or os.environ.get("ORDERCTL_PROFILE") or document.get("default_profile")
+    current = profiles.chosen_name(args.profile, document)
     rows = [
         {
             "profile": profiles.LOCAL,

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from orderctl.errors import UsageError
 from orderctl.profiles import Profile
+
+if TYPE_CHECKING:
+    from orderctl.target import Target
 
 PRODUCTION_FLAG = "--i-know-this-is-production"
 
@@ -37,3 +41,17 @@ def refuse_production(args: argparse.Namespace, what: str) -> None:
         raise UsageError(
             f"{profile.describe()} is production: {what} there needs {PRODUCTION_FLAG}"
         )
+
+
+def target_of(args: argparse.Namespace) -> Target:
+    """The profile's AWS side: its stage in its account, or the emulator for `local`."""
+    from orderctl.target import from_profile
+
+    return from_profile(profile_of(args))
+
+
+def api_url_of(profile: Profile) -> str:
+    """The profile's API, or a usage error saying how to name one."""
+    if not profile.api_url:
+        raise UsageError(f"{profile.describe()} has no api_url: set it, or pass --base-url")
+    return profile.api_url

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-
-def target_of(args: argparse.Namespace) -> Any:
-    """The profile's stage, in its account (or the emulator for `local`)."""
-    from orderctl.context import profile_of
-    from orderctl.target import from_profile
-
-    return from_profile(profile_of(args))
+from orderctl.context import target_of
 
 
 def cmd_dlq_list(args: argparse.Namespace) -> int:

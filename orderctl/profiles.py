@@ -61,7 +61,8 @@ class Profile:
 
     @property
     def local(self) -> bool:
-        return self.stack is not None
+        """Whether the API is the running dev stack's (its demo users, its emulator)."""
+        return self.stack is not None and serves(self.stack, self.api_url)
 
     def describe(self) -> str:
         where = self.api_url or f"stage {self.stage}"
@@ -80,6 +81,20 @@ ENVIRONMENT = {
     "aws_profile": "ORDERCTL_AWS_PROFILE",
     "aws_region": "ORDERCTL_AWS_REGION",
 }
+
+
+def serves(stack: Mapping[str, Any] | None, url: str | None) -> bool:
+    """Whether `url` is the API of the local stack `stack` describes."""
+    return bool(stack and url and url.rstrip("/") == str(stack["apiUrl"]).rstrip("/"))
+
+
+def chosen_name(
+    name: str | None, document: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> str | None:
+    """`--profile`, else `$ORDERCTL_PROFILE`, else the file's `default_profile` (None: none)."""
+    environ = os.environ if environ is None else environ
+    chosen = name or environ.get("ORDERCTL_PROFILE") or document.get("default_profile")
+    return str(chosen) if chosen else None
 
 
 def config_file(environ: Mapping[str, str] | None = None) -> Path:
@@ -188,11 +203,10 @@ def resolve(
     path = config_file(environ)
     document = read_config(path)
     profiles: dict[str, dict[str, Any]] = document.get("profiles", {})
-    chosen = name or environ.get("ORDERCTL_PROFILE") or document.get("default_profile")
+    chosen = chosen_name(name, document, environ)
     if chosen is None:
         url = wanted.get("api_url")
-        stack = local_stack(environ)
-        if url and not (stack and url.rstrip("/") == str(stack["apiUrl"]).rstrip("/")):
+        if url and not serves(local_stack(environ), url):
             return _checked(Profile(name="(flags)", **_typed(wanted)))
         chosen = LOCAL
     if chosen == LOCAL:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from orderctl.dlq_commands import target_of
+from orderctl.context import target_of
 
 
 def cmd_repair(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = ROOT / "infrastructure" / "environments" / "sandbox"
 STATES = ROOT / ".sandbox"
 SHARED_VARS = "sandbox.tfvars"
+DEFAULT_REGION = "eu-west-1"  # the DEV and SIT region; REGION= picks another
 PLAN_FILE = "sandbox.tfplan"
 ID = re.compile(r"[a-z][a-z0-9]{1,6}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
@@ -128,10 +129,9 @@ def settings(
             "INTERNAL_NOTIFICATION_RECIPIENTS": email,
             **({"CART_API_URL": cart_api_url} if cart_api_url else {}),
         },
+        "region": region or DEFAULT_REGION,
         "tags": {"Owner": email, "Sandbox": sandbox.id},
     }
-    if region:
-        values["region"] = region
     return values
 
 
@@ -240,7 +240,7 @@ class Commands:
             cart_api_url=cart_api_url,
             region=region,
         )
-        self.warn_unverified(values["ses_identity"], region)
+        self.warn_unverified(values["ses_identity"], values["region"])
         self.sandbox.home.mkdir(parents=True, exist_ok=True)
         self.sandbox.variables.write_text(json.dumps(values, indent=2) + "\n")
         self.say(f"sandbox {self.sandbox.environment} in account {account}: planning …")
@@ -264,12 +264,12 @@ class Commands:
         self.say(next_steps(self.sandbox, values))
         return values
 
-    def warn_unverified(self, identity: str, region: str | None) -> None:
+    def warn_unverified(self, identity: str, region: str) -> None:
         """SES sends only from a verified identity: say so now rather than in a dead letter."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            ses = self.session.client("sesv2", region_name=region or "eu-west-1")
+            ses = self.session.client("sesv2", region_name=region)
             verified = ses.get_email_identity(EmailIdentity=identity).get(
                 "VerifiedForSendingStatus"
             )
@@ -316,7 +316,7 @@ class Commands:
         outputs = json.loads(self.sandbox.outputs.read_text())
         values = json.loads(self.sandbox.variables.read_text())
         pool = outputs["cognito_user_pool_id"]
-        cognito = self.session.client("cognito-idp", region_name=values.get("region", "eu-west-1"))
+        cognito = self.session.client("cognito-idp", region_name=values["region"])
         password = new_password()
         add_user(cognito, pool, username, tenant, groups, password=password)
         self.say(
@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--email", required=True, help="alarms, budget alerts and the internal mail")
     up.add_argument("--ses-identity", help="verified SES identity to send from (default: --email)")
     up.add_argument("--cart-api-url", help="a Cart service that trusts this sandbox's pool")
-    up.add_argument("--region", help="default eu-west-1 (sandbox.tfvars)")
+    up.add_argument("--region", help=f"default {DEFAULT_REGION}")
     up.add_argument("--yes", action="store_true", help="apply without asking")
     down = commands.add_parser("down", help="ask, destroy, forget the state")
     down.add_argument("--id", required=True)

@@ -117,26 +117,17 @@ def queue_counts(sqs: Any, url: str) -> tuple[int, int]:
 def sent_emails(stack: dict[str, Any]) -> list[dict[str, str]]:
     """Every email the emulator's SES took: `to` (first recipient), `subject` and `body`.
 
-    SendEmail keeps its HTML body; SendRawEmail (a customer email with its PDF) keeps the MIME
-    text, in which the body parts are encoded: `body` is then the decoded text and HTML parts.
+    Read as the mail viewer reads them (orderctl/mail.py): SendEmail keeps its HTML body;
+    SendRawEmail (a customer email with its PDF) keeps the MIME text, whose text and HTML parts
+    are `body` here.
     """
-    import email
+    from orderctl import mail
 
-    import requests
-
-    state = requests.get(f"{stack['awsEndpointUrl']}/moto-api/data.json", timeout=30).json()
-    found = [
-        {"to": m["destinations"]["ToAddresses"][0], "subject": m["subject"], "body": m["body"]}
-        for m in state["ses"].get("Message", [])
+    return [
+        {
+            "to": m.to[0],
+            "subject": m.subject,
+            "body": "\n".join(part for part in (m.text, m.html) if part is not None),
+        }
+        for m in mail.fetch(stack["awsEndpointUrl"])
     ]
-    for raw in state["ses"].get("RawMessage", []):
-        message = email.message_from_string(raw["raw_data"])
-        parts = [
-            bytes(part.get_payload(decode=True)).decode()
-            for part in message.walk()
-            if part.get_content_type() in {"text/plain", "text/html"}
-        ]
-        found.append(
-            {"to": raw["destinations"][0], "subject": message["Subject"], "body": "\n".join(parts)}
-        )
-    return found

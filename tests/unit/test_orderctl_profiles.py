@@ -171,15 +171,14 @@ def test_each_api_status_has_its_exit_code(status: int, kind: type, code: int) -
     assert kind.exit_code == code
 
 
-def run(
-    argv: list[str], environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str]:
+def run(argv: list[str], environ: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """orderctl's exit code for `argv`, with `environ` set."""
     for key, value in environ.items():
         monkeypatch.setenv(key, value)
     try:
-        return cli.main(argv), ""
+        return cli.main(argv)
     except SystemExit as exit_:
-        return int(exit_.code or 0), ""
+        return int(exit_.code or 0)
 
 
 def test_the_command_line_exit_codes(
@@ -188,21 +187,21 @@ def test_the_command_line_exit_codes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.delenv("ORDERCTL_TOKEN", raising=False)
-    assert run(["ordrs", "list"], environ, monkeypatch)[0] == USAGE
+    assert run(["ordrs", "list"], environ, monkeypatch) == USAGE
     assert "did you mean 'orders'?" in capsys.readouterr().err
-    assert run(["orders", "list", "--limt", "5"], environ, monkeypatch)[0] == USAGE
+    assert run(["orders", "list", "--limt", "5"], environ, monkeypatch) == USAGE
     assert "did you mean '--limit'?" in capsys.readouterr().err
-    assert run(["orders", "list", "--limit", "0"], environ, monkeypatch)[0] == USAGE
+    assert run(["orders", "list", "--limit", "0"], environ, monkeypatch) == USAGE
     assert "0 is not at least 1" in capsys.readouterr().err
-    assert run(["orders", "get", "x", "--profile", "nope"], environ, monkeypatch)[0] == USAGE
+    assert run(["orders", "get", "x", "--profile", "nope"], environ, monkeypatch) == USAGE
     assert "no profile 'nope'" in capsys.readouterr().err
-    code, _ = run(["orders", "get", "x", "--token", "garbage"], environ, monkeypatch)
+    code = run(["orders", "get", "x", "--token", "garbage"], environ, monkeypatch)
     assert code == AUTH
     assert "not a JWT ID token" in capsys.readouterr().err
-    code, _ = run(["orders", "get", "x", "--profile", "dev"], environ, monkeypatch)
+    code = run(["orders", "get", "x", "--profile", "dev"], environ, monkeypatch)
     assert code == AUTH  # dev's password is not set and there is no terminal to ask
     assert "ORDERCTL_PASSWORD" in capsys.readouterr().err
-    code, _ = run(["seed", "--orders", "1", "--profile", "prod"], environ, monkeypatch)
+    code = run(["seed", "--orders", "1", "--profile", "prod"], environ, monkeypatch)
     assert code == USAGE
     assert "is production" in capsys.readouterr().err
 

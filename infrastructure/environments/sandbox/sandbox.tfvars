@@ -1,8 +1,6 @@
-# A developer's sandbox: what every sandbox shares. What is yours (the id, the account, your
-# address, your verified SES identity) `make sandbox-up` writes to .sandbox/{id}/sandbox.tfvars.json
+# A developer's sandbox: what every sandbox shares. What is yours (the id, the account, the region,
+# your address, your verified SES identity) `make sandbox-up` writes to .sandbox/{id}/sandbox.tfvars.json
 # (docs/sandbox.md). Sized to cost little: short retention, low throttles, a small budget.
-region = "eu-west-1"
-
 point_in_time_recovery_days = 1
 deletion_protection         = false
 queue_retention_days        = 4
