@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from chalicelib.api.params import ORDER_NUMBER_PATTERN
 from chalicelib.clock import iso, utc_now
 from orderctl import carts
 from orderctl.api import Api, claims, token_source
@@ -97,7 +98,7 @@ def show_order(order: dict[str, Any], as_json: bool) -> int:
     return 0
 
 
-ORDER_NUMBER = re.compile(r"ORD-[A-Z]{2}-[0-9]{7,12}")
+ORDER_NUMBER = re.compile(ORDER_NUMBER_PATTERN)  # the API's own rule for `orderNumber`
 
 
 def find(api: Api, reference: str, tenant: str | None) -> dict[str, Any]:
