@@ -18,6 +18,7 @@ from chalicelib.clock import iso, utc_now
 from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import CreateOrderRequest, Order, UpdateOrderRequest
 from chalicelib.models.principal import Principal
+from chalicelib.models.support import SupportAction, SupportActionRequest
 from chalicelib.settings import get_settings
 
 M = TypeVar("M", bound=ApiModel)
@@ -132,6 +133,46 @@ def get_invoice(orderId: str) -> Response:
     caller = _caller()
     log.bind(order_id=orderId[:64])
     return _json(200, wiring.document_service().link(wiring.order_service(), caller, orderId))
+
+
+def _support(order_id: str, action: SupportAction) -> Response:
+    caller = _caller()
+    log.bind(order_id=order_id[:64])
+    request = _request()
+    if request.raw_body:  # no body, or `{}`: the action has no parameters
+        _body(SupportActionRequest)
+    accepted = wiring.support_actions().request(
+        caller, order_id, action, params.idempotency_key(request.headers), correlation_id_of(app)
+    )
+    return _json(202, accepted, {"Location": accepted.links["order"]})
+
+
+@app.route(
+    "/v1.0/orders/{orderId}/rerender-document",
+    methods=["POST"],
+    authorizer=AUTHORIZER,
+    content_types=ANY_CONTENT_TYPE,
+)
+@errors_as_problems
+def rerender_document(orderId: str) -> Response:
+    """Admins: render the order's current document afresh as a new version (no email); 202.
+
+    Idempotent with `Idempotency-Key`; at most once a minute per order (429, `Retry-After`)."""
+    return _support(orderId, SupportAction.RERENDER_DOCUMENT)
+
+
+@app.route(
+    "/v1.0/orders/{orderId}/resend-email",
+    methods=["POST"],
+    authorizer=AUTHORIZER,
+    content_types=ANY_CONTENT_TYPE,
+)
+@errors_as_problems
+def resend_email(orderId: str) -> Response:
+    """Admins: send the customer the current document's email again, attached as stored; 202.
+
+    Idempotent with `Idempotency-Key`; at most once in five minutes per order (429)."""
+    return _support(orderId, SupportAction.RESEND_EMAIL)
 
 
 def _preflight_route(path: str, methods: list[str]) -> None:

@@ -11,6 +11,7 @@ OrderServiceError
 │   ├── InvalidTransition     (services.state_machine) a status that cannot follow
 │   └── CartAlreadyOrdered    the cart is an order already (names it)
 ├── PreconditionFailed        `If-Match` names a version that is no longer current
+├── TooManyRequests           the same action on the same order ran a moment ago (Retry-After)
 ├── PayloadTooLarge           body over the accepted size
 ├── UnsupportedMediaType      body is not JSON
 ├── DependencyFailed          an AWS service or the Cart service failed after retries
@@ -86,6 +87,14 @@ class Conflict(OrderServiceError):
 
 class PreconditionFailed(OrderServiceError):
     """A conditional request's precondition (`If-Match`) no longer holds."""
+
+
+class TooManyRequests(OrderServiceError):
+    """The same support action on the same order ran too recently (HTTP 429, `Retry-After`)."""
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = max(1, retry_after_s)
 
 
 class PayloadTooLarge(OrderServiceError):

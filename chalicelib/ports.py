@@ -144,6 +144,28 @@ class IdempotencyKeys(Protocol):
         """Forget a claim whose request failed."""
 
 
+@dataclass(frozen=True)
+class ActionRecord:
+    """The latest support action of one kind on one order (the rate limit and the replay)."""
+
+    request_id: str
+    at: int  # epoch seconds
+    key_digest: str | None = None  # sha256 of its Idempotency-Key, when it had one
+
+
+class SupportActionLog(Protocol):
+    """When each support action last ran on each order."""
+
+    def claim(
+        self, tenant_id: str, order_id: str, action: str, record: ActionRecord, window_s: int
+    ) -> ActionRecord | None:
+        """Store `record` unless one of the last `window_s` seconds, or one with the same
+        `key_digest`, is there; return that one instead (None: claimed)."""
+
+    def release(self, tenant_id: str, order_id: str, action: str, request_id: str) -> None:
+        """Forget a claim whose request could not be queued."""
+
+
 class EventPublisher(Protocol):
     """Somewhere events go (an SQS queue or the SNS fan-out topic)."""
 
@@ -197,6 +219,7 @@ class StoredDocument:
     name: str  # models.documents.Document.name ("proforma" for objects stored before it was kept)
     etag: str
     version_id: str | None
+    request: str | None = None  # the support request that rendered this version, if one did
 
 
 class Documents(Protocol):
@@ -206,9 +229,19 @@ class Documents(Protocol):
         """The current version at `key`, or None."""
 
     def put(
-        self, key: str, pdf: bytes, order: Order, name: str, replacing: StoredDocument | None
+        self,
+        key: str,
+        pdf: bytes,
+        order: Order,
+        name: str,
+        replacing: StoredDocument | None,
+        *,
+        request: str | None = None,
     ) -> StoredDocument | None:
-        """Store a new version if `key` still holds `replacing` (None: nothing); else None."""
+        """Store a new version if `key` still holds `replacing` (None: nothing); else None.
+
+        `request` (a support request's id) is kept with the version, so a redelivered re-render
+        finds its own work done."""
 
     def read(self, key: str, version_id: str | None) -> bytes:
         """One version's bytes (the current one when `version_id` is None)."""

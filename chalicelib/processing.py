@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 from chalicelib import log, metrics
 from chalicelib.models.events import (
+    CustomerEmailResendRequested,
     DocumentIssued,
+    DocumentRenderRequested,
     OrderCreated,
     OrderCreateRequested,
     OrderEvent,
@@ -47,10 +49,18 @@ def _bound(event: E) -> E:
     return event
 
 
-def document_event(body: str) -> OrderCreated | OrderStatusChanged:
-    """The document renderer's message: a new order, or a status change from the stream."""
-    if json.loads(body).get("type") == "OrderStatusChanged":
+def document_event(
+    body: str,
+) -> OrderCreated | OrderStatusChanged | DocumentRenderRequested | CustomerEmailResendRequested:
+    """The document renderer's message: a new order, a status change from the stream, or an
+    admin's support request."""
+    kind = json.loads(body).get("type")
+    if kind == "OrderStatusChanged":
         return _bound(OrderStatusChanged.parse_raw(body))
+    if kind == "DocumentRenderRequested":
+        return _bound(DocumentRenderRequested.parse_raw(body))
+    if kind == "CustomerEmailResendRequested":
+        return _bound(CustomerEmailResendRequested.parse_raw(body))
     return _bound(OrderCreated.parse_raw(body))
 
 

@@ -19,6 +19,7 @@ from chalicelib.repositories.counters import OrderNumbers
 from chalicelib.repositories.documents import DocumentStore
 from chalicelib.repositories.idempotency import IdempotencyStore
 from chalicelib.repositories.orders import OrderRepository
+from chalicelib.repositories.support_actions import SupportActionStore
 from chalicelib.secrets import cached_secret
 from chalicelib.services.checkout import Checkout
 from chalicelib.services.cursor import CursorCodec
@@ -26,6 +27,7 @@ from chalicelib.services.documents import DocumentService
 from chalicelib.services.order_updates import OrderUpdater
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
+from chalicelib.services.support_actions import SupportActions
 from chalicelib.settings import get_settings
 
 if TYPE_CHECKING:
@@ -51,6 +53,16 @@ def order_service() -> OrderService:
         CursorCodec(cached_secret(aws.secretsmanager, settings.cursor_secret_id)),
         checkout=Checkout(carts(), CartClaimStore(aws.dynamodb(), settings.orders_table_name)),
         vat_rate=settings.vat_rate,
+    )
+
+
+@lru_cache(maxsize=1)
+def support_actions() -> SupportActions:
+    """Admins' re-render and resend: queued for the document renderer."""
+    return SupportActions(
+        order_service(),
+        SupportActionStore(aws.dynamodb(), get_settings().orders_table_name),
+        status_changes(),
     )
 
 
@@ -107,7 +119,8 @@ def document_service() -> DocumentService:
 
 @lru_cache(maxsize=1)
 def status_changes() -> QueuePublisher:
-    """Where the stream consumer sends `OrderStatusChanged`: the document renderer's queue."""
+    """The document renderer's queue: the stream consumer's `OrderStatusChanged`, and the
+    support actions' requests."""
     return QueuePublisher(aws.sqs(), topology.ORDER_PDF_CREATOR.queue_name())
 
 
@@ -154,6 +167,7 @@ def reset() -> None:
         order_repository,
         carts,
         order_service,
+        support_actions,
         order_updater,
         order_recorder,
         document_store,

@@ -28,6 +28,7 @@ from chalicelib.models.orders import (
     OrderStatus,
     UpdateOrderRequest,
 )
+from chalicelib.models.support import SupportAction, SupportActionAccepted, SupportActionRequest
 from chalicelib.services.cursor import MAX_CURSOR_LENGTH, TTL_S
 
 REF = "#/components/schemas/"
@@ -59,6 +60,7 @@ _PROBLEM_TEXT = {
     412: "`If-Match` no longer matches",
     413: "Body larger than 256 KB",
     415: "Body is not application/json",
+    429: "The same action ran on this order moments ago: retry after `Retry-After` seconds",
     422: "Well-formed, but not applicable as things are (no such cart, an empty cart, "
     "a payment that does not fit the order)",
     503: "A dependency is unavailable; retry",
@@ -124,6 +126,79 @@ def _etag_headers() -> dict[str, Any]:
     }
 
 
+SUPPORT = {
+    SupportAction.RERENDER_DOCUMENT: (
+        "rerenderDocument",
+        "Admins: render the order's current document afresh (a new version; no email)",
+        "For support after a template or particulars change (`orderctl documents backfill` "
+        "does it for a date range). The document renderer stores the document the order's "
+        "status calls for as a new version of the same object, rendered with today's "
+        "templates; nobody is emailed. ",
+    ),
+    SupportAction.RESEND_EMAIL: (
+        "resendCustomerEmail",
+        "Admins: send the customer the current document's email again",
+        "The email of the order's current document (order received, payment received, "
+        "cancelled, refunded), with the stored version of the document attached. ",
+    ),
+}
+
+
+def _support_action(action: SupportAction, order_id: dict[str, Any]) -> dict[str, Any]:
+    operation, summary, description = SUPPORT[action]
+    return {
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "description": description
+            + "Admin group only (403 otherwise). 409 while the order has no document yet. "
+            "Queued for the document renderer (202). Idempotent with `Idempotency-Key` (a "
+            "retry answers the first `requestId` and queues nothing); at most once every "
+            f"{action.window_s} s per order, sooner is 429 with `Retry-After`.",
+            "security": [{"CognitoIdToken": []}],
+            "parameters": [
+                order_id,
+                _idempotency_key(
+                    "A retry with the same key answers the first request's 202 and queues nothing"
+                ),
+            ],
+            "requestBody": {
+                "required": False,
+                "content": _json_content("SupportActionRequest"),
+            },
+            "responses": {
+                "202": {
+                    "description": "Queued for the document renderer",
+                    "headers": {"Location": {"schema": {"type": "string"}}},
+                    "content": _json_content("SupportActionAccepted"),
+                },
+                **{
+                    **_problems(400, 401, 403, 404, 409, 415, 503),
+                    "429": {
+                        **_problems(429)["429"],
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    },
+                },
+            },
+        }
+    }
+
+
+def _idempotency_key(description: str) -> dict[str, Any]:
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[\\x21-\\x7e]+$",
+        },
+    }
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.0 document."""
     models: list[type[BaseModel]] = [
@@ -133,6 +208,8 @@ def document() -> dict[str, Any]:
         OrderAccepted,
         OrderListResponse,
         InvoiceLink,
+        SupportActionRequest,
+        SupportActionAccepted,
     ]
     schemas: dict[str, Any] = models_schema(models, ref_prefix=REF)["definitions"]
     schemas["Problem"] = PROBLEM
@@ -171,22 +248,11 @@ def document() -> dict[str, Any]:
                     "summary": "Validate and enqueue an order",
                     "security": secured,
                     "parameters": [
-                        {
-                            "name": "Idempotency-Key",
-                            "in": "header",
-                            "required": False,
-                            "description": (
-                                "A retry with the same key and body replays the first 202 "
-                                "(the same key with another body is 409). A cart is ordered "
-                                "once whatever the key: another key is 409 naming the order."
-                            ),
-                            "schema": {
-                                "type": "string",
-                                "minLength": 1,
-                                "maxLength": 255,
-                                "pattern": "^[\\x21-\\x7e]+$",
-                            },
-                        }
+                        _idempotency_key(
+                            "A retry with the same key and body replays the first 202 "
+                            "(the same key with another body is 409). A cart is ordered "
+                            "once whatever the key: another key is 409 naming the order."
+                        )
                     ],
                     "requestBody": {
                         "required": True,
@@ -267,6 +333,10 @@ def document() -> dict[str, Any]:
                         **_problems(401, 404, 503),
                     },
                 }
+            },
+            **{
+                f"/v1.0/orders/{{orderId}}/{action.value}": _support_action(action, order_id)
+                for action in SupportAction
             },
             "/v1.0/tenants/{tenantId}/orders": {
                 "get": {

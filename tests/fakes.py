@@ -11,6 +11,7 @@ from chalicelib.models.documents import KIND_RANK
 from chalicelib.models.money import format_money
 from chalicelib.models.orders import DocumentKind, InvoiceState, Order, OrderStatus
 from chalicelib.ports import (
+    ActionRecord,
     IdempotencyRecord,
     OrderChange,
     Page,
@@ -224,14 +225,21 @@ class InMemoryDocuments:
         return versions[-1][0] if versions else None
 
     def put(
-        self, key: str, pdf: bytes, order: Order, name: str, replacing: StoredDocument | None
+        self,
+        key: str,
+        pdf: bytes,
+        order: Order,
+        name: str,
+        replacing: StoredDocument | None,
+        *,
+        request: str | None = None,
     ) -> StoredDocument | None:
         self.puts += 1
         versions = self.versions.setdefault(key, [])
         latest = versions[-1][0] if versions else None
         if latest != replacing:
             return None  # If-Match / If-None-Match refused
-        stored = StoredDocument(name, f'"etag-{self.puts}"', f"v{len(versions) + 1}")
+        stored = StoredDocument(name, f'"etag-{self.puts}"', f"v{len(versions) + 1}", request)
         versions.append((stored, pdf))
         return stored
 
@@ -246,3 +254,28 @@ class InMemoryDocuments:
 
     def names(self, key: str) -> list[str]:
         return [stored.name for stored, _ in self.versions.get(key, [])]
+
+
+class InMemorySupportActions:
+    """`ports.SupportActionLog`: the same rule as the table's conditional put."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str, str], ActionRecord] = {}
+        self.released: list[str] = []
+
+    def claim(
+        self, tenant_id: str, order_id: str, action: str, record: ActionRecord, window_s: int
+    ) -> ActionRecord | None:
+        old = self.records.get((tenant_id, order_id, action))
+        if old is not None:
+            same_key = record.key_digest is not None and old.key_digest == record.key_digest
+            if same_key or old.at > record.at - window_s:
+                return old
+        self.records[(tenant_id, order_id, action)] = record
+        return None
+
+    def release(self, tenant_id: str, order_id: str, action: str, request_id: str) -> None:
+        held = self.records.get((tenant_id, order_id, action))
+        if held is not None and held.request_id == request_id:
+            del self.records[(tenant_id, order_id, action)]
+            self.released.append(request_id)

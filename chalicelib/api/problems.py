@@ -20,6 +20,7 @@ from chalicelib.errors import (
     PayloadTooLarge,
     PermissionDenied,
     PreconditionFailed,
+    TooManyRequests,
     Unprocessable,
     UnsupportedMediaType,
     ValidationFailed,
@@ -41,6 +42,7 @@ PROBLEMS: dict[type[OrderServiceError], tuple[int, str, str]] = {
     PreconditionFailed: (412, "precondition-failed", "Precondition failed"),
     PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
     UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported media type"),
+    TooManyRequests: (429, "too-many-requests", "Too many requests"),
     DependencyFailed: (503, "service-unavailable", "Service temporarily unavailable"),
 }
 INTERNAL = (500, "internal-error", "Internal server error")
@@ -79,7 +81,7 @@ def problem_body(
     headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="bbws-order"'
-    if isinstance(error, DependencyFailed):
+    if isinstance(error, DependencyFailed | TooManyRequests):
         headers["Retry-After"] = str(error.retry_after_s)
     return status, body, headers
 

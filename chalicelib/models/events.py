@@ -55,3 +55,27 @@ class DocumentIssued(OrderEvent):
     document: str  # models.documents.Document.name
     key: str
     versionId: str | None = None
+    resend: str | None = None  # an operator's resend (its request id): sent again, once
+
+
+class SupportRequest(OrderEvent):
+    """From an admin's support route to the document renderer: `id` is the request's id.
+
+    `data` is the order as the API read it; `requestedBy` the operator (Cognito subject).
+    """
+
+    requestedBy: str
+
+
+class DocumentRenderRequested(SupportRequest):
+    """`POST …/rerender-document`: store the current document again, rendered afresh (a new S3
+    version with today's templates); the customer is not emailed."""
+
+    type: Literal["DocumentRenderRequested"] = "DocumentRenderRequested"
+
+
+class CustomerEmailResendRequested(SupportRequest):
+    """`POST …/resend-email`: send the customer the current document's email again, with the
+    stored document attached."""
+
+    type: Literal["CustomerEmailResendRequested"] = "CustomerEmailResendRequested"

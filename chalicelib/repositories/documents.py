@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 PDF = "application/pdf"
+SUPPORT_REQUEST = "support-request"  # metadata: the admin's re-render that wrote this version
 LEGACY_DOCUMENT = "proforma"  # objects stored before the metadata was kept were all pro formas
 _ABSENT = frozenset({"404", "NoSuchKey", "NotFound"})
 _CHANGED = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
@@ -41,14 +42,23 @@ class DocumentStore:
                 if error_code(exc) in _ABSENT:
                     return None
                 raise
+        metadata = head.get("Metadata", {})
         return StoredDocument(
-            name=head.get("Metadata", {}).get("document", LEGACY_DOCUMENT),
+            name=metadata.get("document", LEGACY_DOCUMENT),
             etag=str(head["ETag"]),
             version_id=head.get("VersionId"),
+            request=metadata.get(SUPPORT_REQUEST),
         )
 
     def put(
-        self, key: str, pdf: bytes, order: Order, name: str, replacing: StoredDocument | None
+        self,
+        key: str,
+        pdf: bytes,
+        order: Order,
+        name: str,
+        replacing: StoredDocument | None,
+        *,
+        request: str | None = None,
     ) -> StoredDocument | None:
         """A new version, unless the key changed since `replacing` was read (then None)."""
         condition: dict[str, Any] = (
@@ -69,6 +79,7 @@ class DocumentStore:
                         "tenant-id": order.tenantId,
                         "order-number": order.orderNumber or "",
                         "order-version": str(order.version),
+                        **({SUPPORT_REQUEST: request} if request else {}),
                     },
                     **condition,
                 )
@@ -76,7 +87,7 @@ class DocumentStore:
                 if error_code(exc) in _CHANGED or (replacing and error_code(exc) in _ABSENT):
                     return None
                 raise
-        return StoredDocument(name, str(response["ETag"]), response.get("VersionId"))
+        return StoredDocument(name, str(response["ETag"]), response.get("VersionId"), request)
 
     def read(self, key: str, version_id: str | None) -> bytes:
         """One version's bytes (to attach to an email)."""

@@ -11,6 +11,7 @@ TENANT = "TENANT#"
 NOTIFICATION = "NOTIFICATION#"
 IDEMPOTENCY = "IDEMPOTENCY#"
 CART = "CART#"
+ACTION = "ACTION#"
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -31,6 +32,11 @@ def idempotency_key(tenant_id: str, digest: str) -> dict[str, str]:
 def cart_claim_key(tenant_id: str, cart_id: str) -> dict[str, str]:
     """Which order a tenant's cart became (a partition per cart; one order per cart)."""
     return {"PK": f"{CART}{tenant_id}#{cart_id}", "SK": "ORDER"}
+
+
+def action_key(tenant_id: str, order_id: str, action: str) -> dict[str, str]:
+    """When a support action last ran on one order (a partition per order)."""
+    return {"PK": f"{ACTION}{tenant_id}#{order_id}", "SK": action}
 
 
 def order_sk(order_id: str) -> str:

@@ -3,12 +3,15 @@
 Fed by the document renderer's `DocumentIssued` (received: pro forma attached; paid: tax
 invoice; cancelled: none; refunded: credit note). An `OrderCreated` still queued from before the
 renderer announced documents gets the received email without an attachment. The attachment is
-read only once the email is claimed, so a redelivery of a sent email reads nothing.
+read only once the email is claimed, so a redelivery of a sent email reads nothing. An
+operator's resend (`DocumentIssued.resend`) is kept in the ledger under its own name, so it is
+sent once more, and once only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from chalicelib.models.documents import Document, is_test
 from chalicelib.models.events import DocumentIssued, OrderCreated
@@ -39,6 +42,8 @@ class CustomerEmails:
             return self._notifications.send(kind, order, [order.customerEmail])
         document = Document.named(event.document)
         kind = self._kinds[event.document]
+        if event.resend:  # an operator's resend: its own ledger entry, so it is sent once more
+            kind = replace(kind, name=f"{kind.name}#resend#{event.resend}")
         attachments = None
         if kind.attaches_document:
 

@@ -6,6 +6,11 @@ invoice and the cancelled pro forma are versions of one object, the credit note 
 A document already stored is not rendered again (a redelivery re-announces it, and the email
 ledger sends its email once); a document of a lower rank than the stored one is superseded (a
 late event) and neither rendered nor announced.
+
+An admin's support requests come the same way: `DocumentRenderRequested` renders the stored
+document afresh as a new version (once per request: the version carries the request's id) and
+emails nobody; `CustomerEmailResendRequested` announces the stored version again, marked as that
+resend, so the emailer's ledger sends it once more.
 """
 
 from __future__ import annotations
@@ -19,7 +24,14 @@ from chalicelib import metrics
 from chalicelib.errors import NotFound
 from chalicelib.log import logger
 from chalicelib.models.documents import Document, changes_document, document_for, is_test
-from chalicelib.models.events import DocumentIssued, OrderCreated, OrderEvent, OrderStatusChanged
+from chalicelib.models.events import (
+    CustomerEmailResendRequested,
+    DocumentIssued,
+    DocumentRenderRequested,
+    OrderCreated,
+    OrderEvent,
+    OrderStatusChanged,
+)
 from chalicelib.models.orders import DocumentKind, InvoiceLink, Order
 from chalicelib.models.principal import Principal
 from chalicelib.models.supplier import Supplier, SupplierNotConfigured
@@ -30,6 +42,7 @@ LINK_SECONDS = 300  # presigned links live five minutes at most
 ATTEMPTS = 3  # conditional writes lost to a concurrent writer before giving up (then retried)
 
 Render = Callable[[Order, Document], bytes]
+Trigger = OrderCreated | OrderStatusChanged | DocumentRenderRequested | CustomerEmailResendRequested
 
 
 class InvoiceNotReady(NotFound):
@@ -66,13 +79,19 @@ class DocumentService:
         self._supplier = supplier
         self._announce = announce
 
-    def handle(self, trigger: OrderCreated | OrderStatusChanged, *, redelivered: bool) -> None:
+    def handle(self, trigger: Trigger, *, redelivered: bool) -> None:
         """order_pdf_creator's rule: issue what the event calls for, then announce it.
 
         A status change that keeps the document (PAID → PROCESSING) issues nothing. A new order's
         first delivery skips looking for its pro forma (the put is conditional); a superseded
         document (a late event) is neither stored nor announced.
         """
+        if isinstance(trigger, DocumentRenderRequested):
+            self.rerender(trigger)
+            return
+        if isinstance(trigger, CustomerEmailResendRequested):
+            self.resend(trigger)
+            return
         changed = isinstance(trigger, OrderStatusChanged)
         if isinstance(trigger, OrderStatusChanged) and not changes_document(
             trigger.previousStatus, trigger.data.status
@@ -103,6 +122,48 @@ class DocumentService:
                 return Issued(document, key, stored.version_id)
             current = self._documents.current(key)  # changed under us: look again
         raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
+
+    def rerender(self, request: DocumentRenderRequested) -> Issued | None:
+        """Store the order's current document again, rendered afresh; None when it is not stored.
+
+        Once per request: the new version carries the request's id, and a redelivery that finds
+        it current does nothing. Nobody is emailed (a resend is its own request).
+        """
+        order = request.data
+        document = document_for(order.status)
+        self._require_particulars(order, document)
+        key = document.key(order.tenantId, order.id)
+        for _ in range(ATTEMPTS):
+            current = self._documents.current(key)
+            if current is None or not _is(current, document):
+                _skipped(request, document, current)
+                return None
+            if current.request == request.id:
+                logger.info(
+                    "Document already re-rendered for this request",
+                    extra={"order_id": order.id, "document": document.name},
+                )
+                return Issued(document, key, current.version_id)
+            stored = self._store_new(order, document, key, current, request.id)
+            if stored is not None:
+                metrics.count("DocumentsRerendered")
+                return Issued(document, key, stored.version_id)
+        raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
+
+    def resend(self, request: CustomerEmailResendRequested) -> DocumentIssued | None:
+        """Announce the stored document again as this resend (the emailer sends it once more)."""
+        order = request.data
+        document = document_for(order.status)
+        key = document.key(order.tenantId, order.id)
+        current = self._documents.current(key)
+        if current is None or not _is(current, document):
+            _skipped(request, document, current)
+            return None
+        issued = Issued(document, key, current.version_id)
+        again = announcement(request, issued, resend=request.id)
+        if self._announce is not None:
+            self._announce.publish(again)
+        return again
 
     def _require_particulars(self, order: Order, document: Document) -> None:
         if document.kind is DocumentKind.PRO_FORMA or is_test(order.tenantId):
@@ -138,12 +199,17 @@ class DocumentService:
         return False, None
 
     def _store_new(
-        self, order: Order, document: Document, key: str, current: StoredDocument | None
+        self,
+        order: Order,
+        document: Document,
+        key: str,
+        current: StoredDocument | None,
+        request: str | None = None,
     ) -> StoredDocument | None:
         started = time.perf_counter()
         pdf = self._render(order, document)
         render_ms = round((time.perf_counter() - started) * 1000, 1)
-        stored = self._documents.put(key, pdf, order, document.name, current)
+        stored = self._documents.put(key, pdf, order, document.name, current, request=request)
         if stored is None:
             logger.info(
                 "Document stored concurrently",
@@ -174,17 +240,45 @@ class DocumentService:
         return InvoiceLink(url=url, expiresIn=LINK_SECONDS, kind=kind)
 
 
-def announcement(trigger: OrderEvent, issued: Issued) -> DocumentIssued:
+def _is(current: StoredDocument, document: Document) -> bool:
+    try:
+        return Document.named(current.name) == document
+    except ValueError:
+        return False
+
+
+def _skipped(
+    request: DocumentRenderRequested | CustomerEmailResendRequested,
+    document: Document,
+    current: StoredDocument | None,
+) -> None:
+    """A support request for a document that is not the stored one (the order moved on)."""
+    metrics.count("SupportRequestsSkipped")
+    logger.warning(
+        "Support request skipped: the stored document is not the one it was asked for",
+        extra={
+            "order_id": request.data.id,
+            "support_request": request.id,
+            "request_type": request.type,
+            "document": document.name,
+            "stored": current.name if current else None,
+        },
+    )
+
+
+def announcement(trigger: OrderEvent, issued: Issued, resend: str | None = None) -> DocumentIssued:
     """The customer emailer's message for a stored document (the same for a redelivery)."""
     order = trigger.data
+    name = f"{order.id}#{issued.document.name}" + (f"#resend#{resend}" if resend else "")
     return DocumentIssued(
-        id=str(uuid.uuid5(ANNOUNCEMENTS, f"{order.id}#{issued.document.name}")),
+        id=str(uuid.uuid5(ANNOUNCEMENTS, name)),
         occurredAt=order.dateLastUpdated,
         correlationId=trigger.correlationId,
         data=order,
         document=issued.document.name,
         key=issued.key,
         versionId=issued.version_id,
+        resend=resend,
     )
 
 

@@ -52,6 +52,25 @@ resource "aws_api_gateway_method_settings" "all" {
   }
 }
 
+# Admins' support actions queue renders and emails: a stage-wide ceiling of their own, far below
+# the API's, besides the service's once-per-window per order (docs/adr/0024).
+resource "aws_api_gateway_method_settings" "support" {
+  #checkov:skip=CKV_AWS_225:No response cache: responses depend on the caller's tenant and token (see the stage).
+  for_each = toset(["rerender-document", "resend-email"])
+
+  rest_api_id = aws_api_gateway_rest_api.rest_api.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "v1.0/orders/{orderId}/${each.key}/POST"
+
+  settings {
+    metrics_enabled        = true
+    logging_level          = "ERROR"
+    data_trace_enabled     = false
+    throttling_rate_limit  = var.support_throttling_rate_limit
+    throttling_burst_limit = var.support_throttling_burst_limit
+  }
+}
+
 # A regional web ACL in front of the stage: AWS's common and known-bad-input rules and a per-IP
 # rate limit below the stage throttle, so one client cannot take the whole stage's budget.
 resource "aws_wafv2_web_acl" "this" {

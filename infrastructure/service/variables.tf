@@ -82,3 +82,15 @@ variable "waf_trusted_cidrs" {
   type        = list(string)
   default     = []
 }
+
+variable "support_throttling_rate_limit" {
+  description = "Requests per second, stage-wide, of each admin support action (re-render, resend)."
+  type        = number
+  default     = 5
+}
+
+variable "support_throttling_burst_limit" {
+  description = "Burst of each admin support action (re-render, resend)."
+  type        = number
+  default     = 10
+}

@@ -279,14 +279,14 @@ EXPECTED_ACTIONS = {
 }
 # The queues each function may send to (SendMessage); every other sqs grant is its own queue.
 SENDS_TO = {
-    "api_handler": {LOCAL["ORDER_CREATION_QUEUE_NAME"]},
+    "api_handler": {LOCAL["ORDER_CREATION_QUEUE_NAME"], LOCAL["ORDER_PDF_QUEUE_NAME"]},
     "order_pdf_creator": {LOCAL["CUSTOMER_CONFIRMATION_QUEUE_NAME"]},
     "order_status_stream": {LOCAL["ORDER_PDF_QUEUE_NAME"], LOCAL["ORDER_STATUS_STREAM_DLQ_NAME"]},
 }
 # Which partitions (dynamodb:LeadingKeys) each function may write, and which statement may read an
 # index: nobody writes to an index, and an email sender reaches nothing but its ledger.
 WRITABLE_PARTITIONS = {
-    "api_handler": {"TENANT#*", "IDEMPOTENCY#*", "CART#*"},
+    "api_handler": {"TENANT#*", "IDEMPOTENCY#*", "CART#*", "ACTION#*"},
     "order_creator_record": {"TENANT#*"},
     "order_pdf_creator": {"TENANT#*"},
     "order_internal_notification_sender": {"NOTIFICATION#*"},

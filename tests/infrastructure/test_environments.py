@@ -284,9 +284,19 @@ def test_buckets(plans: dict[str, Any], stage: str) -> None:
 def test_api_stage_domain_and_failover(plans: dict[str, Any], stage: str) -> None:
     *_, rate, burst, domain = EXPECTED[stage]
     plan = plans[stage]
-    for settings in of_type(plan, "aws_api_gateway_method_settings"):
-        [values] = settings["values"]["settings"]
-        assert (values["throttling_rate_limit"], values["throttling_burst_limit"]) == (rate, burst)
+    limits = {
+        settings["values"]["method_path"]: (
+            settings["values"]["settings"][0]["throttling_rate_limit"],
+            settings["values"]["settings"][0]["throttling_burst_limit"],
+        )
+        for settings in of_type(plan, "aws_api_gateway_method_settings")
+    }
+    # The whole stage, and a ceiling of their own for the admins' support actions.
+    assert limits == {
+        "*/*": (rate, burst),
+        "v1.0/orders/{orderId}/rerender-document/POST": (5, 10),
+        "v1.0/orders/{orderId}/resend-email/POST": (5, 10),
+    }
     for stage_resource in of_type(plan, "aws_api_gateway_stage"):
         assert stage_resource["values"]["stage_name"] == "v1"
         assert stage_resource["values"]["xray_tracing_enabled"] is True

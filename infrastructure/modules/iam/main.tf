@@ -13,12 +13,13 @@ locals {
 
   # Each writer is confined to the partitions it owns (dynamodb:LeadingKeys): orders and their
   # number counters live in TENANT#…, email ledger items in NOTIFICATION#…, Idempotency-Key
-  # records in IDEMPOTENCY#…, which order a cart became in CART#… (docs/adr/0003). An email
-  # sender cannot touch an order.
+  # records in IDEMPOTENCY#…, which order a cart became in CART#…, when an admin's support action
+  # last ran on an order in ACTION#… (docs/adr/0003). An email sender cannot touch an order.
   tenants     = ["TENANT#*"]
   ledger      = ["NOTIFICATION#*"]
   idempotency = ["IDEMPOTENCY#*"]
   carts       = ["CART#*"]
+  actions     = ["ACTION#*"]
 
   # The SQS-triggered functions read (and delete from) their own queue only.
   receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -29,7 +30,9 @@ locals {
       { sid = "OrderIndexes", actions = ["dynamodb:Query"], resources = local.indexes },
       { sid = "IdempotencyKeys", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.idempotency },
       { sid = "CartClaims", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.carts },
+      { sid = "SupportActions", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.actions },
       { sid = "EnqueueCreation", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_creator_record"] },
+      { sid = "SupportRequests", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_pdf_creator"] },
       { sid = "CursorKey", actions = ["secretsmanager:GetSecretValue"], resources = var.cursor_secret_arns },
       { sid = "InvoiceLinks", actions = ["s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
