@@ -51,12 +51,17 @@ def deliver_twice(stack: Provisioned, seen: int) -> int:
     for _ in range(2):
         result = app_module.order_status_stream({"Records": records}, None)
         assert result == {"batchItemFailures": []}
+    deliver_queued_twice(stack)
+    return seen + len(records)
+
+
+def deliver_queued_twice(stack: Provisioned) -> None:
+    """The renderer's queue, then the emailer's, each message twice (as a redelivery would)."""
     for function in ("order_pdf_creator", "customer_order_confirmation_sender"):
         delivered = as_records(drain(stack.queues[function]["url"]))
         for _ in range(2):
             handler = getattr(app_module, function)
             assert handler({"Records": delivered}, None) == {"batchItemFailures": []}
-    return seen + len(records)
 
 
 def text_of(pdf: bytes) -> str:
