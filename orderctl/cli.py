@@ -186,7 +186,9 @@ def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
     from orderctl import api_commands as api
 
     orders = commands.add_parser(
-        "orders", help="create, look up (id or number), list, pay, cancel, process, complete"
+        "orders",
+        help="create, look up (id or number), list, pay, cancel, process, complete, rerender, "
+        "resend-email",
     )
     actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", parents=[flags], help="place a demo order (202)")
@@ -220,6 +222,7 @@ def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
         if action == "cancel":
             change.add_argument("--yes", action="store_true", help="do not ask")
         change.set_defaults(handler=api.cmd_set_status)
+    add_support_actions(actions, reference, flags)
     listing = actions.add_parser(
         "list",
         parents=[flags],
@@ -233,6 +236,70 @@ def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
         "--limit", type=positive_int, default=20, help="at most this many (default 20)"
     )
     listing.set_defaults(handler=api.cmd_list)
+
+
+def add_support_actions(
+    actions: Any, reference: argparse.ArgumentParser, flags: argparse.ArgumentParser
+) -> None:
+    from orderctl import support_commands as support
+
+    key = argparse.ArgumentParser(add_help=False)
+    key.add_argument(
+        "--idempotency-key", help="a retry with the same key is answered, not run, again"
+    )
+    rerender = actions.add_parser(
+        "rerender",
+        parents=[reference, key, flags],
+        help="render the order's current document afresh, a new version (admins; no email)",
+        description="POST /v1.0/orders/{id}/rerender-document: queued for the document "
+        "renderer (202). At most once a minute per order (exit 6 with the wait otherwise).",
+    )
+    rerender.set_defaults(handler=support.cmd_support)
+    resend = actions.add_parser(
+        "resend-email",
+        parents=[reference, key, flags],
+        help="email the customer the current document again (admins; asks first)",
+        description="POST /v1.0/orders/{id}/resend-email: the current document's email, with "
+        "the stored version attached. At most once in five minutes per order.",
+    )
+    resend.add_argument("--yes", action="store_true", help="do not ask (required off a terminal)")
+    resend.set_defaults(handler=support.cmd_support)
+
+
+def add_documents(commands: Any, flags: argparse.ArgumentParser) -> None:
+    from orderctl import support_commands as support
+
+    parent = commands.add_parser("documents", help="documents in bulk: backfill")
+    actions = parent.add_subparsers(dest="documents_command", required=True, metavar="ACTION")
+    backfill = actions.add_parser(
+        "backfill",
+        parents=[flags],
+        help="re-render the documents of orders created in a date range (after a template change)",
+        description="Lists each tenant's orders created from --from to --to (UTC days, both "
+        "included) that have a document, then re-renders each through the API at --rate, with "
+        "a progress bar. Progress is saved after each order: the same command resumes an "
+        "interrupted run (--restart starts again). --dry-run lists and sends nothing.",
+    )
+    backfill.add_argument(
+        "--tenant", action="append", required=True, help="a tenant (repeat for several)"
+    )
+    backfill.add_argument(
+        "--from", dest="start", metavar="DAY", required=True, help="first day, 2026-11-01"
+    )
+    backfill.add_argument(
+        "--to", dest="end", metavar="DAY", required=True, help="last day, 2026-11-30"
+    )
+    backfill.add_argument("--status", help="only orders in this status now (PAID, …)")
+    backfill.add_argument(
+        "--rate", type=positive_float, default=5, help="re-renders per second (default 5)"
+    )
+    backfill.add_argument("--dry-run", action="store_true", help="list what would be re-rendered")
+    backfill.add_argument("--restart", action="store_true", help="ignore a saved run")
+    backfill.add_argument(
+        "--state", type=Path, help="the progress file (default ~/.local/state/orderctl/…)"
+    )
+    backfill.add_argument("--yes", action="store_true", help="do not ask (required off a terminal)")
+    backfill.set_defaults(handler=support.cmd_backfill)
 
 
 def add_seed_and_load(commands: Any, flags: argparse.ArgumentParser) -> None:
@@ -361,6 +428,7 @@ def parser() -> argparse.ArgumentParser:
     flags = common()
     add_token_smoke_profiles(commands, flags)
     add_orders(commands, flags)
+    add_documents(commands, flags)
     add_seed_and_load(commands, flags)
     add_dlq(commands, flags)
     add_repair(commands, flags)
