@@ -1,0 +1,188 @@
+"""Support's document actions through orderctl against the running stack: resend an email,
+re-render a document, and backfill a date range (dry run, interrupted, resumed)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orderctl import mail
+from tests.e2e.api_client import Caller, orderctl
+from tests.e2e.stack_process import RunningStack, stack_client
+
+pytestmark = pytest.mark.e2e
+ADMIN = ("--user", "ops@bbws.example")
+
+
+@pytest.fixture
+def env(running: tuple[RunningStack, dict[str, Any]], tmp_path: Path) -> dict[str, str]:
+    return {"LOCAL_STATE_DIR": str(running[0].state_dir), "XDG_STATE_HOME": str(tmp_path)}
+
+
+def as_json(result: subprocess.CompletedProcess[str]) -> Any:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def eventually(check: Callable[[], Any], what: str, limit_s: float = 60) -> Any:
+    deadline = time.monotonic() + limit_s
+    while not (result := check()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.5)
+    return result
+
+
+def versions(stack: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    s3 = stack_client(stack, "s3")
+    listed = s3.list_object_versions(Bucket=stack["ordersBucket"], Prefix=key).get("Versions", [])
+    return sorted(listed, key=lambda v: v["LastModified"])
+
+
+def mails_to(stack: dict[str, Any], to: str) -> list[mail.Mail]:
+    """Oldest first."""
+    return [m for m in reversed(mail.fetch(stack["awsEndpointUrl"])) if to in m.to]
+
+
+def test_resend_and_rerender_one_order(stack: dict[str, Any], env: dict[str, str]) -> None:
+    customer = f"support+{uuid.uuid4().hex[:8]}@example.com"
+    alice = Caller(stack, "alice")
+    order = alice.settled(alice.create(customerEmail=customer))
+    number, tenant = order["orderNumber"], ("--tenant", order["tenantId"])
+    [received] = eventually(lambda: mails_to(stack, customer), "no first email")
+
+    unattended = orderctl("orders", "resend-email", number, *tenant, env=env)
+    assert unattended.returncode == 2  # it emails a customer: asks, and --yes off a terminal
+    resent = as_json(
+        orderctl("orders", "resend-email", number, *tenant, "--yes", "--json", env=env)
+    )
+    assert {k: resent[k] for k in ("action", "orderId", "tenantId", "document")} == {
+        "action": "resend-email",
+        "orderId": order["id"],
+        "tenantId": "tenant-a",
+        "document": "proforma",
+    }
+    first, again = eventually(
+        lambda: (m := mails_to(stack, customer)) and len(m) == 2 and m, "no resent email"
+    )
+    assert again.subject == first.subject == received.subject
+    assert [a.data for a in again.attachments] == [a.data for a in first.attachments]
+    too_soon = orderctl("orders", "resend-email", number, *tenant, "--yes", env=env)
+    assert too_soon.returncode == 6  # 429: remote said "not now"
+    assert "answered 429" in too_soon.stderr
+    assert "retry in" in too_soon.stderr
+
+    key = f"tenant-a/orders/order_{order['id']}.pdf"
+    assert len(versions(stack, key)) == 1
+    flags = ("--idempotency-key", f"k-{uuid.uuid4().hex[:8]}", "--json")
+    rendered = as_json(orderctl("orders", "rerender", number, *tenant, *flags, env=env))
+    replayed = as_json(orderctl("orders", "rerender", number, *tenant, *flags, env=env))
+    assert replayed == rendered  # the same key: the first answer, nothing queued again
+    eventually(lambda: len(versions(stack, key)) == 2, "no re-rendered version")
+    s3 = stack_client(stack, "s3")
+    head = s3.head_object(Bucket=stack["ordersBucket"], Key=key)
+    assert head["Metadata"]["support-request"] == rendered["requestId"]
+    time.sleep(3)  # the renderer had time for a second version: there is none, and no email
+    assert len(versions(stack, key)) == 2
+    assert len(mails_to(stack, customer)) == 2
+
+    customer_tries = orderctl(
+        "orders", "rerender", order["id"], "--user", "alice@tenant-a.example", env=env
+    )
+    assert customer_tries.returncode == 3  # 403: admins only
+    assert "Only the admin group" in customer_tries.stderr
+
+
+def test_backfill_dry_run_then_interrupted_then_resumed(
+    stack: dict[str, Any], env: dict[str, str], tmp_path: Path
+) -> None:
+    tenant = f"tenant-bf{uuid.uuid4().hex[:6]}"
+    admin = Caller(stack, "admin")
+    ids = []
+    for _ in range(3):  # back-office orders in a tenant of their own
+        created = as_json(
+            orderctl("orders", "create", "--tenant", tenant, *ADMIN, "--json", env=env)
+        )
+        ids.append(created["orderId"])
+    for order_id in ids:
+        admin.settled(order_id)
+    keys = [f"{tenant}/orders/order_{order_id}.pdf" for order_id in ids]
+    today = datetime.now(UTC).date().isoformat()
+    scope = ("--tenant", tenant, "--from", today, "--to", today)
+
+    dry = as_json(orderctl("documents", "backfill", *scope, "--dry-run", "--json", *ADMIN, env=env))
+    assert dry["dryRun"] is True
+    assert sorted(o["order_id"] for o in dry["orders"]) == sorted(ids)
+    assert {o["document"] for o in dry["orders"]} == {"proforma"}
+    assert [len(versions(stack, k)) for k in keys] == [1, 1, 1]  # a dry run sends nothing
+    empty = as_json(
+        orderctl("documents", "backfill", "--tenant", tenant, "--from", "2020-01-01", "--to",
+                 "2020-01-31", "--dry-run", "--json", *ADMIN, env=env)
+    )  # fmt: skip
+    assert empty["orders"] == []
+    backwards = orderctl(
+        "documents", "backfill", *scope[:2], "--from", today, "--to", "2020-01-01", env=env
+    )
+    assert backwards.returncode == 2
+
+    # One re-render every 2 s; interrupted after the first, as Ctrl-C would.
+    command = [
+        sys.executable,
+        "-m",
+        "orderctl",
+        "documents",
+        "backfill",
+        *scope,
+        "--rate",
+        "0.5",
+        "--yes",
+        *ADMIN,
+    ]
+    interrupted = subprocess.Popen(
+        command, cwd=Path(__file__).resolve().parents[2], env=_env(env), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    state_dir = tmp_path / "orderctl"
+    eventually(lambda: _done(state_dir) == 1, "the first order was never checkpointed", 30)
+    interrupted.send_signal(signal.SIGINT)
+    _, stderr = interrupted.communicate(timeout=30)
+    assert interrupted.returncode == 130, stderr
+    assert "the same command resumes" in stderr
+    [state] = state_dir.glob("backfill-*.json")
+
+    resumed = orderctl("documents", "backfill", *scope, "--yes", "--json", *ADMIN, env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "already done" in resumed.stderr
+    summary = json.loads(resumed.stdout)
+    assert (summary["rerendered"], summary["skipped"], summary["failed"]) == (3, 0, 0)
+    assert not state.exists()  # finished: nothing left to resume
+    # each order re-rendered once: the interrupted run's first is not rendered again
+    eventually(lambda: [len(versions(stack, k)) for k in keys] == [2, 2, 2], "versions", 60)
+    time.sleep(3)
+    assert [len(versions(stack, k)) for k in keys] == [2, 2, 2]
+
+
+def _done(state_dir: Path) -> int:
+    files = list(state_dir.glob("backfill-*.json"))
+    if not files:
+        return 0
+    try:
+        return len(json.loads(files[0].read_text())["done"])
+    except ValueError:
+        return 0
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
+    return {**clean, "ORDERCTL_CONFIG": os.devnull, **extra}
