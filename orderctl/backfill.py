@@ -26,6 +26,8 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from chalicelib.clock import iso
+
 PAGE_SIZE = 100
 MAX_WAITS = 3  # 429s per order before it counts as failed
 MAX_WAIT_S = 65.0  # longer than the API's re-render window (60 s)
@@ -68,12 +70,8 @@ class Scope:
         return self.start <= moment < self.end
 
     def describe(self) -> str:
-        last = (self.end - timedelta(milliseconds=1)).isoformat().replace("+00:00", "Z")
         status = f", status {self.status}" if self.status else ""
-        return (
-            f"{', '.join(self.tenants)}: created {self.start.isoformat().replace('+00:00', 'Z')}"
-            f" … {last}{status}"
-        )
+        return f"{', '.join(self.tenants)}: created {_span(self.start, self.end)}{status}"
 
     def digest(self, api_url: str) -> str:
         """Names the state file: the same command against the same API finds it."""
@@ -87,6 +85,15 @@ class Scope:
             ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _span(start: datetime, end: datetime) -> str:
+    """`2026-11-01 … 2026-11-30 (UTC days)`, or the instants when the range is not whole days."""
+    midnight = clock_time(0)
+    if start.timetz().replace(tzinfo=None) == midnight == end.timetz().replace(tzinfo=None):
+        last = (end - timedelta(days=1)).date()
+        return f"{start.date()} … {last} (UTC days)"
+    return f"{iso(start)} … {iso(end - timedelta(milliseconds=1))}"
 
 
 def parse_instant(text: str) -> datetime:

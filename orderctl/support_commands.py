@@ -118,7 +118,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     digest = scope.digest(api.base_url)
     path = args.state or backfill.default_state_file(digest)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=console(stderr=True)
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console(stderr=True),
+        transient=True,
     ) as bar:
         listing = bar.add_task(f"listing orders of {scope.describe()}", total=None)
         found = backfill.plan(

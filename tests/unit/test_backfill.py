@@ -93,6 +93,11 @@ def test_the_plan_is_the_range_both_days_included_and_stops_at_the_first_older_o
 
 
 def test_days_and_instants() -> None:
+    assert NOVEMBER.describe() == "tenant-a, tenant-b: created 2026-11-01 … 2026-11-30 (UTC days)"
+    noon = Scope(("t",), datetime(2026, 11, 1, 12, tzinfo=UTC), NOVEMBER.end, "PAID")
+    assert noon.describe() == (
+        "t: created 2026-11-01T12:00:00.000Z … 2026-11-30T23:59:59.999Z, status PAID"
+    )
     assert backfill.day_or_instant("2026-11-30", end=True) == datetime(2026, 12, 1, tzinfo=UTC)
     assert backfill.day_or_instant("2026-11-30T12:00:00+02:00", end=True) == datetime(
         2026, 11, 30, 10, tzinfo=UTC
