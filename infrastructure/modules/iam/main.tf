@@ -19,7 +19,7 @@ locals {
   ledger      = ["NOTIFICATION#*"]
   idempotency = ["IDEMPOTENCY#*"]
   carts       = ["CART#*"]
-  actions     = ["ACTION#*"]
+  action_log  = ["ACTION#*"]
 
   # The SQS-triggered functions read (and delete from) their own queue only.
   receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -30,7 +30,7 @@ locals {
       { sid = "OrderIndexes", actions = ["dynamodb:Query"], resources = local.indexes },
       { sid = "IdempotencyKeys", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.idempotency },
       { sid = "CartClaims", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.carts },
-      { sid = "SupportActions", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.actions },
+      { sid = "SupportActions", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.action_log },
       { sid = "EnqueueCreation", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_creator_record"] },
       { sid = "SupportRequests", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_pdf_creator"] },
       { sid = "CursorKey", actions = ["secretsmanager:GetSecretValue"], resources = var.cursor_secret_arns },
