@@ -83,10 +83,18 @@ def test_resend_and_rerender_one_order(stack: dict[str, Any], env: dict[str, str
 
     key = f"tenant-a/orders/order_{order['id']}.pdf"
     assert len(versions(stack, key)) == 1
-    flags = ("--idempotency-key", f"k-{uuid.uuid4().hex[:8]}", "--json")
+    idempotency_key = f"k-{uuid.uuid4().hex[:8]}"
+    flags = ("--idempotency-key", idempotency_key, "--json")
     rendered = as_json(orderctl("orders", "rerender", number, *tenant, *flags, env=env))
     replayed = as_json(orderctl("orders", "rerender", number, *tenant, *flags, env=env))
     assert replayed == rendered  # the same key: the first answer, nothing queued again
+    from_api = Caller(stack, "admin").request(
+        "POST",
+        f"/v1.0/orders/{order['id']}/rerender-document",
+        headers={"Idempotency-Key": idempotency_key},
+    )
+    assert from_api.status_code == 202
+    assert from_api.json() == rendered  # --json is the API's body
     eventually(lambda: len(versions(stack, key)) == 2, "no re-rendered version")
     s3 = stack_client(stack, "s3")
     head = s3.head_object(Bucket=stack["ordersBucket"], Key=key)
