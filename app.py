@@ -147,32 +147,33 @@ def _support(order_id: str, action: SupportAction) -> Response:
     return _json(202, accepted, {"Location": accepted.links["order"]})
 
 
-@app.route(
-    "/v1.0/orders/{orderId}/rerender-document",
-    methods=["POST"],
-    authorizer=AUTHORIZER,
-    content_types=ANY_CONTENT_TYPE,
+def _support_route(action: SupportAction, summary: str) -> None:
+    """`POST /v1.0/orders/{orderId}/{action}`: an admin's support action, queued (202).
+
+    Idempotent with `Idempotency-Key`; at most once per order per `action.window_s` (429 with
+    `Retry-After` otherwise). ADR 0024."""
+
+    def view(orderId: str) -> Response:
+        return _support(orderId, action)
+
+    view.__name__ = action.value.replace("-", "_")
+    view.__doc__ = summary
+    app.route(
+        f"/v1.0/orders/{{orderId}}/{action.value}",
+        methods=["POST"],
+        authorizer=AUTHORIZER,
+        content_types=ANY_CONTENT_TYPE,
+    )(errors_as_problems(view))
+
+
+_support_route(
+    SupportAction.RERENDER_DOCUMENT,
+    "Admins: the order's current document rendered afresh as a new version (no email).",
 )
-@errors_as_problems
-def rerender_document(orderId: str) -> Response:
-    """Admins: render the order's current document afresh as a new version (no email); 202.
-
-    Idempotent with `Idempotency-Key`; at most once a minute per order (429, `Retry-After`)."""
-    return _support(orderId, SupportAction.RERENDER_DOCUMENT)
-
-
-@app.route(
-    "/v1.0/orders/{orderId}/resend-email",
-    methods=["POST"],
-    authorizer=AUTHORIZER,
-    content_types=ANY_CONTENT_TYPE,
+_support_route(
+    SupportAction.RESEND_EMAIL,
+    "Admins: the current document's email sent again, the stored version attached.",
 )
-@errors_as_problems
-def resend_email(orderId: str) -> Response:
-    """Admins: send the customer the current document's email again, attached as stored; 202.
-
-    Idempotent with `Idempotency-Key`; at most once in five minutes per order (429)."""
-    return _support(orderId, SupportAction.RESEND_EMAIL)
 
 
 def _preflight_route(path: str, methods: list[str]) -> None:

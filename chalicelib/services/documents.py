@@ -147,6 +147,16 @@ class DocumentService:
             stored = self._store_new(order, document, key, current, request.id)
             if stored is not None:
                 metrics.count("DocumentsRerendered")
+                logger.info(
+                    "Document re-rendered on request",
+                    extra={
+                        "order_id": order.id,
+                        "document": document.name,
+                        "support_request": request.id,
+                        "operator": request.requestedBy,
+                        "version_id": stored.version_id,
+                    },
+                )
                 return Issued(document, key, stored.version_id)
         raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
 
@@ -163,6 +173,15 @@ class DocumentService:
         again = announcement(request, issued, resend=request.id)
         if self._announce is not None:
             self._announce.publish(again)
+        logger.info(
+            "Customer email resend announced",
+            extra={
+                "order_id": order.id,
+                "document": document.name,
+                "support_request": request.id,
+                "operator": request.requestedBy,
+            },
+        )
         return again
 
     def _require_particulars(self, order: Order, document: Document) -> None:

@@ -102,6 +102,7 @@ class SupportActions:
                 "action": action.value,
                 "support_request": record.request_id,
                 "document": document.name,
+                "operator": caller.subject,  # the audit trail: who asked
             },
         )
         return _accepted(order, action, record.request_id, document)

@@ -37,38 +37,37 @@ resource "aws_api_gateway_stage" "this" {
   #checkov:skip=CKV2_AWS_51:Public API for browser clients authenticated by Cognito; mutual TLS does not apply.
 }
 
-resource "aws_api_gateway_method_settings" "all" {
-  #checkov:skip=CKV_AWS_225:No response cache: responses depend on the caller's tenant and token (see the stage).
-  rest_api_id = aws_api_gateway_rest_api.rest_api.id
-  stage_name  = aws_api_gateway_stage.this.stage_name
-  method_path = "*/*"
-
-  settings {
-    metrics_enabled        = true
-    logging_level          = "ERROR"
-    data_trace_enabled     = false
-    throttling_rate_limit  = var.throttling_rate_limit
-    throttling_burst_limit = var.throttling_burst_limit
+# The whole stage's throttle, and a ceiling of their own, far lower, for the admins' support
+# actions (they queue renders and emails), besides the service's once-per-window per order
+# (docs/adr/0024).
+locals {
+  method_throttles = {
+    "*/*"                                          = [var.throttling_rate_limit, var.throttling_burst_limit]
+    "v1.0/orders/{orderId}/rerender-document/POST" = [var.support_throttling_rate_limit, var.support_throttling_burst_limit]
+    "v1.0/orders/{orderId}/resend-email/POST"      = [var.support_throttling_rate_limit, var.support_throttling_burst_limit]
   }
 }
 
-# Admins' support actions queue renders and emails: a stage-wide ceiling of their own, far below
-# the API's, besides the service's once-per-window per order (docs/adr/0024).
-resource "aws_api_gateway_method_settings" "support" {
+resource "aws_api_gateway_method_settings" "this" {
   #checkov:skip=CKV_AWS_225:No response cache: responses depend on the caller's tenant and token (see the stage).
-  for_each = toset(["rerender-document", "resend-email"])
+  for_each = local.method_throttles
 
   rest_api_id = aws_api_gateway_rest_api.rest_api.id
   stage_name  = aws_api_gateway_stage.this.stage_name
-  method_path = "v1.0/orders/{orderId}/${each.key}/POST"
+  method_path = each.key
 
   settings {
     metrics_enabled        = true
     logging_level          = "ERROR"
     data_trace_enabled     = false
-    throttling_rate_limit  = var.support_throttling_rate_limit
-    throttling_burst_limit = var.support_throttling_burst_limit
+    throttling_rate_limit  = each.value[0]
+    throttling_burst_limit = each.value[1]
   }
+}
+
+moved {
+  from = aws_api_gateway_method_settings.all
+  to   = aws_api_gateway_method_settings.this["*/*"]
 }
 
 # A regional web ACL in front of the stage: AWS's common and known-bad-input rules and a per-IP

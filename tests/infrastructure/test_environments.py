@@ -369,6 +369,8 @@ def test_a_dashboard_per_region_shows_the_business_flow(plans: dict[str, Any], s
             ("OrdersCreated", "order_creator_record"),
             ("InvoicesRendered", "order_pdf_creator"),
             ("InvoiceRenderTime", "order_pdf_creator"),
+            ("DocumentsRerendered", "order_pdf_creator"),
+            ("SupportRequestsSkipped", "order_pdf_creator"),
             ("EmailsSent", "order_internal_notification_sender"),
             ("EmailsSent", "customer_order_confirmation_sender"),
         } <= emf

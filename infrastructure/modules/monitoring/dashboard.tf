@@ -28,11 +28,14 @@ locals {
     {
       type = "metric", x = 8, y = 0, width = 8, height = 6
       properties = {
-        title  = "Invoices rendered and render time"
+        title  = "Documents rendered, render time, support re-renders"
         region = local.region, view = "timeSeries", period = 60
         metrics = [
           concat([local.namespace, "InvoicesRendered"], local.emf["order_pdf_creator"], [{ stat = "Sum", label = "rendered" }]),
           concat([local.namespace, "InvoiceRenderTime"], local.emf["order_pdf_creator"], [{ stat = "p95", label = "render p95 (ms)", yAxis = "right" }]),
+          # Support (ADR 0024): re-renders an admin asked for, and requests the order moved past.
+          concat([local.namespace, "DocumentsRerendered"], local.emf["order_pdf_creator"], [{ stat = "Sum", label = "re-rendered on request" }]),
+          concat([local.namespace, "SupportRequestsSkipped"], local.emf["order_pdf_creator"], [{ stat = "Sum", label = "support requests skipped" }]),
         ]
       }
     },
