@@ -244,9 +244,11 @@ def run(
     save: Callable[[State], None],
     pace: Pace,
     advance: Callable[[Candidate, Outcome], None] = lambda *_: None,
+    waiting: Callable[[Candidate, float], None] = lambda *_: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> State:
-    """Re-render every order not settled in `state`, saving it after each."""
+    """Re-render every order not settled in `state`, saving it after each; `waiting(order, s)`
+    before sleeping out a 429."""
     for order in orders:
         if state.settled(order.order_id):
             continue
@@ -256,7 +258,9 @@ def run(
             answer = client.rerender(order.order_id, f"backfill-{state.run}-{order.order_id}")
             if answer.outcome != "retry":
                 break
-            sleep(min(MAX_WAIT_S, max(1.0, answer.retry_after_s)))
+            pause = min(MAX_WAIT_S, max(1.0, answer.retry_after_s))
+            waiting(order, pause)
+            sleep(pause)
         if answer.outcome == "done":
             state.done.append(order.order_id)
         elif answer.outcome == "skipped":

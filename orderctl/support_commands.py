@@ -163,7 +163,15 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 state,
                 save=lambda s: s.save(path),
                 pace=backfill.Pace(args.rate),
-                advance=lambda order, outcome: bar.advance(task),
+                advance=lambda order, outcome: bar.update(
+                    task, advance=1, description="re-rendering"
+                ),
+                waiting=lambda order, seconds: bar.update(
+                    task,
+                    # a 429: someone re-rendered it moments ago
+                    description=f"{order.order_number or order.order_id}: 429, waiting "
+                    f"{seconds:.0f} s",
+                ),
             )
     except KeyboardInterrupt:
         say(

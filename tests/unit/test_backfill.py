@@ -174,14 +174,17 @@ def test_429_waits_and_retries_the_same_key_other_answers_are_kept_apart(tmp_pat
         "o-tenant-b-7": [Answer("retry", retry_after_s=500)] * 4,
     }
     clock = Clock()
+    waits: list[tuple[str, float]] = []
     state = backfill.run(
         api,
         found.orders,
         backfill.new_state("d"),
         save=lambda s: s.save(tmp_path / "s.json"),
         pace=Pace(100, clock, clock.sleep),
+        waiting=lambda order, seconds: waits.append((order.order_number, seconds)),
         sleep=clock.sleep,
     )
+    assert waits[:2] == [("ORD-EU-0000004", 12), ("ORD-EU-0000007", backfill.MAX_WAIT_S)]
     assert state.done == ["o-tenant-a-4"]
     assert state.skipped == {"o-tenant-a-2": "answered 409: no tax invoice yet"}
     assert state.failed == {"o-tenant-b-7": "still 429 after waiting"}
