@@ -110,6 +110,9 @@ def test_resend_and_rerender_one_order(stack: dict[str, Any], env: dict[str, str
     assert len(versions(stack, key)) == 2
     assert len(mails_to(stack, customer)) == 2
 
+    no_tenant = orderctl("orders", "rerender", number, env=env)  # the admin's own tenant
+    assert no_tenant.returncode == 4
+    assert "name the order's tenant with --tenant" in no_tenant.stderr
     customer_tries = orderctl(
         "orders", "rerender", order["id"], "--user", "alice@tenant-a.example", env=env
     )
