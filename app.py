@@ -220,7 +220,7 @@ def order_status_stream(event: Any) -> dict[str, Any]:
     """The table's stream → one `OrderStatusChanged` per status change, to the renderer's queue."""
     return processing.handle_stream(
         event,
-        wiring.status_changes().publish,
+        wiring.renderer_queue().publish,
         topology.ORDER_STATUS_STREAM.function,
         get_settings().aws_region,
     )

@@ -62,7 +62,7 @@ def support_actions() -> SupportActions:
     return SupportActions(
         order_service(),
         SupportActionStore(aws.dynamodb(), get_settings().orders_table_name),
-        status_changes(),
+        renderer_queue(),
     )
 
 
@@ -118,7 +118,7 @@ def document_service() -> DocumentService:
 
 
 @lru_cache(maxsize=1)
-def status_changes() -> QueuePublisher:
+def renderer_queue() -> QueuePublisher:
     """The document renderer's queue: the stream consumer's `OrderStatusChanged`, and the
     support actions' requests."""
     return QueuePublisher(aws.sqs(), topology.ORDER_PDF_CREATOR.queue_name())
@@ -172,7 +172,7 @@ def reset() -> None:
         order_recorder,
         document_store,
         document_service,
-        status_changes,
+        renderer_queue,
         issued_documents,
         customer_emails,
         notification_service,

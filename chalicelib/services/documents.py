@@ -135,7 +135,7 @@ class DocumentService:
         key = document.key(order.tenantId, order.id)
         for _ in range(ATTEMPTS):
             current = self._documents.current(key)
-            if current is None or not _is(current, document):
+            if current is None or _stored(current) != document:
                 _skipped(request, document, current)
                 return None
             if current.request == request.id:
@@ -166,7 +166,7 @@ class DocumentService:
         document = document_for(order.status)
         key = document.key(order.tenantId, order.id)
         current = self._documents.current(key)
-        if current is None or not _is(current, document):
+        if current is None or _stored(current) != document:
             _skipped(request, document, current)
             return None
         issued = Issued(document, key, current.version_id)
@@ -197,10 +197,7 @@ class DocumentService:
         self, order: Order, document: Document, key: str, current: StoredDocument
     ) -> tuple[bool, Issued | None]:
         """(True, Issued): stored before; (True, None): a later one is; (False, None): render."""
-        try:
-            stored = Document.named(current.name)
-        except ValueError:
-            stored = None
+        stored = _stored(current)
         if stored == document:
             logger.info(
                 "Document already stored",
@@ -259,11 +256,14 @@ class DocumentService:
         return InvoiceLink(url=url, expiresIn=LINK_SECONDS, kind=kind)
 
 
-def _is(current: StoredDocument, document: Document) -> bool:
+def _stored(current: StoredDocument | None) -> Document | None:
+    """The document a stored version is; None when absent or named unknowably."""
+    if current is None:
+        return None
     try:
-        return Document.named(current.name) == document
+        return Document.named(current.name)
     except ValueError:
-        return False
+        return None
 
 
 def _skipped(
