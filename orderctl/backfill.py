@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from chalicelib.clock import iso
+from chalicelib.models.support import SupportAction
 
 PAGE_SIZE = 100
 MAX_WAITS = 3  # 429s per order before it counts as failed
-MAX_WAIT_S = 65.0  # longer than the API's re-render window (60 s)
+MAX_WAIT_S = SupportAction.RERENDER_DOCUMENT.window_s + 5.0  # the API's window, and a margin
 
 Outcome = Literal["done", "skipped", "retry", "failed"]
 
@@ -193,6 +194,8 @@ class State:
         except (OSError, ValueError) as error:
             raise ValueError(f"the state file {path} is unreadable ({error}): --restart") from None
         state = cls(**data)
+        if state.scope != scope:  # a --state file of another backfill
+            raise ValueError(f"the state file {path} is another backfill's: --restart or --state")
         state.failed = {}  # failures are tried again
         return state
 

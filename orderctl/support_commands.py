@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from chalicelib.models.support import SupportAction
 from orderctl import backfill
 from orderctl.api import Api
 from orderctl.api_commands import LOCAL_ADMIN, api_of, find
@@ -20,7 +21,15 @@ from orderctl.context import profile_of
 from orderctl.errors import RemoteFailure, UsageError
 from orderctl.output import body, confirm, console, emit, say
 
-ROUTE = {"rerender": "rerender-document", "resend-email": "resend-email"}
+ACTION_OF_COMMAND = {
+    "rerender": SupportAction.RERENDER_DOCUMENT,
+    "resend-email": SupportAction.RESEND_EMAIL,
+}
+
+
+def action_path(order_id: str, action: SupportAction) -> str:
+    """The API's route of a support action on one order."""
+    return f"/v1.0/orders/{order_id}/{action.value}"
 
 
 def admin_api(args: argparse.Namespace) -> Api:
@@ -39,7 +48,10 @@ def cmd_support(args: argparse.Namespace) -> int:
         return 1
     headers = {"Idempotency-Key": args.idempotency_key} if args.idempotency_key else {}
     accepted = api.call(
-        "POST", f"/v1.0/orders/{order['id']}/{ROUTE[args.orders_command]}", 202, headers=headers
+        "POST",
+        action_path(order["id"], ACTION_OF_COMMAND[args.orders_command]),
+        202,
+        headers=headers,
     )
     if args.json:
         body(accepted)
@@ -70,7 +82,7 @@ class ApiClient:
     def rerender(self, order_id: str, idempotency_key: str) -> backfill.Answer:
         response = self._api.send(
             "POST",
-            f"/v1.0/orders/{order_id}/rerender-document",
+            action_path(order_id, SupportAction.RERENDER_DOCUMENT),
             headers={"Idempotency-Key": idempotency_key},
         )
         status = response.status_code

@@ -207,6 +207,9 @@ def test_an_unreadable_state_file_says_how_to_go_on(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="--restart"):
         State.load(path, "d")
     assert State.load(tmp_path / "absent.json", "d") is None
+    backfill.new_state("another scope").save(path)
+    with pytest.raises(ValueError, match="another backfill's"):
+        State.load(path, "d")
 
 
 def test_the_state_file_is_named_by_the_scope_and_the_api(
