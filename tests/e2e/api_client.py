@@ -72,19 +72,25 @@ class Caller:
         return order
 
 
+def orderctl_env(extra: dict[str, str]) -> dict[str, str]:
+    """orderctl's environment in a test: no AWS_/ORDERCTL_ variables leak in, no config file."""
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
+    clean["ORDERCTL_CONFIG"] = os.devnull  # no profiles of the machine's own config file
+    return {**clean, **extra}
+
+
 def orderctl(*args: str, env: dict[str, str], timeout_s: float = 300) -> Any:
     """`python -m orderctl …` as a user runs it; no AWS_/ORDERCTL_ variables leak in."""
-    import os
     import subprocess
     import sys
     from pathlib import Path
 
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
-    clean["ORDERCTL_CONFIG"] = os.devnull  # no profiles of the machine's own config file
     return subprocess.run(
         [sys.executable, "-m", "orderctl", *args],
         cwd=Path(__file__).resolve().parents[2],
-        env={**clean, **env},
+        env=orderctl_env(env),
         capture_output=True,
         text=True,
         timeout=timeout_s,

@@ -9,7 +9,6 @@ dependency or a file the wheel lacks.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import venv
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.api_client import Caller
+from tests.e2e.api_client import Caller, orderctl_env
 from tests.e2e.stack_process import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -47,11 +46,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run(
     orderctl: Path, *args: str, env: dict[str, str], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
     return subprocess.run(
         [str(orderctl), *args],
         cwd=cwd,
-        env={**clean, "ORDERCTL_CONFIG": os.devnull, **env},
+        env=orderctl_env(env),
         capture_output=True,
         text=True,
         timeout=120,

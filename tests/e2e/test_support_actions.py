@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from orderctl import mail
-from tests.e2e.api_client import Caller, orderctl
+from tests.e2e.api_client import Caller, orderctl, orderctl_env
 from tests.e2e.stack_process import RunningStack, stack_client
 
 pytestmark = pytest.mark.e2e
@@ -166,7 +166,7 @@ def test_backfill_dry_run_then_interrupted_then_resumed(
         *ADMIN,
     ]
     interrupted = subprocess.Popen(
-        command, cwd=Path(__file__).resolve().parents[2], env=_env(env), text=True,
+        command, cwd=Path(__file__).resolve().parents[2], env=orderctl_env(env), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     state_dir = tmp_path / "orderctl"
@@ -198,10 +198,3 @@ def _done(state_dir: Path) -> int:
         return len(json.loads(files[0].read_text())["done"])
     except ValueError:
         return 0
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    import os
-
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCTL_", "AWS_"))}
-    return {**clean, "ORDERCTL_CONFIG": os.devnull, **extra}
