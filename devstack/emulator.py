@@ -31,6 +31,14 @@ logging (a line per request, through the supervisor's pipe) is off unless
 not keep. `/moto-api/data.json` shows it beside the message, so the mail viewer
 (`orderctl mail`, the portal server's `/mail`) can show when each email was sent.
 
+`use_safe_state_document` makes moto's state document (`/moto-api/data.json`, every tracked
+model's JSON-able attributes) safe to read while the stack runs, and cheap to read for one
+service: `?service=ses` gives SES's models only (what the mail viewer reads). moto's handler
+read each live attribute twice (once to test it, once to write it) and caught only the errors of
+an attribute json cannot say, so a value another request changed in between, or a property that
+failed another way, answered 500 (a CI run's mail viewer did). Each attribute is now written
+once, to text, and one that cannot be read is left out as moto leaves out what json cannot say.
+
 `python -m devstack.emulator` takes the same arguments as `moto_server`.
 """
 
@@ -212,6 +220,60 @@ def stamp_sent_mail() -> None:
         setattr(SESBackend, name, functools.wraps(original)(stamped))
 
 
+def _attribute_json(instance: Any, name: str) -> str | None:
+    """One attribute of a tracked model as JSON text, or None when it cannot be said now."""
+    for _ in range(3):  # a dict another request is changing: read it again
+        try:
+            return json.dumps(getattr(instance, name))
+        except RuntimeError:
+            continue
+        except Exception:  # a property that fails, or a value json cannot say
+            return None
+    return None
+
+
+def _model_json(instance: Any) -> str:
+    said = {name: _attribute_json(instance, name) for name in dir(instance) if name[:1] != "_"}
+    return _json_object({name: text for name, text in said.items() if text is not None})
+
+
+def _json_object(members: dict[str, str]) -> str:
+    return "{" + ",".join(f"{json.dumps(key)}:{text}" for key, text in members.items()) + "}"
+
+
+def state_document(services: set[str] | None = None) -> str:
+    """moto's state document (its `/moto-api/data.json`), for `services` or for all."""
+    from moto.core.model_instances import model_data
+
+    found = {}
+    for service in sorted(model_data.copy()):  # copies: other requests' threads add to them
+        if services and service not in services:
+            continue
+        models: dict[str, Any] = model_data[service].copy()
+        found[service] = _json_object(
+            {
+                name: "[" + ",".join(map(_model_json, list(models[name].instances_tracked))) + "]"
+                for name in sorted(models)
+            }
+        )
+    return _json_object(found)
+
+
+def state_document_response(request: Any, full_url: str, headers: Any) -> Any:
+    """The `/moto-api/data.json` handler: `?service=NAME` (repeatable) narrows it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    services = set(parse_qs(urlsplit(full_url).query).get("service", [])) or None
+    return 200, {"Content-Type": "application/json"}, state_document(services)
+
+
+def use_safe_state_document() -> None:
+    """Serve `/moto-api/data.json` with `state_document_response` (idempotent)."""
+    from moto.moto_api._internal import urls
+
+    urls.url_paths["{0}/moto-api/data.json"] = state_document_response
+
+
 def main() -> None:
     """Run moto's server with the patches applied."""
     import logging
@@ -226,6 +288,7 @@ def main() -> None:
     use_fast_sqs()
     use_cached_module_list()
     stamp_sent_mail()
+    use_safe_state_document()
     if os.environ.get("LOCAL_EMULATOR_REQUEST_LOG") != "1":
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     moto_main(sys.argv[1:])

@@ -1,7 +1,7 @@
 """The emails the local stack sent, as a person reads them (`orderctl mail`, the portal's `/mail`).
 
 The dev stack's SES is the emulator's. It keeps every accepted email, and its state document
-(`/moto-api/data.json`) holds them: `Message` for SendEmail (the internal notification: subject
+(`/moto-api/data.json`, read for SES only with `?service=ses`) holds them: `Message` for SendEmail (the internal notification: subject
 and HTML body) and `RawMessage` for SendRawEmail (the customer's email: MIME with the PDF
 attached). The dev stack's emulator stamps each with `sent_at` (devstack/emulator.py). Only the
 local stack has this: in AWS, SES keeps no copy of what it sent.
@@ -132,7 +132,7 @@ def fetch(emulator_url: str, timeout_s: float = 30) -> list[Mail]:
     """The local stack's sent emails, from its emulator."""
     import requests
 
-    url = f"{emulator_url.rstrip('/')}/moto-api/data.json"
+    url = f"{emulator_url.rstrip('/')}/moto-api/data.json?service=ses"
     try:
         response = requests.get(url, timeout=timeout_s)
         response.raise_for_status()

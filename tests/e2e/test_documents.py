@@ -7,7 +7,6 @@ stream consumer, renderer and emailer ran as Lambda would (the dev stack's polle
 
 from __future__ import annotations
 
-import email
 import io
 import time
 import uuid
@@ -15,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 from pypdf import PdfReader
 
+from orderctl import mail
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import stack_client
 from tests.sample import paid_now
@@ -37,13 +36,9 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def raw_emails_to(stack: dict[str, Any], customer: str) -> list[email.message.Message]:
-    state = requests.get(f"{stack['awsEndpointUrl']}/moto-api/data.json", timeout=30).json()
-    return [
-        email.message_from_string(m["raw_data"])
-        for m in state["ses"].get("RawMessage", [])
-        if customer in m["destinations"]
-    ]
+def emails_to(stack: dict[str, Any], customer: str) -> list[mail.Mail]:
+    """The customer's emails, oldest first, read as the mail viewer reads them."""
+    return [m for m in reversed(mail.fetch(stack["awsEndpointUrl"])) if customer in m.to]
 
 
 def documents(stack: dict[str, Any], order_id: str) -> dict[str, str]:
@@ -69,17 +64,17 @@ def test_pending_paid_refunded_issues_three_documents_and_three_emails(
     order_id = alice.create(customerEmail=customer)
     order = alice.wait_for(order_id)
     number = order["orderNumber"]
-    eventually(lambda: len(raw_emails_to(stack, customer)) == 1, 30, "the received email")
+    eventually(lambda: len(emails_to(stack, customer)) == 1, 30, "the received email")
 
     paid = payments.request(
         "PUT", f"/v1.0/orders/{order_id}", json={"status": "PAID", "paymentDetails": paid_now()}
     )
     assert paid.status_code == 200, paid.text
-    eventually(lambda: len(raw_emails_to(stack, customer)) == 2, 30, "the payment email")
+    eventually(lambda: len(emails_to(stack, customer)) == 2, 30, "the payment email")
     refunded = payments.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "REFUNDED"})
     assert refunded.status_code == 200, refunded.text
     mails = eventually(
-        lambda: (m := raw_emails_to(stack, customer)) and len(m) == 3 and m, 30, "the refund email"
+        lambda: (m := emails_to(stack, customer)) and len(m) == 3 and m, 30, "the refund email"
     )
 
     texts = documents(stack, order_id)
@@ -96,10 +91,8 @@ def test_pending_paid_refunded_issues_three_documents_and_three_emails(
 
     attached = []
     for message in mails:
-        [pdf] = [p for p in message.walk() if p.get_filename()]
-        attached.append(
-            (message["Subject"], pdf.get_filename(), text_of(pdf.get_payload(decode=True)))
-        )
+        [pdf] = message.attachments
+        attached.append((message.subject, pdf.filename, text_of(pdf.data)))
     assert attached == [
         (
             f"We have received your order {number}",
