@@ -1,10 +1,11 @@
 """The emails the local stack sent, as a person reads them (`orderctl mail`, the portal's `/mail`).
 
 The dev stack's SES is the emulator's. It keeps every accepted email, and its state document
-(`/moto-api/data.json`, read for SES only with `?service=ses`) holds them: `Message` for SendEmail (the internal notification: subject
-and HTML body) and `RawMessage` for SendRawEmail (the customer's email: MIME with the PDF
-attached). The dev stack's emulator stamps each with `sent_at` (devstack/emulator.py). Only the
-local stack has this: in AWS, SES keeps no copy of what it sent.
+(`/moto-api/data.json`, read for SES only with `?service=ses`) holds them: `Message` for
+SendEmail (the internal notification: subject and HTML body) and `RawMessage` for SendRawEmail
+(the customer's email: MIME with the PDF attached). The dev stack's emulator stamps each with
+`sent_at` and keeps that document readable while the stack runs (devstack/emulator.py). Only
+the local stack has this: in AWS, SES keeps no copy of what it sent.
 """
 
 from __future__ import annotations
