@@ -101,3 +101,16 @@ def order_from(request: Any, **fields: Any) -> Any:
             **fields,
         }
     )
+
+
+def send_simple_email(region: str = "eu-west-1") -> None:
+    """One SendEmail to jane@example.com ("hi", HTML `<p>hi</p>`) through (mocked) SES."""
+    import boto3
+
+    ses = boto3.client("ses", region_name=region)
+    ses.verify_email_identity(EmailAddress="no-reply@bbws.example")
+    ses.send_email(
+        Source="no-reply@bbws.example",
+        Destination={"ToAddresses": ["jane@example.com"]},
+        Message={"Subject": {"Data": "hi"}, "Body": {"Html": {"Data": "<p>hi</p>"}}},
+    )

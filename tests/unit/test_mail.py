@@ -7,7 +7,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -15,6 +14,7 @@ from devstack.emulator import stamp_sent_mail
 from orderctl import mail
 from orderctl.errors import NotFound
 from orderctl.mail_commands import text_of
+from tests.sample import send_simple_email
 
 PDF = b"%PDF-1.7\n%fake\n"
 
@@ -102,13 +102,7 @@ def test_the_emulator_stamps_each_accepted_email_with_its_time() -> None:
     stamp_sent_mail()
     stamp_sent_mail()  # idempotent: not stamped twice over
     with mock_aws():
-        ses = boto3.client("ses", region_name="eu-west-1")
-        ses.verify_email_identity(EmailAddress="no-reply@bbws.example")
-        ses.send_email(
-            Source="no-reply@bbws.example",
-            Destination={"ToAddresses": ["jane@example.com"]},
-            Message={"Subject": {"Data": "hi"}, "Body": {"Html": {"Data": "<p>hi</p>"}}},
-        )
+        send_simple_email()
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 

@@ -20,6 +20,7 @@ from moto.moto_api._internal.responses import MotoAPIResponse
 
 from devstack import emulator
 from orderctl import mail
+from tests.sample import send_simple_email
 
 
 class Flaky:
@@ -72,13 +73,7 @@ def test_an_attribute_that_fails_while_read_is_read_again_or_left_out(flaky: Fla
 
 def test_the_document_is_moto_s_and_narrows_to_the_services_asked_for() -> None:
     with mock_aws():
-        ses = boto3.client("ses", region_name="eu-west-1")
-        ses.verify_email_identity(EmailAddress="no-reply@bbws.example")
-        ses.send_email(
-            Source="no-reply@bbws.example",
-            Destination={"ToAddresses": ["jane@example.com"]},
-            Message={"Subject": {"Data": "hi"}, "Body": {"Html": {"Data": "<p>hi</p>"}}},
-        )
+        send_simple_email()
         boto3.client("sqs", region_name="eu-west-1").create_queue(QueueName="q")
         _, _, body = MotoAPIResponse().model_data(None, "", {})
         assert json.loads(emulator.state_document()) == json.loads(body)
