@@ -17,9 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -216,6 +218,25 @@ def new_state(scope: str) -> State:
 def default_state_file(digest: str) -> Path:
     base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return base / "orderctl" / f"backfill-{digest}.json"
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (a process manager, a CI job's timeout) stop a run at once, as
+    KeyboardInterrupt: state is saved after each order and each order's key makes a resent
+    request a replay, so stopping mid-request loses nothing. Installed here rather than left to
+    Python's default, so that SIGTERM says how to resume too, and Ctrl-C works even where the
+    parent started orderctl with SIGINT ignored (a shell's background job)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class Pace:

@@ -167,7 +167,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         TimeRemainingColumn(),
     )
     try:
-        with Progress(*columns, console=console(stderr=True)) as bar:
+        with backfill.stopped_by_signals(), Progress(*columns, console=console(stderr=True)) as bar:
             task = bar.add_task("re-rendering", total=len(pending))
             backfill.run(
                 client,

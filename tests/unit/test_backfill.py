@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -225,3 +228,22 @@ def test_the_state_file_is_named_by_the_scope_and_the_api(
         "http://127.0.0.1:8000"
     )
     assert backfill.default_state_file(one) == tmp_path / "orderctl" / f"backfill-{one}.json"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_run_stops_on_ctrl_c_or_sigterm_even_with_sigint_ignored(signum: int) -> None:
+    def signalled_while_waiting() -> None:
+        with backfill.stopped_by_signals():
+            os.kill(os.getpid(), signum)
+            time.sleep(30)  # a pace or a 429's wait: the signal ends it
+
+    before = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:  # a shell's background job starts with SIGINT ignored
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            signalled_while_waiting()
+        assert time.monotonic() - started < 5
+        assert signal.getsignal(signum) == signal.SIG_IGN  # put back as it was
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
