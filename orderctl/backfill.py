@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from typing import Any, Literal, Protocol
 
 from chalicelib.clock import iso
 from chalicelib.models.support import SupportAction
+from orderctl import signals
 
 PAGE_SIZE = 100
 MAX_WAITS = 3  # 429s per order before it counts as failed
@@ -231,12 +231,8 @@ def stopped_by_signals() -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with signals.handled(stop):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 class Pace:

@@ -16,7 +16,6 @@ processor is idempotent.
 from __future__ import annotations
 
 import json
-import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from typing import Any
 
 from chalicelib import topology
 from chalicelib.topology import CONSUMERS
+from orderctl import signals
 from orderctl.errors import AuthError, NotFound, RemoteFailure
 from orderctl.target import Target
 
@@ -318,12 +318,8 @@ class _Interrupts:
         def note(signum: int, frame: Any) -> None:
             self.requested = True
 
-        previous = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
+        with signals.handled(note):
             yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
 
 def _move_task_unsupported(error: BaseException) -> bool:
