@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from devstack.stage import PROJECT_DIR
-from tests.e2e.api_client import Caller, orderctl
+from tests.e2e.api_client import Caller, orderctl, orderctl_env
 from tests.e2e.stack_process import RunningStack, queue_counts, stack_client
 
 pytestmark = pytest.mark.e2e
@@ -196,7 +196,7 @@ def test_dlq_list_show_and_an_interrupted_redrive_lose_and_double_nothing(
         redrive = subprocess.Popen(
             [sys.executable, "-m", "orderctl", "dlq", "redrive", "pdf", "--rate", "10", "--yes"],
             cwd=PROJECT_DIR,
-            env={**os.environ, **env},
+            env=orderctl_env(env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
