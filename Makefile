@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi contract preview \
 	portal-screenshots cost infracost \
-	package terraform checkov plan apply smoke release-gate deploy-window approvals clean \
+	package terraform checkov iac-scan plan apply smoke release-gate deploy-window approvals clean \
 	sandbox-up sandbox-user sandbox-down
 
 help: ## List the targets
@@ -31,7 +31,7 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 run: venv ## Run the whole service locally (emulator + API + processors)
 	$(PY) -m devstack
 
-test: venv lint typecheck actionlint suite ## Lint, types, actionlint, the suite, checkov
+test: venv lint typecheck actionlint iac-scan suite ## Lint, types, actionlint, the IaC scan, the suite, checkov
 	@if ! command -v terraform >/dev/null; then \
 		echo "terraform is not installed: skipping make checkov (the Terraform tests skipped too)"; \
 	elif ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -128,6 +128,21 @@ $(CHECKOV)/.installed: requirements-checkov.txt
 checkov: terraform $(CHECKOV)/.installed ## make terraform, then checkov (own venv: pydantic 2)
 	$(PY) scripts/checkov_report.py $(CHECKOV)/bin/checkov $(STAGES)
 
+# The IaC security scan beside checkov (ADR 0025): Semgrep with the Terraform rules vendored in
+# infrastructure/security-rules (scripts/vendor_semgrep_rules.py), over the Terraform source of
+# every environment; offline: no registry, no metrics, no version check.
+SEMGREP := .venv-semgrep
+$(SEMGREP)/.installed: requirements-semgrep.txt
+	@py=$$(sh scripts/find-python) || exit 1; "$$py" -m venv $(SEMGREP)
+	$(SEMGREP)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-semgrep.txt
+	@touch $@
+
+iac-scan: $(SEMGREP)/.installed ## The security scan beside checkov: Semgrep's Terraform rules over infrastructure/
+	@mkdir -p build
+	SEMGREP_SEND_METRICS=off $(SEMGREP)/bin/semgrep scan --metrics=off --disable-version-check \
+		--error --config infrastructure/security-rules/semgrep-terraform.yaml \
+		--json-output=build/semgrep.json infrastructure
+
 # Deployment: what the GitHub workflows run, and what an operator with the account's role runs.
 plan: venv ## STAGE=…: init on the S3 state, save the plan (needs make package, AWS access)
 	$(need-stage)
@@ -177,4 +192,4 @@ approvals: ## This run's environment gates: MIN distinct approvers (GitHub API)
 	python3 scripts/release_gate.py approvals --min $(MIN)
 
 clean: ## Remove the venv, local state and caches
-	rm -rf $(VENV) $(CHECKOV) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(CHECKOV) $(SEMGREP) .local build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

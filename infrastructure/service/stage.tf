@@ -8,6 +8,7 @@ resource "aws_cloudwatch_log_group" "api_access" {
   tags              = var.tags
 }
 
+# nosemgrep: missing-api-gateway-cache-cluster -- every answer is for one caller's tenant and changes with each write; a cache keyed by the token would hold tenant data for nothing, billed by the hour
 resource "aws_api_gateway_stage" "this" {
   rest_api_id          = aws_api_gateway_rest_api.rest_api.id
   deployment_id        = aws_api_gateway_deployment.rest_api.id

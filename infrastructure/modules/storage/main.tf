@@ -13,6 +13,7 @@ locals {
   templates = var.templates_source_dir == null ? toset([]) : fileset(var.templates_source_dir, "**/*.html")
 }
 
+# nosemgrep: aws-s3-bucket-versioning-not-enabled -- versioned by aws_s3_bucket_versioning.this below (the rule knows only the inline block of provider 3)
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
