@@ -10,9 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devstack.stage import PROJECT_DIR
+
+if TYPE_CHECKING:
+    from orderctl.mail import Mail
 
 
 def free_port() -> int:
@@ -131,3 +134,10 @@ def sent_emails(stack: dict[str, Any]) -> list[dict[str, str]]:
         }
         for m in mail.fetch(stack["awsEndpointUrl"])
     ]
+
+
+def emails_to(stack: dict[str, Any], recipient: str) -> list[Mail]:
+    """The emails to `recipient`, oldest first, read as the mail viewer reads them."""
+    from orderctl import mail
+
+    return [m for m in reversed(mail.fetch(stack["awsEndpointUrl"])) if recipient in m.to]

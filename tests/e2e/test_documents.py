@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from orderctl import mail
 from tests.e2e.api_client import Caller
-from tests.e2e.stack_process import stack_client
+from tests.e2e.stack_process import emails_to, stack_client
 from tests.sample import paid_now
 
 pytestmark = pytest.mark.e2e
@@ -34,11 +33,6 @@ def eventually(check: Callable[[], Any], limit_s: float, what: str) -> Any:
 
 def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def emails_to(stack: dict[str, Any], customer: str) -> list[mail.Mail]:
-    """The customer's emails, oldest first, read as the mail viewer reads them."""
-    return [m for m in reversed(mail.fetch(stack["awsEndpointUrl"])) if customer in m.to]
 
 
 def documents(stack: dict[str, Any], order_id: str) -> dict[str, str]:

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from orderctl import mail
 from tests.e2e.api_client import Caller, orderctl, orderctl_env
-from tests.e2e.stack_process import RunningStack, stack_client
+from tests.e2e.stack_process import RunningStack, emails_to, stack_client
 
 pytestmark = pytest.mark.e2e
 ADMIN = ("--user", "ops@bbws.example")
@@ -48,17 +47,12 @@ def versions(stack: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return sorted(listed, key=lambda v: v["LastModified"])
 
 
-def mails_to(stack: dict[str, Any], to: str) -> list[mail.Mail]:
-    """Oldest first."""
-    return [m for m in reversed(mail.fetch(stack["awsEndpointUrl"])) if to in m.to]
-
-
 def test_resend_and_rerender_one_order(stack: dict[str, Any], env: dict[str, str]) -> None:
     customer = f"support+{uuid.uuid4().hex[:8]}@example.com"
     alice = Caller(stack, "alice")
     order = alice.settled(alice.create(customerEmail=customer))
     number, tenant = order["orderNumber"], ("--tenant", order["tenantId"])
-    [received] = eventually(lambda: mails_to(stack, customer), "no first email")
+    [received] = eventually(lambda: emails_to(stack, customer), "no first email")
 
     unattended = orderctl("orders", "resend-email", number, *tenant, env=env)
     assert unattended.returncode == 2  # it emails a customer: asks, and --yes off a terminal
@@ -79,7 +73,7 @@ def test_resend_and_rerender_one_order(stack: dict[str, Any], env: dict[str, str
         "document": "proforma",
     }
     first, again = eventually(
-        lambda: (m := mails_to(stack, customer)) and len(m) == 2 and m, "no resent email"
+        lambda: (m := emails_to(stack, customer)) and len(m) == 2 and m, "no resent email"
     )
     assert again.subject == first.subject == received.subject
     assert [a.data for a in again.attachments] == [a.data for a in first.attachments]
@@ -108,7 +102,7 @@ def test_resend_and_rerender_one_order(stack: dict[str, Any], env: dict[str, str
     assert head["Metadata"]["support-request"] == rendered["requestId"]
     time.sleep(3)  # the renderer had time for a second version: there is none, and no email
     assert len(versions(stack, key)) == 2
-    assert len(mails_to(stack, customer)) == 2
+    assert len(emails_to(stack, customer)) == 2
 
     no_tenant = orderctl("orders", "rerender", number, env=env)  # the admin's own tenant
     assert no_tenant.returncode == 4
