@@ -108,15 +108,15 @@ def find(api: Api, reference: str, tenant: str | None) -> dict[str, Any]:
     """
     if not ORDER_NUMBER.fullmatch(reference):
         return api.get(reference)
-    named = tenant
-    tenant = tenant or claims(api.token()).get("custom:tenantId")
-    if not tenant:
+    caller = claims(api.token())
+    within = tenant or caller.get("custom:tenantId")
+    if not within:
         raise UsageError(f"order numbers are per tenant: name the tenant of {reference} (--tenant)")
-    page = api.page(str(tenant), 1, None, None, order_number=reference)
+    page = api.page(str(within), 1, None, None, order_number=reference)
     if not page["items"]:
-        admin = ADMIN_GROUP in (claims(api.token()).get("cognito:groups") or [])
-        hint = " (your own; name the order's tenant with --tenant)" if admin and not named else ""
-        raise NotFound(f"no order {reference} in tenant {tenant}{hint}")
+        admin = ADMIN_GROUP in (caller.get("cognito:groups") or [])
+        hint = " (your own; name the order's tenant with --tenant)" if admin and not tenant else ""
+        raise NotFound(f"no order {reference} in tenant {within}{hint}")
     return api.get(page["items"][0]["id"])
 
 
