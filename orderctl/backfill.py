@@ -20,7 +20,6 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -29,7 +28,6 @@ from typing import Any, Literal, Protocol
 
 from chalicelib.clock import iso
 from chalicelib.models.support import SupportAction
-from orderctl import signals
 
 PAGE_SIZE = 100
 MAX_WAITS = 3  # 429s per order before it counts as failed
@@ -218,21 +216,6 @@ def new_state(scope: str) -> State:
 def default_state_file(digest: str) -> Path:
     base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return base / "orderctl" / f"backfill-{digest}.json"
-
-
-@contextmanager
-def stopped_by_signals() -> Iterator[None]:
-    """Ctrl-C and SIGTERM (a process manager, a CI job's timeout) stop a run at once, as
-    KeyboardInterrupt: state is saved after each order and each order's key makes a resent
-    request a replay, so stopping mid-request loses nothing. Installed here rather than left to
-    Python's default, so that SIGTERM says how to resume too, and Ctrl-C works even where the
-    parent started orderctl with SIGINT ignored (a shell's background job)."""
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    with signals.handled(stop):
-        yield
 
 
 class Pace:

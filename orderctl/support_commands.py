@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.models.support import SupportAction
-from orderctl import backfill
+from orderctl import backfill, signals
 from orderctl.api import Api
 from orderctl.api_commands import LOCAL_ADMIN, api_of, find
 from orderctl.context import profile_of
@@ -167,7 +167,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         TimeRemainingColumn(),
     )
     try:
-        with backfill.stopped_by_signals(), Progress(*columns, console=console(stderr=True)) as bar:
+        with signals.interrupting(), Progress(*columns, console=console(stderr=True)) as bar:
             task = bar.add_task("re-rendering", total=len(pending))
             backfill.run(
                 client,

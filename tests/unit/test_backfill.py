@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from orderctl import backfill
+from orderctl import backfill, signals
 from orderctl.backfill import Answer, Pace, Scope, State
 
 
@@ -233,7 +233,7 @@ def test_the_state_file_is_named_by_the_scope_and_the_api(
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_run_stops_on_ctrl_c_or_sigterm_even_with_sigint_ignored(signum: int) -> None:
     def signalled_while_waiting() -> None:
-        with backfill.stopped_by_signals():
+        with signals.interrupting():
             os.kill(os.getpid(), signum)
             time.sleep(30)  # a pace or a 429's wait: the signal ends it
 
