@@ -139,7 +139,7 @@ $(SEMGREP)/.installed: requirements-semgrep.txt
 
 iac-scan: $(SEMGREP)/.installed ## The security scan beside checkov: Semgrep's Terraform rules over infrastructure/
 	@mkdir -p build
-	SEMGREP_SEND_METRICS=off $(SEMGREP)/bin/semgrep scan --metrics=off --disable-version-check \
+	$(SEMGREP)/bin/semgrep scan --metrics=off --disable-version-check \
 		--error --config infrastructure/security-rules/semgrep-terraform.yaml \
 		--json-output=build/semgrep.json infrastructure
 

@@ -59,7 +59,7 @@ def scan(target: Path) -> dict[str, Any]:
         [str(SEMGREP), "scan", "--metrics=off", "--disable-version-check", "--json", "--quiet",
          "--config", str(RULES), str(target)],
         check=False, capture_output=True, text=True, timeout=300, cwd=target,
-        env={"SEMGREP_SEND_METRICS": "off", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr
     result: dict[str, Any] = json.loads(done.stdout)
