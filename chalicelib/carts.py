@@ -9,6 +9,10 @@
   timeouts. After `RESET_S` one trial request decides whether it closes again.
 - Each call records `CartLatency` (ms); each failure counts `CartErrors`. The alarm
   (infrastructure/modules/monitoring) watches both.
+- A 401 or 403 is the caller's, not the service's: the Cart service read the token and refused
+  it (one that expired between the API's check and the read, say). The caller gets 401 or 403,
+  and the breaker counts it as an answer, never a failure, so no burst of one caller's stale
+  tokens can switch ordering off for every tenant.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from chalicelib import metrics
-from chalicelib.errors import CartServiceUnavailable
+from chalicelib.errors import AuthenticationFailed, CartServiceUnavailable, PermissionDenied
 from chalicelib.log import logger
 from chalicelib.models.carts import Cart
 
@@ -34,6 +38,8 @@ READ_TIMEOUT_S = 2.5  # worst case, two attempts: ~7 s, well inside the API's 30
 FAIL_MAX = 5
 RESET_S = 30
 RETRY_STATUSES = frozenset({502, 503, 504})
+# The Cart service's refusals of the caller's token, as the caller's own errors.
+CALLER_REFUSED = (AuthenticationFailed, PermissionDenied)
 
 
 class _CartFailed(Exception):
@@ -58,10 +64,16 @@ def new_pool() -> urllib3.PoolManager:
 
 
 def new_breaker() -> pybreaker.CircuitBreaker:
-    """Open after FAIL_MAX failures in a row; try again after RESET_S."""
+    """Open after FAIL_MAX failures in a row; try again after RESET_S.
+
+    A refusal of the caller's token is an answer: it closes a half-open breaker and resets the
+    count, as a 200 does.
+    """
     import pybreaker
 
-    return pybreaker.CircuitBreaker(fail_max=FAIL_MAX, reset_timeout=RESET_S, name="cart-service")
+    return pybreaker.CircuitBreaker(
+        fail_max=FAIL_MAX, reset_timeout=RESET_S, exclude=list(CALLER_REFUSED), name="cart-service"
+    )
 
 
 class CartClient:
@@ -113,6 +125,12 @@ class CartClient:
             raise _CartFailed(str(exc)) from exc
         if response.status == 404:
             return None
+        if response.status == 401:
+            raise AuthenticationFailed(
+                "The Cart service refused your token (it may have expired): sign in again"
+            )
+        if response.status == 403:
+            raise PermissionDenied("The Cart service refused you access to this cart")
         if response.status != 200:
             body = response.data[:500].decode(errors="replace")
             logger.warning(

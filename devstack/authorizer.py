@@ -116,6 +116,10 @@ def _problem(status: int, detail: str) -> tuple[dict[str, str], bytes]:
         "x-amzn-RequestId": request_id,
         **_gateway_cors(),
     }
+    if status == 401:  # as the gateway response UNAUTHORIZED says it (scripts/package.py)
+        from chalicelib.api.problems import BEARER_CHALLENGE
+
+        headers["WWW-Authenticate"] = BEARER_CHALLENGE
     return headers, json.dumps(body).encode()
 
 

@@ -217,6 +217,7 @@ def problem_gateway_responses() -> dict[str, Any]:
     stage's first listed origin, a Terraform variable (docs/adr/0017).
     """
     from chalicelib.api.cors import EXPOSE_HEADERS
+    from chalicelib.api.problems import BEARER_CHALLENGE
 
     headers = {
         "Content-Type": "application/problem+json",
@@ -227,9 +228,12 @@ def problem_gateway_responses() -> dict[str, Any]:
     }
     responses: dict[str, Any] = {}
     for kind, (status, title) in GATEWAY_RESPONSES.items():
+        # A 401 names its scheme, as the app's own do (docs/api-decisions.md).
+        challenge = {"WWW-Authenticate": BEARER_CHALLENGE} if status == 401 else {}
         response: dict[str, Any] = {
             "responseParameters": {
-                f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
+                f"gatewayresponse.header.{name}": f"'{value}'"
+                for name, value in {**headers, **challenge}.items()
             },
             "responseTemplates": {"application/json": problem_template(title, status)},
         }

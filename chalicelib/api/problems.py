@@ -28,6 +28,8 @@ from chalicelib.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-Id"
+# Every 401 names the scheme (RFC 9110 11.6.1): the app's, the gateway's and the dev stack's.
+BEARER_CHALLENGE = 'Bearer realm="bbws-order"'
 _CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 TYPE_BASE = "https://errors.bbws.io/"
 
@@ -80,7 +82,7 @@ def problem_body(
         body.update(error.members)
     headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="bbws-order"'
+        headers["WWW-Authenticate"] = BEARER_CHALLENGE
     if isinstance(error, DependencyFailed | TooManyRequests):
         headers["Retry-After"] = str(error.retry_after_s)
     return status, body, headers

@@ -17,9 +17,22 @@ from chalicelib.models.currencies import ISO_4217
 from chalicelib.models.money import to_cents
 
 # Text a person typed: no control characters (C0, DEL, C1), no bidirectional overrides or
-# isolates (U+202A-202E, U+2066-2069: they reorder what an invoice shows), not blank.
+# isolates (U+202A-202E, U+2066-2069: they reorder what an invoice shows), and at least one
+# character that prints something: text of only spaces (every Unicode space, U+00A0 and U+3000
+# among them), zero-width and other format characters, variation selectors, fillers (U+3164,
+# U+115F, U+1160, U+FFA0) or the blank Braille pattern (U+2800) prints as a blank on a tax
+# invoice, so it is blank (issue 28). The list is Unicode's White_Space and the Basic
+# Multilingual Plane's Default_Ignorable_Code_Point and invisible format characters, plus U+2800
+# (tests/unit/test_hostile_input checks it against unicodedata).
+# The pattern is published (OpenAPI, ECMA-262 without the `u` flag), so it names BMP code
+# points only; an astral-only invisible name (tag characters) is the one gap, noted in ADR 0026.
 _TEXT_CHAR = r"[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-_TEXT_NONBLANK = r"[^\x00-\x20\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+INVISIBLE = (
+    r"\x00-\x20\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f"
+    r"\u2000-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    r"\ufff0-\ufffb"
+)
+_TEXT_NONBLANK = rf"[^{INVISIBLE}]"
 TEXT_PATTERN = rf"^{_TEXT_CHAR}*{_TEXT_NONBLANK}{_TEXT_CHAR}*$"
 
 # An address SES sends to: an ASCII dot-atom local part (no quotes, brackets, commas, spaces or

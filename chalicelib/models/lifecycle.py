@@ -50,6 +50,10 @@ MAY_CREATE: frozenset[Role] = frozenset({Role.CUSTOMER, Role.ADMIN})
 # Roles that may send priced lines instead of a cart (back-office orders). A customer's prices,
 # lines, campaign or currency are 400: they come from the Cart service (contract revision 2).
 MAY_PRICE: frozenset[Role] = frozenset({Role.ADMIN})
+# Roles that may fetch an order's document (its presigned link): the customer's own tenant, and
+# operators. The payment system reads orders to check amounts, never the customer's name and
+# address on a document (docs/adr/0026).
+MAY_FETCH_DOCUMENTS: frozenset[Role] = frozenset({Role.CUSTOMER, Role.ADMIN})
 # Roles that may soft-delete or restore an order (`active`) and place back-office orders.
 MAY_SET_ACTIVE: frozenset[Role] = frozenset({Role.ADMIN})
 

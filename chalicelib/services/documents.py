@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib import metrics
-from chalicelib.errors import NotFound
+from chalicelib.errors import NotFound, PermissionDenied
 from chalicelib.log import logger
 from chalicelib.models.documents import Document, changes_document, document_for, is_test
 from chalicelib.models.events import (
@@ -32,6 +32,7 @@ from chalicelib.models.events import (
     OrderEvent,
     OrderStatusChanged,
 )
+from chalicelib.models.lifecycle import MAY_FETCH_DOCUMENTS
 from chalicelib.models.orders import DocumentKind, InvoiceLink, Order
 from chalicelib.models.principal import Principal
 from chalicelib.models.supplier import Supplier, SupplierNotConfigured
@@ -246,7 +247,15 @@ class DocumentService:
         return stored
 
     def link(self, orders: OrderService, principal: Principal, order_id: str) -> InvoiceLink:
-        """`{url, expiresIn, kind}` of the caller's own order's current document."""
+        """`{url, expiresIn, kind}` of the caller's own order's current document.
+
+        The payment system (`payments` only) is refused before the order is read: it may check
+        any tenant's amounts, never download a customer's document (docs/adr/0026).
+        """
+        if not principal.roles & MAY_FETCH_DOCUMENTS:
+            raise PermissionDenied(
+                "Your role may not fetch documents: customers fetch their own, administrators any"
+            )
         order = orders.get(principal, order_id)  # tenant isolation: another tenant's is 404
         if not order.invoice.available:
             raise InvoiceNotReady(f"The invoice of order {order_id!r} is not ready yet")

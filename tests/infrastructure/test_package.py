@@ -153,6 +153,8 @@ def test_api_gateway_errors_are_problem_json_and_the_stage_is_explicit(
             "'${var.cors_allowed_origins[0]}'"
         )
         assert headers["gatewayresponse.header.Vary"] == "'Origin'"
+        challenge = headers.get("gatewayresponse.header.WWW-Authenticate")
+        assert challenge == (""" 'Bearer realm="bbws-order"' """.strip() if status == 401 else None)
         body = response["responseTemplates"]["application/json"]
         rendered = json.loads(
             body.replace("$context.error.messageString", '"Unauthorized"').replace(

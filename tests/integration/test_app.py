@@ -158,6 +158,8 @@ def test_untrusted_tokens_get_401_problems(
     ):
         assert response.status_code == 401
         assert response.headers["Content-Type"] == "application/problem+json"
+        # the gateway's refusal names its scheme, as the app's own 401s do
+        assert response.headers["WWW-Authenticate"] == 'Bearer realm="bbws-order"'
         problem = response.json_body
         assert problem["status"] == 401
         assert detail in problem["detail"]

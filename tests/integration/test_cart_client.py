@@ -12,7 +12,7 @@ import requests
 
 from chalicelib import carts as cart_module
 from chalicelib.carts import CartClient, new_breaker, new_pool
-from chalicelib.errors import CartServiceUnavailable
+from chalicelib.errors import AuthenticationFailed, CartServiceUnavailable, PermissionDenied
 from devstack.cart_stub import Faults
 from tests.conftest import CART_API_URL, CARTS
 from tests.tokens import TestIssuer
@@ -78,7 +78,7 @@ def test_one_5xx_is_retried_and_the_read_succeeds(client: CartClient, alice: str
     assert CARTS.faults.count == 0
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 401])
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
 def test_persistent_failures_are_503_for_the_caller(
     client: CartClient, alice: str, status: int
 ) -> None:
@@ -87,6 +87,21 @@ def test_persistent_failures_are_503_for_the_caller(
     with pytest.raises(CartServiceUnavailable) as failed:
         client.get(made["cartId"], alice)
     assert failed.value.retry_after_s == 5
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(401, AuthenticationFailed), (403, PermissionDenied)]
+)
+def test_a_refused_token_is_the_callers_error_and_never_opens_the_breaker(
+    alice: str, status: int, error: type[Exception]
+) -> None:
+    client = CartClient(CART_API_URL, breaker=new_breaker())
+    made = new_cart(alice)
+    CARTS.faults = Faults(status=status, count=3 * cart_module.FAIL_MAX)
+    for _ in range(3 * cart_module.FAIL_MAX):
+        with pytest.raises(error):
+            client.get(made["cartId"], alice)
+    assert client.get(made["cartId"], alice) is not None  # the breaker is still closed
 
 
 def test_a_slow_cart_service_times_out_well_inside_the_api_limit(

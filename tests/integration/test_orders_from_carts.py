@@ -10,7 +10,8 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.errors import CartAlreadyOrdered
+from chalicelib.carts import FAIL_MAX
+from chalicelib.errors import AuthenticationFailed, CartAlreadyOrdered
 from chalicelib.models.orders import CreateOrderRequest
 from chalicelib.models.principal import Principal
 from devstack.cart_stub import Faults
@@ -117,3 +118,35 @@ def test_twenty_concurrent_posts_of_one_cart_make_one_order(stack: Provisioned, 
     assert len(accepted) == 1
     assert sorted(set(answers) - set(accepted)) == [f"409:{accepted[0]}"]
     assert len(drain(stack.queues["order_creator_record"]["url"])) == 1
+
+
+def test_a_burst_of_expiring_tokens_is_401_to_its_callers_and_others_still_order(
+    api: Client, issuer: TestIssuer, bob: str
+) -> None:
+    """Tokens that expire between the API's check and the Cart read are their callers' 401s: the
+    breaker counts none of them, so bob's order right after is accepted (issue 28)."""
+    burst = 4 * FAIL_MAX
+    cart_id = new_cart(issuer.token(tenant_id="tenant-a", subject="alice"))
+    # Valid now, expired once the stalled Cart service reads them.
+    tokens = [issuer.token(subject="alice", expires_in=1) for _ in range(burst)]
+    request = CreateOrderRequest.parse_obj(cart_order_body(cart_id))
+    service = wiring.order_service()
+    caller = Principal(subject="alice", tenant_id="tenant-a")
+    CARTS.faults = Faults(delay_s=1.5, count=burst)
+
+    def attempt(token: str) -> str:
+        try:
+            service.accept(caller, request, "corr", None, f"Bearer {token}")
+        except AuthenticationFailed:
+            return "401"
+        return "accepted"
+
+    with ThreadPoolExecutor(burst) as pool:
+        answers = list(pool.map(attempt, tokens))
+    assert answers == ["401"] * burst
+    CARTS.faults = Faults(delay_s=1.5, count=1)
+    refused = post(api, issuer.token(subject="alice", expires_in=1), cart_order_body(cart_id))
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == 'Bearer realm="bbws-order"'
+    accepted = post(api, bob, cart_order_body(new_cart(bob)))
+    assert accepted.status_code == 202, accepted.json_body

@@ -97,6 +97,18 @@ def test_one_order_gives_one_record_one_pdf_and_two_emails_even_delivered_four_t
         f"/v1.0/orders/{order_id}/invoice", headers=bearer(issuer.token(tenant_id="tenant-b"))
     )
     assert other.status_code == 404
+    # the payment system reads amounts, not customers' documents (ADR 0026)
+    payment_system = issuer.token(tenant_id="platform", groups=["payments"], subject="payments")
+    refused = api.http.get(f"/v1.0/orders/{order_id}/invoice", headers=bearer(payment_system))
+    assert refused.status_code == 403
+    assert "may not fetch documents" in refused.json_body["detail"]
+    assert (
+        api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(payment_system)).status_code == 200
+    )
+    admin = issuer.token(tenant_id="platform", groups=["admin"], subject="ops")
+    assert (
+        api.http.get(f"/v1.0/orders/{order_id}/invoice", headers=bearer(admin)).status_code == 200
+    )
 
 
 def test_the_invoice_link_is_404_until_the_pdf_exists(

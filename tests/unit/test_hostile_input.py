@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -165,6 +166,38 @@ def test_text_is_a_string_without_controls(name: Any) -> None:
     body = order_body()
     body["items"][0]["productName"] = name
     _refused_at(body, "items[0].productName")
+
+
+def _prints_nothing() -> list[str]:
+    """Every BMP character that shows no glyph: Unicode's spaces and separators (Zs, Zl, Zp),
+    its BMP format characters but the prepended marks that print (U+0600-0605, U+06DD, U+070F,
+    U+0890-0891, U+08E2), the fillers and the blank Braille pattern."""
+    printing_format = {*range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2}
+    found = []
+    for point in range(0x20, 0x10000):
+        char = chr(point)
+        category = unicodedata.category(char)
+        if category in {"Zs", "Zl", "Zp"} or (category == "Cf" and point not in printing_format):
+            found.append(char)
+    return [*found, "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f", "\ufe0f"]
+
+
+@pytest.mark.parametrize("char", _prints_nothing(), ids=lambda c: f"U+{ord(c):04X}")
+def test_text_that_prints_nothing_is_blank(char: str) -> None:
+    body = order_body()
+    body["billingAddress"]["fullName"] = char * 3
+    body["billingAddress"]["line1"] = f" {char}\u200b "
+    body["items"][0]["productName"] = char
+    with pytest.raises(ValidationFailed) as caught:
+        _create(body)
+    assert {"billingAddress.fullName", "billingAddress.line1", "items[0].productName"} <= _fields(
+        caught.value
+    )
+    overrides = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}  # refused anywhere
+    if ord(char) not in overrides:  # beside a visible character: kept
+        body = order_body()
+        body["billingAddress"]["fullName"] = f"{char}Jane{char}"
+        assert _create(body).billingAddress.fullName == f"{char}Jane{char}"
 
 
 def test_text_keeps_what_people_type() -> None:
