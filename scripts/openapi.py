@@ -326,11 +326,13 @@ def document() -> dict[str, Any]:
                 "get": {
                     "operationId": "getInvoice",
                     "summary": "A presigned link (5 minutes) to the current document and its kind",
+                    "description": "Customers (their own tenant's orders) and admins; 403 for the "
+                    "payment system's identity (docs/adr/0026).",
                     "security": secured,
                     "parameters": [order_id],
                     "responses": {
                         "200": {"description": "The link", "content": _json_content("InvoiceLink")},
-                        **_problems(401, 404, 503),
+                        **_problems(401, 403, 404, 503),
                     },
                 }
             },
