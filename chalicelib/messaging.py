@@ -1,4 +1,9 @@
-"""Event publishers: an SQS queue (order requests) and the SNS fan-out topic (order events)."""
+"""Event publishers: an SQS queue (order requests) and the SNS fan-out topic (order events).
+
+Bodies are compact UTF-8 JSON (`models.wire`). `PublishBatch` requests are cut by count (ten)
+and by bytes: AWS caps the whole batch at the topic's `MaximumMessageSize`, so ten events of
+30 KB each are two requests, not one that SNS refuses (docs/aws-limits.md).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.failures import dependency
+from chalicelib.models import wire
 from chalicelib.models.base import ApiModel
 
 if TYPE_CHECKING:
@@ -16,6 +22,7 @@ if TYPE_CHECKING:
 
 
 SNS_BATCH = 10  # PublishBatch takes at most ten entries
+SNS_BATCH_BYTES = wire.MESSAGE_LIMIT  # ... whose sizes add up to the topic's MaximumMessageSize
 
 
 def _attributes(event: ApiModel) -> dict[str, Any]:
@@ -44,7 +51,7 @@ class QueuePublisher:
         with dependency("Could not enqueue the order"):
             self._client.send_message(
                 QueueUrl=self._queue_url(),
-                MessageBody=event.json(),
+                MessageBody=wire.encode(event),
                 MessageAttributes=_attributes(event),
             )
 
@@ -61,30 +68,29 @@ class TopicPublisher:
         with dependency("Could not publish the order event"):
             self._client.publish(
                 TopicArn=self._topic_arn,
-                Message=event.json(),
+                Message=wire.encode(event),
                 MessageAttributes=_attributes(event),
             )
 
     def publish_batch(self, events: list[ApiModel]) -> set[int]:
-        """PublishBatch in chunks of ten; returns the indexes SNS did not accept."""
+        """PublishBatch in requests of at most ten entries and SNS_BATCH_BYTES; returns the
+        indexes SNS did not accept."""
+        bodies = [wire.encode(event) for event in events]
+        attributes = [_attributes(event) for event in events]
+        entries = [
+            {"Id": str(index), "Message": body, "MessageAttributes": attributes[index]}
+            for index, body in enumerate(bodies)
+        ]
+        sizes = list(map(wire.message_size, bodies, attributes))
         failed: set[int] = set()
-        for start in range(0, len(events), SNS_BATCH):
-            chunk = events[start : start + SNS_BATCH]
-            entries = [
-                {
-                    "Id": str(start + offset),
-                    "Message": event.json(),
-                    "MessageAttributes": _attributes(event),
-                }
-                for offset, event in enumerate(chunk)
-            ]
+        for batch in wire.batches(sizes, SNS_BATCH, SNS_BATCH_BYTES):
             try:
                 response = self._client.publish_batch(
                     TopicArn=self._topic_arn,
-                    PublishBatchRequestEntries=entries,  # type: ignore[arg-type]
+                    PublishBatchRequestEntries=entries[batch.start : batch.stop],  # type: ignore[arg-type]
                 )
             except (BotoCoreError, ClientError):
-                failed.update(range(start, start + len(chunk)))
+                failed.update(batch)
                 continue
             failed.update(int(entry["Id"]) for entry in response.get("Failed", []))
         return failed

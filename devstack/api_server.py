@@ -3,7 +3,8 @@
 Runs Chalice's own CLI (`chalice local --stage ... --host ... --port ...`) in this process after
 raising the backlog of its threaded HTTP server from socketserver's default of 5, which resets
 connections when 50 clients connect at once (API Gateway has no such limit), and after putting
-the Cognito authorizer's verification in front of the routes (`devstack/authorizer.py`).
+the Cognito authorizer's verification in front of the routes (`devstack/authorizer.py`), and
+API Gateway's payload limit and integration timeout (`devstack/gateway_limits.py`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ def main() -> int:
     from chalice.cli import main as chalice_main
     from chalice.local import ThreadedHTTPServer
 
-    from devstack import authorizer
+    from devstack import authorizer, gateway_limits
 
     authorizer.install(authorizer.from_environment())
+    gateway_limits.install()
     ThreadedHTTPServer.request_queue_size = BACKLOG
     sys.argv = ["chalice", "local", *sys.argv[1:]]
     return int(chalice_main() or 0)

@@ -102,6 +102,16 @@ def refusal_status(error: Exception) -> int:
     return describe(error)[0]
 
 
+def gateway_answer(status: int, detail: str) -> Exception:
+    """An answer of API Gateway's own (a gateway response): problem+json, raised in Chalice's
+    local gateway, which sends it as it is."""
+    from chalice.local import LocalGatewayException
+
+    answer = LocalGatewayException(*_problem(status, detail))
+    answer.CODE = status  # what Chalice's local server answers with
+    return answer
+
+
 def _problem(status: int, detail: str) -> tuple[dict[str, str], bytes]:
     request_id = str(uuid.uuid4())
     body = {
@@ -142,7 +152,7 @@ def _gateway_cors() -> dict[str, str]:
 def install(verifier: TokenVerifier) -> None:
     """Verify tokens in Chalice's local gateway the way API Gateway's authorizer does."""
     from chalice.app import CognitoUserPoolAuthorizer
-    from chalice.local import LocalGatewayAuthorizer, LocalGatewayException
+    from chalice.local import LocalGatewayAuthorizer
 
     def authorize(
         self: LocalGatewayAuthorizer, raw_path: str, event: Any, context: Any
@@ -154,9 +164,7 @@ def install(verifier: TokenVerifier) -> None:
         try:
             claims = verifier.verify(headers.get("authorization"))
         except REFUSED as refused:
-            answer = LocalGatewayException(*_problem(refusal_status(refused), str(refused)))
-            answer.CODE = refusal_status(refused)  # what Chalice's local server answers with
-            raise answer from None
+            raise gateway_answer(refusal_status(refused), str(refused)) from None
         result = {"context": {"claims": as_gateway_claims(claims)}, "principalId": claims["sub"]}
         return self._update_lambda_event(event, result), context
 

@@ -57,6 +57,13 @@ CAMPAIGNS: dict[str, tuple[str, str]] = {
     "WELCOME10": ("Welcome discount", "10.00"),
 }
 MAX_LINES = 100
+# The contract's largest values, orderable but not listed (GET /v1.0/products): a product id of
+# 64 characters, a name and a campaign of the longest text in 4-byte characters (U+10300), so the
+# size tests can order the largest cart a customer can (tests/e2e/test_aws_limits.py).
+WIDEST = "\U00010300"
+UNLISTED: dict[str, tuple[str, str]] = {"z" * 64: (WIDEST * 200, "999.99")}
+UNLISTED_CAMPAIGNS: dict[str, tuple[str, str]] = {WIDEST * 64: (WIDEST * 200, "0.01")}
+ORDERABLE = {**CATALOG, **UNLISTED}
 MAX_QUANTITY = 1000
 _CART_PATH = re.compile(r"^/v1\.0/carts/([A-Za-z0-9][A-Za-z0-9._:-]{0,127})$")
 
@@ -97,11 +104,11 @@ class CartStore:
         for index, item in enumerate(items):
             product = item.get("productId") if isinstance(item, dict) else None
             quantity = item.get("quantity") if isinstance(item, dict) else None
-            if not isinstance(product, str) or product not in CATALOG:
+            if not isinstance(product, str) or product not in ORDERABLE:
                 return _problem(422, f"items[{index}].productId: no such product {product!r}")
             if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
                 return _problem(422, f"items[{index}].quantity: an integer 1-{MAX_QUANTITY}")
-            name, price = CATALOG[product]
+            name, price = ORDERABLE[product]
             lines.append(
                 {
                     "productId": product,
@@ -111,10 +118,11 @@ class CartStore:
                 }
             )
         code = body.get("campaignCode")
-        if "campaignCode" in body and (not isinstance(code, str) or code not in CAMPAIGNS):
+        campaigns = {**CAMPAIGNS, **UNLISTED_CAMPAIGNS}
+        if "campaignCode" in body and (not isinstance(code, str) or code not in campaigns):
             return _problem(422, f"campaignCode: no such campaign {code!r}")
         campaign = (
-            {"code": code, "name": CAMPAIGNS[code][0], "discountPercent": CAMPAIGNS[code][1]}
+            {"code": code, "name": campaigns[code][0], "discountPercent": campaigns[code][1]}
             if code
             else None
         )

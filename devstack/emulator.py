@@ -39,6 +39,9 @@ an attribute json cannot say, so a value another request changed in between, or 
 failed another way, answered 500 (a CI run's mail viewer did). Each attribute is now written
 once, to text, and one that cannot be read is left out as moto leaves out what json cannot say.
 
+`devstack.aws_limits` makes it refuse what AWS refuses and moto forgives (message, batch, item
+and email sizes as AWS counts them; docs/aws-limits.md).
+
 `python -m devstack.emulator` takes the same arguments as `moto_server`.
 """
 
@@ -282,6 +285,9 @@ def main() -> None:
 
     from moto.server import main as moto_main
 
+    from devstack.aws_limits import enforce_aws_limits
+
+    enforce_aws_limits()
     make_dynamodb_atomic()
     use_fast_dynamodb_responses()
     use_fast_dynamodb_streams()

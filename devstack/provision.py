@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib import topology
+from chalicelib.models import wire
 from chalicelib.repositories import keys
 from devstack.stage import PROJECT_DIR
 
@@ -99,6 +100,7 @@ def create_queue_pair(
         QueueName=dlq_name,
         Attributes={
             "MessageRetentionPeriod": str(DLQ_RETENTION_S),
+            "MaximumMessageSize": str(wire.MESSAGE_LIMIT),
             "SqsManagedSseEnabled": "true",
         },
     )["QueueUrl"]
@@ -111,6 +113,7 @@ def create_queue_pair(
             "VisibilityTimeout": str(visibility_timeout_s),
             "MessageRetentionPeriod": str(QUEUE_RETENTION_S),
             "ReceiveMessageWaitTimeSeconds": "20",
+            "MaximumMessageSize": str(wire.MESSAGE_LIMIT),  # as Terraform sets it
             "SqsManagedSseEnabled": "true",
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": topology.MAX_RECEIVE_COUNT}
@@ -263,7 +266,11 @@ def provision(
 
     stream_dlq_url = sqs.create_queue(
         QueueName=env[topology.ORDER_STATUS_STREAM.dlq_env],
-        Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_S), "SqsManagedSseEnabled": "true"},
+        Attributes={
+            "MessageRetentionPeriod": str(DLQ_RETENTION_S),
+            "MaximumMessageSize": str(wire.MESSAGE_LIMIT),
+            "SqsManagedSseEnabled": "true",
+        },
     )["QueueUrl"]
 
     s3 = client("s3")

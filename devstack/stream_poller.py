@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from devstack.aws_limits import LAMBDA_PAYLOAD_LIMIT
 from devstack.lambda_runtime import FakeLambdaContext
 
 log = logging.getLogger("bbws.local.stream")
@@ -49,6 +50,17 @@ def to_lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> di
         "dynamodb": change,
         "eventSourceARN": stream_arn,
     }
+
+
+def within_payload(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The longest first part of `records` whose event (`{"Records": [...]}`) fits Lambda's
+    invocation payload; at least one record (a record alone is at most two 400 KB images)."""
+    size = len(b'{"Records":[]}')
+    for count, record in enumerate(records):
+        size += len(json.dumps(record, separators=(",", ":")).encode()) + (1 if count else 0)
+        if size > LAMBDA_PAYLOAD_LIMIT and count:
+            return records[:count]
+    return records
 
 
 def matches(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
@@ -136,7 +148,8 @@ class ShardPoller:
             self._advance(0, records[-1]["dynamodb"]["SequenceNumber"])
 
     def gather(self, stop: threading.Event) -> list[dict[str, Any]]:
-        """Up to batch_size records, waiting at most the batching window after the first."""
+        """Up to batch_size records, waiting at most the batching window after the first, and no
+        more than fit Lambda's 6 MB invocation payload (Lambda cuts a batch there too)."""
         deadline: float | None = None
         while not stop.is_set() and len(self._pending) < self._settings.batch_size:
             before = len(self._pending)
@@ -147,7 +160,7 @@ class ShardPoller:
                 break
             if len(self._pending) == before:
                 stop.wait(0.2)
-        return self._pending[: self._settings.batch_size]
+        return within_payload(self._pending[: self._settings.batch_size])
 
     def run_batch(self, batch: list[dict[str, Any]]) -> None:
         """Invoke until the batch is done or given up; the pending records move on."""

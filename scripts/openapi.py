@@ -58,7 +58,7 @@ _PROBLEM_TEXT = {
     404: "Not found (or another tenant's)",
     409: "Conflicts with the order's state",
     412: "`If-Match` no longer matches",
-    413: "Body larger than 256 KB",
+    413: "Body larger than 1 MiB, or an order too large to travel as an event",
     415: "Body is not application/json",
     429: "The same action ran on this order moments ago: retry after `Retry-After` seconds",
     422: "Well-formed, but not applicable as things are (no such cart, an empty cart, "

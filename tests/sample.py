@@ -114,3 +114,41 @@ def send_simple_email(region: str = "eu-west-1") -> None:
         Destination={"ToAddresses": ["jane@example.com"]},
         Message={"Subject": {"Data": "hi"}, "Body": {"Html": {"Data": "<p>hi</p>"}}},
     )
+
+
+# The contract's largest order (issue 28): every text field at its maximum length in 4-byte
+# characters (U+10300, OLD ITALIC LETTER A: 4 bytes in UTF-8, 12 as a JSON `\ud800\udf00`).
+WIDEST = "\U00010300"
+LONGEST_EMAIL = "j" * 64 + "@" + ".".join(["e" * 63, "x" * 63, "a" * 57, "com"])  # 254 characters
+
+
+def longest_address() -> dict[str, Any]:
+    """A billing address with every field at its maximum length, in 4-byte characters."""
+    return {
+        "fullName": WIDEST * 200,
+        "companyName": WIDEST * 200,
+        "vatNumber": "4" * 20,
+        "line1": WIDEST * 200,
+        "line2": WIDEST * 200,
+        "city": WIDEST * 200,
+        "province": WIDEST * 200,
+        "postalCode": WIDEST * 16,
+        "country": "ZA",
+    }
+
+
+def largest_order_body(**overrides: Any) -> dict[str, Any]:
+    """A back-office order of 100 lines, every text at its maximum length in 4-byte characters."""
+    line = {
+        "productId": "p" * 64,
+        "productName": WIDEST * 200,
+        "quantity": 1000,
+        "unitPrice": "999.99",
+    }
+    return order_body(
+        customerEmail=LONGEST_EMAIL,
+        items=[{**line, "productId": f"{index:02d}" + "p" * 62} for index in range(100)],
+        campaign={"code": WIDEST * 64, "name": WIDEST * 200, "discountPercent": "0.01"},
+        billingAddress=longest_address(),
+        **overrides,
+    )

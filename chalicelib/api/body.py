@@ -9,7 +9,11 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import FieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
-MAX_BODY_BYTES = 256 * 1024
+# The largest order the contract allows, sent with every character escaped (`\ud800\udf00`,
+# 12 bytes for one 4-byte character, as many JSON encoders write by default), is ~270 KB; what it
+# becomes is measured again as an event (services.orders, models.wire). 1 MiB is far inside API
+# Gateway's 10 MB and Lambda's 6 MB request payload (docs/aws-limits.md).
+MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 32  # the deepest contract body is 4 levels
 MAX_NUMBER_CHARS = 40  # no field takes a longer number; Python refuses ints of 4,300+ digits
 M = TypeVar("M", bound=BaseModel)
@@ -99,7 +103,7 @@ def parse_json(raw_body: bytes | None, content_type: str | None, model: type[M])
         raise UnsupportedMediaType("Send the body as application/json")
     body = raw_body or b""
     if len(body) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
+        raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024 // 1024} MiB")
     document = decode_json(body)
     if not isinstance(document, dict):
         raise ValidationFailed("The body must be a JSON object")

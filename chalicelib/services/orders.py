@@ -16,9 +16,11 @@ from chalicelib.errors import (
     Conflict,
     FieldError,
     OrderNotFound,
+    PayloadTooLarge,
     PermissionDenied,
     ValidationFailed,
 )
+from chalicelib.models import wire
 from chalicelib.models.events import OrderCreateRequested
 from chalicelib.models.fields import TENANT_ID
 from chalicelib.models.lifecycle import MAY_CREATE
@@ -109,12 +111,14 @@ class OrderService:
         tenant_id = self._tenant_for(principal, request.tenantId)
         contents = self._checkout.contents(principal, tenant_id, request, authorization)
         event = self._request_event(principal, tenant_id, request, contents, correlation_id)
+        body = wire.encode(event)
+        _refuse_what_could_not_travel(body)
         record = IdempotencyRecord(
             request_hash=hashlib.sha256(
                 f"{tenant_id}\n{request.json(sort_keys=True)}".encode()
             ).hexdigest(),
             order_id=event.data.id,
-            event=event.json(),
+            event=body,
             created_at=event.occurredAt,
             key_digest=key_digest(idempotency_key) if idempotency_key else None,
         )
@@ -265,3 +269,14 @@ def _accepted(order_id: str, tenant_id: str) -> OrderAccepted:
     return OrderAccepted(
         orderId=order_id, tenantId=tenant_id, links={"self": f"/v1.0/orders/{order_id}"}
     )
+
+
+def _refuse_what_could_not_travel(body: str) -> None:
+    """413 for an order whose events would not fit SNS's and SQS's message limit (with room for
+    what the order gains later): refused now, never accepted and then dead-lettered."""
+    size = wire.utf8_size(body)
+    if size > wire.EVENT_BUDGET:
+        raise PayloadTooLarge(
+            f"The order is {size:,} bytes as an event, over the {wire.EVENT_BUDGET:,} an order "
+            "may take through the pipeline: send fewer lines or shorter names and address lines"
+        )

@@ -11,6 +11,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.topology import CONSUMERS
+from devstack.aws_limits import enforce_aws_limits
 from devstack.emulator import make_dynamodb_atomic
 from devstack.provision import Provisioned, provision
 from tests.tokens import TestIssuer
@@ -23,6 +24,7 @@ def client(service: str) -> Any:
 
 
 make_dynamodb_atomic()  # as the local stack's emulator does: DynamoDB's per-item atomicity
+enforce_aws_limits()  # ... and AWS's sizes where moto forgives them
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import io
+import json
 from typing import Any
 
 import boto3
@@ -182,4 +183,4 @@ def test_a_change_another_region_made_is_left_to_that_regions_consumer(
     assert drain(stack.queues["order_pdf_creator"]["url"]) == []  # af-south-1's to act on
     app_module.order_status_stream({"Records": [change]}, None)
     [event] = drain(stack.queues["order_pdf_creator"]["url"])
-    assert '"previousStatus": "PENDING"' in event["Body"]
+    assert json.loads(event["Body"])["previousStatus"] == "PENDING"

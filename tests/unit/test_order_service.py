@@ -8,9 +8,11 @@ from chalicelib.errors import (
     Conflict,
     DependencyFailed,
     OrderNotFound,
+    PayloadTooLarge,
     PermissionDenied,
     ValidationFailed,
 )
+from chalicelib.models import wire
 from chalicelib.models.carts import Cart
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import CreateOrderRequest, ListQuery, OrderStatus
@@ -27,7 +29,7 @@ from tests.fakes import (
     InMemoryOrderStore,
     RecordingPublisher,
 )
-from tests.sample import cart, cart_order_body, order_body
+from tests.sample import cart, cart_order_body, largest_order_body, order_body
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 CODEC = CursorCodec(lambda: b"test-secret")
@@ -125,6 +127,30 @@ def test_a_tenant_cannot_order_for_another(
 def test_an_admin_can_order_for_a_tenant(service: OrderService, queue: RecordingPublisher) -> None:
     accept(service, ADMIN, tenantId="tenant-b")
     assert queue.events[0].data.tenantId == "tenant-b"  # type: ignore[attr-defined]
+
+
+def test_the_largest_order_the_contract_allows_is_accepted(
+    service: OrderService, queue: RecordingPublisher
+) -> None:
+    request = CreateOrderRequest.parse_obj(largest_order_body(tenantId="tenant-a"))
+    service.accept(ADMIN, request, correlation_id="corr-1")
+    [event] = queue.events
+    assert len(event.data.items) == 100  # type: ignore[attr-defined]
+
+
+def test_an_order_that_could_not_travel_as_an_event_is_413_and_nothing_is_held(
+    store: InMemoryOrderStore, queue: RecordingPublisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wire, "EVENT_BUDGET", 20_000)  # as if the contract allowed more
+    idempotency = InMemoryIdempotency()
+    service = make(store, queue, idempotency)
+    request = CreateOrderRequest.parse_obj(largest_order_body(tenantId="tenant-a"))
+    with pytest.raises(PayloadTooLarge, match=r"102,\d{3} bytes as an event, over the 20,000"):
+        service.accept(ADMIN, request, correlation_id="corr-1", idempotency_key="k-1")
+    assert queue.events == []
+    monkeypatch.setattr(wire, "EVENT_BUDGET", 245_760)
+    service.accept(ADMIN, request, correlation_id="corr-1", idempotency_key="k-1")  # not held
+    assert len(queue.events) == 1
 
 
 def test_a_queue_failure_is_reported(store: InMemoryOrderStore) -> None:

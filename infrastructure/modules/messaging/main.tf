@@ -12,6 +12,7 @@ resource "aws_sqs_queue" "dlq" {
 
   name                              = each.value.dlq_name
   message_retention_seconds         = var.dlq_retention_days * 86400
+  max_message_size                  = var.max_message_size
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = 300
   tags                              = var.tags
@@ -24,6 +25,7 @@ resource "aws_sqs_queue" "this" {
   visibility_timeout_seconds        = each.value.visibility_timeout_seconds
   message_retention_seconds         = var.queue_retention_days * 86400
   receive_wait_time_seconds         = 20
+  max_message_size                  = var.max_message_size
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = 300
   tags                              = var.tags
@@ -113,6 +115,7 @@ resource "aws_sns_topic_subscription" "fan_out" {
 resource "aws_sqs_queue" "stream_failures" {
   name                              = var.stream_dlq_name
   message_retention_seconds         = var.dlq_retention_days * 86400
+  max_message_size                  = var.max_message_size
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = 300
   tags                              = var.tags

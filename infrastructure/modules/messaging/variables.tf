@@ -45,3 +45,14 @@ variable "stream_dlq_name" {
   description = "Name of the stream consumer's on-failure queue (bbws-order-status-stream-dlq-{env})."
   type        = string
 }
+
+variable "max_message_size" {
+  description = "Every queue's MaximumMessageSize in bytes: AWS's default, kept explicit; the service keeps each event under it (chalicelib/models/wire.py, docs/aws-limits.md)."
+  type        = number
+  default     = 262144
+
+  validation {
+    condition     = var.max_message_size >= 1024 && var.max_message_size <= 1048576
+    error_message = "SQS takes 1,024 to 1,048,576 bytes."
+  }
+}
