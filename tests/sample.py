@@ -145,10 +145,10 @@ def largest_order_body(**overrides: Any) -> dict[str, Any]:
         "quantity": 1000,
         "unitPrice": "999.99",
     }
-    return order_body(
-        customerEmail=LONGEST_EMAIL,
-        items=[{**line, "productId": f"{index:02d}" + "p" * 62} for index in range(100)],
-        campaign={"code": WIDEST * 64, "name": WIDEST * 200, "discountPercent": "0.01"},
-        billingAddress=longest_address(),
-        **overrides,
-    )
+    largest = {
+        "customerEmail": LONGEST_EMAIL,
+        "items": [{**line, "productId": f"{index:02d}" + "p" * 62} for index in range(100)],
+        "campaign": {"code": WIDEST * 64, "name": WIDEST * 200, "discountPercent": "0.01"},
+        "billingAddress": longest_address(),
+    }
+    return order_body(**{**largest, **overrides})
