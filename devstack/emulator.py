@@ -40,7 +40,8 @@ failed another way, answered 500 (a CI run's mail viewer did). Each attribute is
 once, to text, and one that cannot be read is left out as moto leaves out what json cannot say.
 
 `devstack.aws_limits` makes it refuse what AWS refuses and moto forgives (message, batch, item
-and email sizes as AWS counts them; docs/aws-limits.md).
+and email sizes as AWS counts them; docs/aws-limits.md); `devstack.presigned` checks a
+presigned GET's signature and expiry as S3 does.
 
 `python -m devstack.emulator` takes the same arguments as `moto_server`.
 """
@@ -285,9 +286,11 @@ def main() -> None:
 
     from moto.server import main as moto_main
 
+    from devstack import presigned
     from devstack.aws_limits import enforce_aws_limits
 
     enforce_aws_limits()
+    presigned.install()
     make_dynamodb_atomic()
     use_fast_dynamodb_responses()
     use_fast_dynamodb_streams()

@@ -14,7 +14,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
+import requests
+from botocore.config import Config
 
 from devstack.cart_stub import UNLISTED, UNLISTED_CAMPAIGNS
 from tests.e2e.api_client import Caller
@@ -95,3 +98,41 @@ def test_the_largest_customer_and_back_office_orders_are_recorded_issued_emailed
         )
         assert mails[1].attachments[0].filename == f"Tax invoice {number}.pdf"
     assert _dead_letters(stack) == dict.fromkeys([*stack["queues"], "stream"], 0)
+
+
+def test_presigned_links_are_checked_as_s3_checks_them(stack: dict[str, Any]) -> None:
+    alice = Caller(stack, "alice")
+    order_id = alice.create()
+    alice.settled(order_id)
+    url = alice.request("GET", f"/v1.0/orders/{order_id}/invoice").json()["url"]
+    fetched = requests.get(url, timeout=10)
+    assert fetched.status_code == 200
+    assert fetched.content.startswith(b"%PDF")
+
+    other = alice.create()  # a key that exists, but that the link was not signed for
+    alice.settled(other)
+    refused = requests.get(url.replace(order_id, other), timeout=10)
+    assert (refused.status_code, "<Code>SignatureDoesNotMatch</Code>" in refused.text) == (
+        403,
+        True,
+    )
+
+    key = f"tenant-a/orders/order_{order_id}.pdf"
+    params = {"Bucket": stack["ordersBucket"], "Key": key}
+    sigv2 = stack_client(stack, "s3").generate_presigned_url("get_object", Params=params)
+    assert "X-Amz-Signature" not in sigv2  # botocore's default here is SigV2
+    assert requests.get(sigv2, timeout=10).status_code == 400  # S3 refuses it for new buckets
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=stack["awsEndpointUrl"],
+        region_name=stack["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(signature_version="s3v4"),
+    )
+    short = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=1)
+    assert requests.get(short, timeout=10).status_code == 200
+    time.sleep(2.1)
+    expired = requests.get(short, timeout=10)
+    assert expired.status_code == 403
+    assert "<Message>Request has expired</Message>" in expired.text
