@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test suite lint format typecheck actionlint unit bench fuzz resilience openapi contract preview \
+.PHONY: help venv run test suite lint format typecheck actionlint artifact-check unit bench fuzz resilience openapi contract preview \
 	portal-screenshots cost infracost \
 	package terraform checkov iac-scan plan apply smoke release-gate deploy-window approvals clean \
 	sandbox-up sandbox-user sandbox-down
@@ -55,6 +55,9 @@ typecheck: venv ## mypy (strict) on app.py, chalicelib, the dev stack, orderctl 
 
 actionlint: venv ## actionlint on every GitHub Actions workflow
 	$(VENV)/bin/actionlint -color=false
+
+artifact-check: venv ## Run every packaged function from deployment.zip + a twin of its layer, in a clean interpreter
+	$(PY) -m pytest tests/infrastructure/test_artifact.py tests/unit/test_artifact_runtime.py --no-cov -q
 
 unit: venv ## Fast unit tests only (no coverage gate)
 	$(PY) -m pytest tests/unit --no-cov -q

@@ -407,18 +407,22 @@ BABEL_LOCALE_DATA = "python/lib/python3.12/site-packages/babel/locale-data/"
 KEPT_LOCALES = frozenset({"root", "en", "en_001", "en_ZA"})
 
 
+def trimmed_away(name: str) -> bool:
+    """Whether the layer leaves out this file (a path inside the layer, `python/lib/…`)."""
+    locale = name.removeprefix(BABEL_LOCALE_DATA).removesuffix(".dat")
+    return (
+        name.startswith(BABEL_LOCALE_DATA) and name.endswith(".dat") and locale not in KEPT_LOCALES
+    )
+
+
 def trim_layer(layer_zip: Path) -> int:
     """Drop Babel's locale data except en_ZA's chain (about 30 MB of 1000+ locales); bytes saved."""
     before = layer_zip.stat().st_size
     trimmed = layer_zip.with_suffix(".trimmed.zip")
     with zipfile.ZipFile(layer_zip) as source, zipfile.ZipFile(trimmed, "w") as target:
         for info in source.infolist():
-            name = info.filename
-            locale = name.removeprefix(BABEL_LOCALE_DATA).removesuffix(".dat")
-            unused = name.endswith(".dat") and locale not in KEPT_LOCALES
-            if name.startswith(BABEL_LOCALE_DATA) and unused:
-                continue
-            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+            if not trimmed_away(info.filename):
+                target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
     trimmed.replace(layer_zip)
     return before - layer_zip.stat().st_size
 
