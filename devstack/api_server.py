@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from devstack.stage import API_HANDLER
+
 BACKLOG = 256
 
 
@@ -19,8 +21,9 @@ def main() -> int:
     from chalice.cli import main as chalice_main
     from chalice.local import ThreadedHTTPServer
 
-    from devstack import authorizer, gateway_limits
+    from devstack import authorizer, aws_calls, gateway_limits
 
+    aws_calls.install(API_HANDLER)
     authorizer.install(authorizer.from_environment())
     gateway_limits.install()
     ThreadedHTTPServer.request_queue_size = BACKLOG

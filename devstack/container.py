@@ -172,9 +172,11 @@ def _line_atomic(fd: int) -> IO[str]:
 
 def main() -> int:
     """Serve batches of the function named on the command line."""
+    from devstack import aws_calls
     from devstack.lambda_runtime import sqs_handler, start
 
     function = sys.argv[1]
+    aws_calls.install(function)
     # The poller owns the container's lifetime: a stop closes our input after the batch.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)

@@ -275,12 +275,15 @@ def main() -> int:
 
     from chalicelib import aws
     from chalicelib.topology import CONSUMERS
+    from devstack import aws_calls
     from devstack.container import Containers
     from devstack.lambda_runtime import start
     from devstack.stage import function_config
 
     stage, ready_file = sys.argv[1], Path(sys.argv[2])
     only = sys.argv[3] if len(sys.argv) > 3 else None
+    if only is not None:  # what Lambda's event source mapping does, with the function's role
+        aws_calls.install(only, caller=aws_calls.MAPPING)
     os.environ.update(function_config(stage, only or CONSUMERS[0].function).environment)
     timeouts = {c.function: function_config(stage, c.function).timeout_s for c in CONSUMERS}
     app_module = start()

@@ -278,10 +278,14 @@ def main() -> int:
 
     from chalicelib import aws
     from chalicelib.topology import ORDER_STATUS_STREAM
+    from devstack import aws_calls
     from devstack.lambda_runtime import start, stream_handler
     from devstack.stage import function_config
 
     stage, ready_file = sys.argv[1], Path(sys.argv[2])
+    # The reads are Lambda's event source mapping's (with the function's role); the handler's
+    # own calls are the function's code.
+    aws_calls.install(ORDER_STATUS_STREAM.function, caller=aws_calls.MAPPING)
     config = function_config(stage, ORDER_STATUS_STREAM.function)
     os.environ.update(config.environment)
     handler = stream_handler(start(), ORDER_STATUS_STREAM.function)
@@ -290,7 +294,8 @@ def main() -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     def invoke(event: dict[str, Any]) -> Any:
-        return handler(event, FakeLambdaContext(ORDER_STATUS_STREAM.function, config.timeout_s))
+        with aws_calls.recording_as(aws_calls.CODE):
+            return handler(event, FakeLambdaContext(ORDER_STATUS_STREAM.function, config.timeout_s))
 
     region = os.environ.get("AWS_REGION", "eu-west-1")
     table = aws.dynamodb().describe_table(TableName=os.environ["ORDERS_TABLE_NAME"])["Table"]
