@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv run test suite lint format typecheck actionlint artifact-check unit bench fuzz resilience openapi contract preview \
+.PHONY: help venv run test suite lint format typecheck actionlint iam-simulate iam-proof artifact-check unit bench fuzz resilience openapi contract preview \
 	portal-screenshots cost infracost \
 	package terraform checkov iac-scan plan apply smoke release-gate deploy-window approvals clean \
 	sandbox-up sandbox-user sandbox-down
@@ -31,7 +31,7 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 run: venv ## Run the whole service locally (emulator + API + processors)
 	$(PY) -m devstack
 
-test: venv lint typecheck actionlint iac-scan suite ## Lint, types, actionlint, the IaC scan, the suite, checkov
+test: venv lint typecheck actionlint iac-scan iam-simulate suite ## Lint, types, actionlint, the IaC scan, the suite (the IAM proof and the artefact check in it), checkov
 	@if ! command -v terraform >/dev/null; then \
 		echo "terraform is not installed: skipping make checkov (the Terraform tests skipped too)"; \
 	elif ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -55,6 +55,19 @@ typecheck: venv ## mypy (strict) on app.py, chalicelib, the dev stack, orderctl 
 
 actionlint: venv ## actionlint on every GitHub Actions workflow
 	$(VENV)/bin/actionlint -color=false
+
+# The IAM proof's policy evaluator (ADR 0027): an npm package, pinned by its lock file; a test
+# tool only, never in the Lambda package.
+IAM_SIMULATE := scripts/iam/node_modules/.installed
+$(IAM_SIMULATE): scripts/iam/package.json scripts/iam/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: the IAM proof needs Node.js 20+" >&2; exit 1; }
+	npm ci --prefix scripts/iam --silent --no-audit --no-fund
+	@touch $@
+
+iam-simulate: $(IAM_SIMULATE) ## Install the IAM proof's evaluator (iam-simulate, npm)
+
+iam-proof: venv iam-simulate ## The e2e suite, then every AWS call its functions made checked against the planned IAM policies
+	$(PY) -m pytest tests/e2e tests/infrastructure/test_iam_proof.py --no-cov -q
 
 artifact-check: venv ## Run every packaged function from deployment.zip + a twin of its layer, in a clean interpreter
 	$(PY) -m pytest tests/infrastructure/test_artifact.py tests/unit/test_artifact_runtime.py --no-cov -q

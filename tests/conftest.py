@@ -7,10 +7,13 @@ environment is set here, before anything imports `app`.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from devstack import aws_calls
 from devstack.authorizer import TokenVerifier, install
 from devstack.cart_stub import CartStore, serve
 from devstack.stage import API_HANDLER, function_config
@@ -25,6 +28,10 @@ install(VERIFIER)
 CARTS = CartStore()
 CART_STUB = serve("127.0.0.1", 0, VERIFIER, CARTS)
 CART_API_URL = f"http://127.0.0.1:{CART_STUB.server_address[1]}"
+
+# Every stack a test starts records its functions' AWS calls here (devstack/aws_calls.py): the
+# IAM proof (tests/infrastructure/test_iam_proof.py) evaluates them after the e2e tests.
+os.environ.setdefault(aws_calls.ENV, tempfile.mkdtemp(prefix="bbws-aws-calls-"))
 
 for _name in list(os.environ):
     if _name.startswith("AWS_"):
@@ -58,3 +65,9 @@ def _fresh_wiring() -> Iterator[None]:
     yield
     wiring.reset()
     CARTS.faults = Faults()
+
+
+@pytest.fixture(scope="session")
+def aws_call_log() -> Path:
+    """The folder this run's stacks record their functions' AWS calls in."""
+    return Path(os.environ[aws_calls.ENV])

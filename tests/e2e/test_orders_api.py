@@ -201,7 +201,7 @@ def test_odd_path_parameters_are_4xx_problems(
     [("POST", "/v1.0/orders"), ("PUT", "/v1.0/orders/11111111-1111-4111-8111-111111111111")],
 )
 def test_bad_bodies_over_http(alice: Caller, method: str, path: str) -> None:
-    huge = alice.request(method, path, data=b'{"x": "' + b"a" * 300_000 + b'"}',
+    huge = alice.request(method, path, data=b'{"x": "' + b"a" * 1_100_000 + b'"}',
                          headers={"Content-Type": "application/json"})  # fmt: skip
     assert huge.status_code == 413
     malformed = alice.request(

@@ -184,3 +184,14 @@ def of_type(
         for r in resources(plan_json)
         if r["type"] == kind and (module is None or r["address"].startswith(f"module.{module}."))
     ]
+
+
+@pytest.fixture(scope="session")
+def applied(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The modules applied to the emulator once a run (tests/infrastructure/applied.py);
+    returns a client factory for it."""
+    if terraform.binary() is None:
+        pytest.skip("terraform is not installed: the Terraform checks need it on PATH")
+    from tests.infrastructure.applied import apply
+
+    return apply(emulator, tmp_path_factory.mktemp("apply"))

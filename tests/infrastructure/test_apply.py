@@ -11,9 +11,7 @@ and its policies read back: no wildcard action, each function only what its code
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,101 +20,11 @@ from moto import mock_aws
 
 from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
 from devstack.provision import provision
-from scripts import package, terraform
-from tests.infrastructure.conftest import ROOT, emulator_provider, needs_terraform
+from scripts import package
+from tests.infrastructure.applied import LOCAL, REGION, TIMEOUTS
+from tests.infrastructure.conftest import needs_terraform
 
 pytestmark = needs_terraform
-
-REGION = "eu-west-1"
-CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
-LOCAL = {**CONFIG["environment_variables"], **CONFIG["stages"]["local"]["environment_variables"]}
-TIMEOUTS = {name: f["lambda_timeout"] for name, f in CONFIG["lambda_functions"].items()}
-
-
-def _module(path: str, root: Path, **values: Any) -> dict[str, Any]:
-    return {"source": os.path.relpath(ROOT / "infrastructure" / "modules" / path, root), **values}
-
-
-def _configuration(root: Path, url: str) -> dict[str, Any]:
-    key = "${module.kms.key_arn}"
-    functions = {name: package.function_name(name, "local") for name in TIMEOUTS}
-    return {
-        "terraform": {
-            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.32, < 6"}}
-        },
-        "provider": {"aws": emulator_provider(url, REGION)},
-        "module": {
-            "kms": _module("kms", root, environment="local"),
-            "dynamodb": _module(
-                "dynamodb",
-                root,
-                table_name=LOCAL["ORDERS_TABLE_NAME"],
-                point_in_time_recovery_days=7,
-                deletion_protection=False,
-                kms_key_arn=key,
-            ),
-            "messaging": _module(
-                "messaging",
-                root,
-                consumers=package.consumers("local"),
-                topic_name=LOCAL["ORDER_EVENTS_TOPIC_NAME"],
-                stream_dlq_name=LOCAL["ORDER_STATUS_STREAM_DLQ_NAME"],
-                queue_retention_days=4,
-                dlq_retention_days=7,
-                kms_key_arn=key,
-                restrict_redrive_sources=False,  # moto ignores RedriveAllowPolicy and never settles
-            ),
-            "storage": _module(
-                "storage",
-                root,
-                environment="local",
-                orders_bucket_name=LOCAL["ORDERS_BUCKET_NAME"],
-                templates_bucket_name=LOCAL["TEMPLATES_BUCKET_NAME"],
-                templates_source_dir=str(ROOT / "chalicelib" / "templates" / "email"),
-                kms_key_arn=key,
-                attach_tls_only_policy=False,  # moto applies a conditional Deny to every request
-            ),
-            "cursor_secret": _module(
-                "cursor_secret", root, name=LOCAL["CURSOR_SECRET_ID"], kms_key_arn=key
-            ),
-            "iam": _module(
-                "iam",
-                root,
-                function_names=functions,
-                regions=[REGION],
-                table_arns=["${module.dynamodb.table_arn}"],
-                queue_arns="${{ for name, arn in module.messaging.queue_arns : name => [arn] }}",
-                topic_arns=["${module.messaging.topic_arn}"],
-                stream_arns=["${module.dynamodb.stream_arn}"],
-                stream_dlq_arns=["${module.messaging.stream_dlq_arn}"],
-                orders_bucket_arns=['${module.storage.bucket_arns["orders"]}'],
-                templates_bucket_arns=['${module.storage.bucket_arns["templates"]}'],
-                cursor_secret_arns=["${module.cursor_secret.secret_arn}"],
-                ses_identity_arns=[f"arn:aws:ses:{REGION}:123456789012:identity/bbws.example"],
-                kms_key_arns=[key],
-            ),
-        },
-    }
-
-
-@pytest.fixture(scope="module")
-def applied(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Any]:
-    """The modules applied to the emulator; returns a client factory for it."""
-    root = tmp_path_factory.mktemp("apply")
-    (root / "main.tf.json").write_text(json.dumps(_configuration(root, emulator), indent=2))
-    terraform.run(["init", "-input=false"], root)
-    terraform.run(["apply", "-auto-approve", "-input=false"], root)
-
-    def client(service: str) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=emulator,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    return client
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +132,6 @@ RECEIVE = (
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
     "sqs:GetQueueAttributes",
-    "sqs:ChangeMessageVisibility",
 )
 EXPECTED_ACTIONS = {
     "api_handler": {
@@ -233,6 +140,7 @@ EXPECTED_ACTIONS = {
         "dynamodb:UpdateItem",
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
+        "sqs:GetQueueUrl",
         "sqs:SendMessage",
         "secretsmanager:GetSecretValue",
         "s3:GetObject",
@@ -252,6 +160,7 @@ EXPECTED_ACTIONS = {
         "dynamodb:UpdateItem",
         "s3:PutObject",
         "s3:GetObject",
+        "sqs:GetQueueUrl",
         "sqs:SendMessage",
         "kms:Decrypt",
         "kms:GenerateDataKey",
@@ -261,6 +170,7 @@ EXPECTED_ACTIONS = {
         "dynamodb:GetRecords",
         "dynamodb:GetShardIterator",
         "dynamodb:ListStreams",
+        "sqs:GetQueueUrl",
         "sqs:SendMessage",
         "kms:Decrypt",
         "kms:GenerateDataKey",

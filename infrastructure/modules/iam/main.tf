@@ -21,8 +21,11 @@ locals {
   carts       = ["CART#*"]
   action_log  = ["ACTION#*"]
 
-  # The SQS-triggered functions read (and delete from) their own queue only.
-  receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+  # The SQS-triggered functions' event source mappings read (and delete from) their own queue
+  # only: what Lambda's SQS poller calls with the role (the IAM proof, ADR 0027).
+  receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+  # A sender finds its queue's URL by name once per container (chalicelib/messaging.py).
+  send = ["sqs:GetQueueUrl", "sqs:SendMessage"]
 
   grants = {
     api_handler = [
@@ -31,8 +34,8 @@ locals {
       { sid = "IdempotencyKeys", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.idempotency },
       { sid = "CartClaims", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.carts },
       { sid = "SupportActions", actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources = var.table_arns, leading_keys = local.action_log },
-      { sid = "EnqueueCreation", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_creator_record"] },
-      { sid = "SupportRequests", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_pdf_creator"] },
+      { sid = "EnqueueCreation", actions = local.send, resources = var.queue_arns["order_creator_record"] },
+      { sid = "SupportRequests", actions = local.send, resources = var.queue_arns["order_pdf_creator"] },
       { sid = "CursorKey", actions = ["secretsmanager:GetSecretValue"], resources = var.cursor_secret_arns },
       { sid = "InvoiceLinks", actions = ["s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
@@ -47,14 +50,14 @@ locals {
       { sid = "OwnQueue", actions = local.receive, resources = var.queue_arns["order_pdf_creator"] },
       { sid = "Orders", actions = ["dynamodb:UpdateItem"], resources = var.table_arns, leading_keys = local.tenants },
       { sid = "Documents", actions = ["s3:PutObject", "s3:GetObject"], resources = [for arn in var.orders_bucket_arns : "${arn}/*"] },
-      { sid = "AnnounceDocuments", actions = ["sqs:SendMessage"], resources = var.queue_arns["customer_order_confirmation_sender"] },
+      { sid = "AnnounceDocuments", actions = local.send, resources = var.queue_arns["customer_order_confirmation_sender"] },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
     ]
     # Reads the table's stream, sends OrderStatusChanged to the renderer's queue; Lambda sends
     # batches it gave up to the stream DLQ with this role.
     order_status_stream = [
       { sid = "Stream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], resources = var.stream_arns },
-      { sid = "StatusChanges", actions = ["sqs:SendMessage"], resources = var.queue_arns["order_pdf_creator"] },
+      { sid = "StatusChanges", actions = local.send, resources = var.queue_arns["order_pdf_creator"] },
       { sid = "GivenUpBatches", actions = ["sqs:SendMessage"], resources = var.stream_dlq_arns },
       { sid = "Keys", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = var.kms_key_arns },
     ]
