@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -22,17 +21,10 @@ from botocore.config import Config
 from devstack.cart_stub import UNLISTED, UNLISTED_CAMPAIGNS
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import emails_to, queue_counts, sent_emails, stack_client
+from tests.e2e.test_documents import eventually
 from tests.sample import LONGEST_EMAIL, WIDEST, largest_order_body, longest_address, paid_now
 
 pytestmark = pytest.mark.e2e
-
-
-def _until(check: Callable[[], Any], limit_s: float, what: str) -> Any:
-    deadline = time.monotonic() + limit_s
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"{what} did not happen within {limit_s:.0f} s"
-        time.sleep(0.5)
-    return found
 
 
 def _exactly(found: list[Any], count: int) -> list[Any] | None:
@@ -77,10 +69,12 @@ def test_the_largest_customer_and_back_office_orders_are_recorded_issued_emailed
         order = alice.settled(order_id, limit_s=120)
         assert len(order["items"]) == 100
         assert order["billingAddress"]["line2"] == WIDEST * 200
-        [received] = _until(lambda r=recipient: emails_to(stack, r), 60, "the order-received email")
+        [received] = eventually(
+            lambda r=recipient: emails_to(stack, r), 60, "the order-received email"
+        )
         assert received.attachments[0].filename.startswith("Pro forma invoice ORD-")
         number = order["orderNumber"]
-        _until(
+        eventually(
             lambda n=number, r=recipient: [
                 m for m in sent_emails(stack) if m["to"] != r and n in m["body"]
             ],
@@ -93,7 +87,7 @@ def test_the_largest_customer_and_back_office_orders_are_recorded_issued_emailed
             json={"status": "PAID", "paymentDetails": paid_now(amount=order["total"])},
         )
         assert paid.status_code == 200, paid.text
-        mails = _until(
+        mails = eventually(
             lambda r=recipient: _exactly(emails_to(stack, r), 2), 120, "the tax invoice's email"
         )
         assert mails[1].attachments[0].filename == f"Tax invoice {number}.pdf"

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from scripts import package, terraform
-from tests.infrastructure.conftest import ROOT, emulator_provider
+from tests.infrastructure.conftest import ROOT, emulator_client, emulator_provider
 
 REGION = "eu-west-1"
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
@@ -104,13 +103,4 @@ def apply(emulator: str, root: Path) -> Callable[[str], Any]:
     terraform.run(["init", "-input=false"], root)
     terraform.run(["apply", "-auto-approve", "-input=false"], root)
 
-    def client(service: str) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=emulator,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    return client
+    return partial(emulator_client, emulator, region=REGION)

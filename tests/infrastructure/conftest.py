@@ -6,6 +6,7 @@ tests skip with the reason where it is not. Packaging needs the Lambda runtime's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from devstack.stack import StackError, http_ok, wait_until
+from devstack.stack import http_ok, wait_until
 from scripts import package, terraform
 from tests.e2e.stack_process import free_port
 
@@ -76,27 +77,47 @@ def generated(workspace: Path, stage: str) -> dict[str, Any]:
     return dict(json.loads(path.read_text()))
 
 
+@contextlib.contextmanager
+def emulator_process(folder: Path) -> Iterator[str]:
+    """The local stack's emulator (moto server, AWS's limits enforced) on a free port."""
+    port = free_port()
+    with (folder / "moto.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack.emulator", "-H", "127.0.0.1", "-p", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: http_ok(f"{url}/moto-api/"), "The AWS emulator", 30, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def emulator_client(url: str, service: str, region: str = "eu-west-1") -> Any:
+    """A boto3 client of an emulator."""
+    import boto3
+
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The local stack's emulator (moto server) on a free port."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("emulator") / "moto.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack.emulator", "-H", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: http_ok(f"{url}/moto-api/"), "The AWS emulator", 30, process)
-    except StackError:
-        process.kill()
-        raise
-    yield url
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with emulator_process(tmp_path_factory.mktemp("emulator")) as url:
+        yield url
 
 
 def deployed(function: str, stage: str) -> str:

@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
 from devstack.poller import to_lambda_record
 from devstack.provision import Provisioned, provision
-from devstack.stack import StackError, http_ok, wait_until
 from devstack.stage import API_HANDLER, function_config
 from devstack.stream_poller import matches
 from devstack.stream_poller import to_lambda_record as stream_record
 from orderctl import mail
 from scripts.artifact_check import CleanRuntime, extract, handlers, twin_layer
-from tests.e2e.stack_process import free_port
-from tests.infrastructure.conftest import ROOT, needs_runtime_python
+from tests.infrastructure.conftest import emulator_client, emulator_process, needs_runtime_python
 from tests.sample import order_body, paid_now
 
 pytestmark = needs_runtime_python
@@ -41,38 +37,10 @@ STAGE = "dev"
 @pytest.fixture(scope="module")
 def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Provisioned]]:
     """An emulator of its own (the strict one), provisioned as `make run` provisions it."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("artifact-emulator") / "moto.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack.emulator", "-H", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: http_ok(f"{url}/moto-api/"), "The AWS emulator", 30, process)
+    with emulator_process(tmp_path_factory.mktemp("artifact-emulator")) as url:
         env = function_config("local", API_HANDLER).environment
         timeouts = {c.function: function_config("local", c.function).timeout_s for c in CONSUMERS}
-        made = provision(lambda service: _client(url, service), env, REGION, timeouts)
-        yield url, made
-    except StackError:
-        process.kill()
-        raise
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
-
-
-def _client(url: str, service: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+        yield url, provision(partial(emulator_client, url), env, REGION, timeouts)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +130,7 @@ PAYMENTS = {
 
 def _sqs_event(url: str, made: Provisioned, function: str) -> dict[str, Any]:
     queue = made.queues[function]
-    sqs = _client(url, "sqs")
+    sqs = emulator_client(url, "sqs")
     messages = sqs.receive_message(
         QueueUrl=queue["url"],
         MaxNumberOfMessages=10,
@@ -174,8 +142,8 @@ def _sqs_event(url: str, made: Provisioned, function: str) -> dict[str, Any]:
 
 
 def _stream_event(url: str, made: Provisioned) -> dict[str, Any]:
-    table = _client(url, "dynamodb").describe_table(TableName=made.table_name)["Table"]
-    streams = _client(url, "dynamodbstreams")
+    table = emulator_client(url, "dynamodb").describe_table(TableName=made.table_name)["Table"]
+    streams = emulator_client(url, "dynamodbstreams")
     arn = table["LatestStreamArn"]
     records = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
@@ -227,7 +195,7 @@ def test_every_packaged_function_runs_from_the_zip_and_the_layer_alone(
     rendered = invoke("order_pdf_creator", _sqs_event(url, made, "order_pdf_creator"))
     assert rendered == {"batchItemFailures": []}
     key = f"tenant-a/orders/order_{order_id}.pdf"
-    pdf = _client(url, "s3").get_object(Bucket=made.orders_bucket, Key=key)["Body"].read()
+    pdf = emulator_client(url, "s3").get_object(Bucket=made.orders_bucket, Key=key)["Body"].read()
     assert pdf.startswith(b"%PDF")
     confirmed = invoke(
         "customer_order_confirmation_sender",
