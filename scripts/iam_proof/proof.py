@@ -15,13 +15,13 @@ from scripts.iam_proof.requests import queue_name, requests_for
 
 # What Lambda's event source mappings do with the function's role (AWS Lambda Developer Guide,
 # "Using Lambda with Amazon SQS" and "… with DynamoDB": execution role permissions). The dev
-# stack's pollers make other calls to find their queues and stream: bookkeeping, not made in AWS.
+# stack's pollers make other calls to find their queues and stream, and (LOCAL_RETRY_DELAY_S)
+# shorten a failed message's wait with ChangeMessageVisibility, which Lambda does not: bookkeeping,
+# not made in AWS.
 MAPPING_OPERATIONS = {
     ("sqs", "ReceiveMessage"),
     ("sqs", "DeleteMessage"),
     ("sqs", "DeleteMessageBatch"),
-    ("sqs", "ChangeMessageVisibility"),
-    ("sqs", "ChangeMessageVisibilityBatch"),
     ("sqs", "GetQueueAttributes"),
     ("sqs", "SendMessage"),  # the stream mapping's on-failure destination
     ("dynamodbstreams", "DescribeStream"),
