@@ -60,11 +60,13 @@ actionlint: venv ## actionlint on every GitHub Actions workflow
 # tool only, never in the Lambda package.
 IAM_SIMULATE := scripts/iam/node_modules/.installed
 $(IAM_SIMULATE): scripts/iam/package.json scripts/iam/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is not installed: the IAM proof needs Node.js 20+" >&2; exit 1; }
 	npm ci --prefix scripts/iam --silent --no-audit --no-fund
 	@touch $@
 
-iam-simulate: $(IAM_SIMULATE) ## Install the IAM proof's evaluator (iam-simulate, npm)
+# Where Node.js is absent the IAM proof's tests skip and say why (as the Terraform tests do).
+iam-simulate: ## Install the IAM proof's evaluator (iam-simulate, npm; Node.js 20+)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(IAM_SIMULATE); \
+	else echo "npm is not installed: the IAM proof's tests will skip (they need Node.js 20+)"; fi
 
 iam-proof: venv iam-simulate ## The e2e suite, then every AWS call its functions made checked against the planned IAM policies
 	$(PY) -m pytest tests/e2e tests/infrastructure/test_iam_proof.py --no-cov -q
