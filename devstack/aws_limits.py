@@ -12,13 +12,13 @@ integration tests (tests/integration/conftest.py) apply it.
 
 from __future__ import annotations
 
-import functools
 from base64 import b64decode
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.models.wire import MESSAGE_LIMIT, message_size, utf8_size
+from devstack.patching import patch_once
 
 DYNAMODB_ITEM_LIMIT = 400 * 1024  # 409,600 bytes: names and values, AWS's formula
 SES_RAW_MESSAGE_LIMIT = 10 * 1024 * 1024  # SendRawEmail, the whole MIME message
@@ -26,15 +26,22 @@ LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous invocation's event (even
 SNS_DEFAULT_MAXIMUM_MESSAGE_SIZE = MESSAGE_LIMIT
 
 
-def dynamodb_value_size(value: Mapping[str, Any]) -> int:
-    """Bytes DynamoDB counts for one attribute value in its wire form (`{"S": "…"}`).
+def dynamodb_value_size(value: Any) -> int:
+    """Bytes DynamoDB counts for one attribute value, in its wire form (`{"S": "…"}`) or as moto
+    holds it (a DynamoType, lists and maps of them).
 
     Strings are UTF-8 bytes; numbers (significant digits + 1) / 2 + 1, rounded up, one more when
     negative; binary its bytes; null and booleans one; a list or map 3 bytes plus 1 per element
     plus its elements (and a map's names); a set its members.
     """
-    [(kind, inner)] = value.items()
-    return _SIZES[kind](inner)
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    held = value if isinstance(value, DynamoType) else DynamoType(dict(value))
+    if held.type == "L":
+        return 3 + sum(1 + dynamodb_value_size(element) for element in held.value)
+    if held.type == "M":
+        return 3 + sum(1 + utf8_size(k) + dynamodb_value_size(v) for k, v in held.value.items())
+    return _SIZES[held.type](held.value)
 
 
 def _binary_size(inner: Any) -> int:
@@ -53,15 +60,13 @@ _SIZES: dict[str, Callable[[Any], int]] = {
     "B": _binary_size,
     "BOOL": lambda _: 1,
     "NULL": lambda _: 1,
-    "L": lambda inner: 3 + sum(1 + dynamodb_value_size(element) for element in inner),
-    "M": lambda inner: 3 + sum(1 + utf8_size(k) + dynamodb_value_size(v) for k, v in inner.items()),
     "SS": lambda inner: sum(map(utf8_size, inner)),
     "NS": lambda inner: sum(map(_number_size, inner)),
     "BS": lambda inner: sum(map(_binary_size, inner)),
 }
 
 
-def dynamodb_item_size(item: Mapping[str, Mapping[str, Any]]) -> int:
+def dynamodb_item_size(item: Mapping[str, Any]) -> int:
     """An item's size as DynamoDB counts it: each attribute's name and value."""
     return sum(utf8_size(name) + dynamodb_value_size(value) for name, value in item.items())
 
@@ -79,17 +84,6 @@ def _sns_attributes(attributes: Mapping[str, Any] | None) -> dict[str, dict[str,
         value = attribute.get("StringValue") or attribute.get("Value") or ""
         wire[name] = {"DataType": data_type, "StringValue": value}
     return wire
-
-
-def _patched(
-    owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]
-) -> None:
-    original = getattr(owner, name)
-    if getattr(original, "_bbws_limited", False):
-        return
-    patched = functools.wraps(original)(make(original))
-    patched._bbws_limited = True  # type: ignore[attr-defined]
-    setattr(owner, name, patched)
 
 
 def _sns_publish(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -151,19 +145,6 @@ def _sqs_send_message(original: Callable[..., Any]) -> Callable[..., Any]:
     return send_message
 
 
-def stored_value_size(value: Any) -> int:
-    """`dynamodb_value_size` of a value as moto holds it (a DynamoType, lists and maps of them)."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    if not isinstance(value, DynamoType):
-        return utf8_size(str(value))
-    if value.type == "L":
-        return 3 + sum(1 + stored_value_size(element) for element in value.value)
-    if value.type == "M":
-        return 3 + sum(1 + utf8_size(k) + stored_value_size(v) for k, v in value.value.items())
-    return _SIZES[value.type](value.value)
-
-
 def _limited_setitem(original: Callable[..., Any]) -> Callable[..., Any]:
     """moto's item dict refused at 405,000 bytes of its own count (no list or map overheads):
     stricter than AWS for a flat item, looser for a nested one. It now counts as AWS does."""
@@ -175,7 +156,7 @@ def _limited_setitem(original: Callable[..., Any]) -> Callable[..., Any]:
         missing = object()
         previous = dict.get(self, key, missing)
         dict.__setitem__(self, key, value)
-        size = sum(utf8_size(name) + stored_value_size(held) for name, held in self.items())
+        size = dynamodb_item_size(self)
         if size > DYNAMODB_ITEM_LIMIT:
             if previous is missing:
                 dict.__delitem__(self, key)
@@ -207,8 +188,8 @@ def enforce_aws_limits() -> None:
     from moto.sns.models import SNSBackend
     from moto.sqs.models import SQSBackend
 
-    _patched(SNSBackend, "publish", _sns_publish)
-    _patched(SNSBackend, "publish_batch", _sns_publish_batch)
-    _patched(SQSBackend, "send_message", _sqs_send_message)
-    _patched(LimitedSizeDict, "__setitem__", _limited_setitem)
-    _patched(SESBackend, "send_raw_email", _ses_send_raw_email)
+    patch_once(SNSBackend, "publish", _sns_publish)
+    patch_once(SNSBackend, "publish_batch", _sns_publish_batch)
+    patch_once(SQSBackend, "send_message", _sqs_send_message)
+    patch_once(LimitedSizeDict, "__setitem__", _limited_setitem)
+    patch_once(SESBackend, "send_raw_email", _ses_send_raw_email)

@@ -12,9 +12,11 @@ Development only; nothing of it is deployed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from devstack.authorizer import gateway_answer
+from devstack.patching import patch_once
 
 PAYLOAD_LIMIT = 10 * 1024 * 1024  # bytes of the request body
 INTEGRATION_TIMEOUT_S = 29.0
@@ -24,13 +26,11 @@ def install() -> None:
     """Patch Chalice's local gateway (idempotent)."""
     from chalice.local import LocalGateway
 
-    if getattr(LocalGateway.handle_request, "_bbws_limited", False):
-        return
-    original = LocalGateway.handle_request
+    patch_once(LocalGateway, "handle_request", _limited)
 
-    def handle_request(
-        self: LocalGateway, method: str, path: str, headers: Any, body: bytes | None
-    ) -> Any:
+
+def _limited(original: Callable[..., Any]) -> Callable[..., Any]:
+    def handle_request(self: Any, method: str, path: str, headers: Any, body: bytes | None) -> Any:
         if body is not None and len(body) > PAYLOAD_LIMIT:
             raise gateway_answer(413, f"Request Too Long: the body is over {PAYLOAD_LIMIT} bytes")
         outcome: dict[str, Any] = {}
@@ -50,5 +50,4 @@ def install() -> None:
             raise outcome["error"]
         return outcome["response"]
 
-    handle_request._bbws_limited = True  # type: ignore[attr-defined]
-    LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
+    return handle_request

@@ -15,7 +15,6 @@ an unknown key 403 `InvalidAccessKeyId`; any other difference 403 `SignatureDoes
 
 from __future__ import annotations
 
-import functools
 import hmac
 import os
 from collections.abc import Callable, Mapping
@@ -23,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from devstack.patching import patch_once
 
 MAX_EXPIRES_S = 7 * 24 * 3600  # SigV4 query signing: a week at most
 _TIMESTAMP = "%Y%m%dT%H%M%SZ"
@@ -117,7 +118,6 @@ def dev_stack_secrets() -> dict[str, str]:
 
 
 def _checked(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
     def key_response(self: Any, request: Any, full_url: str, headers: Any) -> Any:
         query = urlsplit(full_url).query
         presigned = "Signature=" in query and "Authorization" not in request.headers
@@ -129,7 +129,6 @@ def _checked(original: Callable[..., Any]) -> Callable[..., Any]:
                 return refusal.response()
         return original(self, request, full_url, headers)
 
-    key_response._bbws_presigned = True  # type: ignore[attr-defined]
     return key_response
 
 
@@ -137,5 +136,4 @@ def install() -> None:
     """Check presigned GETs in moto's S3 (idempotent)."""
     from moto.s3.responses import S3Response
 
-    if not getattr(S3Response.key_response, "_bbws_presigned", False):
-        S3Response.key_response = _checked(S3Response.key_response)  # type: ignore[method-assign]
+    patch_once(S3Response, "key_response", _checked)
