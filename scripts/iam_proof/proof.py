@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,7 @@ MAPPING_OPERATIONS = {
 UNUSED_GRANTS = SIMULATOR / "unused-grants.json"
 
 
+@functools.cache
 def justified_unused(path: Path = UNUSED_GRANTS) -> dict[tuple[str, str, str], str]:
     """(function or "*", Sid, action) → why the grant stays though no call uses it."""
     entries = json.loads(path.read_text())["grants"]

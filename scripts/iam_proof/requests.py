@@ -120,15 +120,9 @@ def _streams(call: Call, planned: Planned) -> list[Request]:
     if table not in streams:
         raise Unmapped(f"{call.describe()}: no applied table {table!r} with a stream")
     stream = streams[table]  # the same table's stream: its label differs per account
-    requests = [_own(call, planned, f"dynamodb:{call.operation}", stream)]
-    if call.operation == "GetRecords":  # records of a table encrypted with a key of ours
-        requests += _kms(call, planned, _table_key(planned, table), ["Decrypt"], "dynamodb")
-    return requests
-
-
-def _table_key(planned: Planned, table: str) -> str | None:
-    del planned, table  # DynamoDB uses the table key through its own grant: no caller KMS call
-    return None
+    # DynamoDB uses the table's key through its own grant: neither the table's items nor its
+    # stream records cost the caller a KMS request (ADR 0027).
+    return [_own(call, planned, f"dynamodb:{call.operation}", stream)]
 
 
 def _sqs(call: Call, planned: Planned) -> list[Request]:
