@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,3 +142,12 @@ def emails_to(stack: dict[str, Any], recipient: str) -> list[Mail]:
     from orderctl import mail
 
     return [m for m in reversed(mail.fetch(stack["awsEndpointUrl"])) if recipient in m.to]
+
+
+def eventually(check: Callable[[], Any], limit_s: float, what: str) -> Any:
+    """What `check` finds once it finds something, within `limit_s`."""
+    deadline = time.monotonic() + limit_s
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"{what} did not happen within {limit_s}s"
+        time.sleep(0.3)
+    return found

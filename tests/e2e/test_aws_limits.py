@@ -20,8 +20,13 @@ from botocore.config import Config
 
 from devstack.cart_stub import UNLISTED, UNLISTED_CAMPAIGNS
 from tests.e2e.api_client import Caller
-from tests.e2e.stack_process import emails_to, queue_counts, sent_emails, stack_client
-from tests.e2e.test_documents import eventually
+from tests.e2e.stack_process import (
+    emails_to,
+    eventually,
+    queue_counts,
+    sent_emails,
+    stack_client,
+)
 from tests.sample import LONGEST_EMAIL, WIDEST, largest_order_body, longest_address, paid_now
 
 pytestmark = pytest.mark.e2e

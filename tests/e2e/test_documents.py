@@ -8,27 +8,17 @@ stream consumer, renderer and emailer ran as Lambda would (the dev stack's polle
 from __future__ import annotations
 
 import io
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from tests.e2e.api_client import Caller
-from tests.e2e.stack_process import emails_to, stack_client
+from tests.e2e.stack_process import emails_to, eventually, stack_client
 from tests.sample import paid_now
 
 pytestmark = pytest.mark.e2e
-
-
-def eventually(check: Callable[[], Any], limit_s: float, what: str) -> Any:
-    deadline = time.monotonic() + limit_s
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"{what} did not happen within {limit_s}s"
-        time.sleep(0.3)
-    return found
 
 
 def text_of(pdf: bytes) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from chalicelib.topology import CONSUMERS, ORDER_STATUS_STREAM
+from devstack.authorizer import as_gateway_claims
 from devstack.poller import to_lambda_record
 from devstack.provision import Provisioned, provision
 from devstack.stage import API_HANDLER, function_config
@@ -81,7 +82,9 @@ def _api_event(
     body: Any = None,
     claims: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """API Gateway's REST proxy event, with the Cognito authorizer's claims (strings)."""
+    """API Gateway's REST proxy event, with the Cognito authorizer's claims (strings), as AWS
+    sends it: Chalice's local event (chalice.local.LambdaEventConverter) leaves out `resource`,
+    `httpMethod`, `multiValueHeaders`, the stage and the request id."""
     path = resource
     for name, value in (path_parameters or {}).items():
         path = path.replace(f"{{{name}}}", value)
@@ -96,8 +99,7 @@ def _api_event(
     }
     if claims is not None:
         headers["Authorization"] = f"Bearer {_token(claims)}"
-        flat = {k: ",".join(v) if isinstance(v, list) else str(v) for k, v in claims.items()}
-        context["authorizer"] = {"claims": flat}
+        context["authorizer"] = {"claims": as_gateway_claims(claims)}
     return {
         "resource": resource,
         "path": path,
