@@ -55,6 +55,8 @@ def describe(client: Callable[[str], Any]) -> dict[str, Any]:
             "VisibilityTimeout": attributes["VisibilityTimeout"],
             "MessageRetentionPeriod": attributes["MessageRetentionPeriod"],
             "ReceiveMessageWaitTimeSeconds": attributes["ReceiveMessageWaitTimeSeconds"],
+            # Terraform's max_message_size and models.wire.MESSAGE_LIMIT, the one the events keep to
+            "MaximumMessageSize": attributes["MaximumMessageSize"],
             "deadLetterTarget": redrive.get("deadLetterTargetArn", "").rsplit(":", 1)[-1],
             "maxReceiveCount": int(redrive.get("maxReceiveCount", 0)),
         }
@@ -115,6 +117,7 @@ def test_terraform_builds_what_make_run_provisions(
         "VisibilityTimeout": str(6 * 30),
         "MessageRetentionPeriod": str(4 * 86400),
         "ReceiveMessageWaitTimeSeconds": "20",
+        "MaximumMessageSize": "262144",
         "deadLetterTarget": LOCAL["ORDER_CREATION_DLQ_NAME"],
         "maxReceiveCount": 3,
     }
