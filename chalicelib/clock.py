@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 
 def utc_now() -> datetime:
@@ -18,3 +20,17 @@ def iso(moment: datetime) -> str:
         f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
         f".{m.microsecond // 1000:03d}Z"
     )
+
+
+BUSINESS_ZONE = "Africa/Johannesburg"  # South African time (SAST): documents' dates of issue
+
+
+@lru_cache(maxsize=1)
+def business_zone() -> ZoneInfo:
+    """SAST; the `tzdata` package supplies it where the system has no zone database (Lambda)."""
+    return ZoneInfo(BUSINESS_ZONE)
+
+
+def business_date(moment: datetime) -> str:
+    """`2026-11-28`: the day in South Africa of an instant (a document's date of issue)."""
+    return moment.astimezone(business_zone()).date().isoformat()

@@ -16,7 +16,14 @@ from typing import Literal, NamedTuple, Protocol
 from chalicelib.models.base import ApiModel
 from chalicelib.models.carts import Cart
 from chalicelib.models.documents import Document
-from chalicelib.models.orders import DocumentKind, Order, OrderStatus, PaymentDetails
+from chalicelib.models.orders import (
+    DocumentKind,
+    IssuedDocument,
+    Order,
+    OrderStatus,
+    PaymentDetails,
+    RefundDetails,
+)
 
 # ---- Orders -------------------------------------------------------------------------------
 
@@ -45,8 +52,11 @@ class OrderChange:
     status: OrderStatus | None = None
     allowed_from: frozenset[OrderStatus] | None = None
     payment: PaymentDetails | None = None
+    refund: RefundDetails | None = None
     require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
+    amount_of: str = "paymentDetails"  # the field whose amount must be the order's
     created_not_after: str | None = None  # the order must exist by this instant (a payment's)
+    paid_not_after: str | None = None  # the payment must precede this instant (a refund's)
     active: bool | None = None
     expected_version: int | None = None
     require_active: bool = True
@@ -91,6 +101,9 @@ class OrderStore(Protocol):
 
     def update(self, tenant_id: str, order_id: str, change: OrderChange) -> Order:
         """Apply a conditional change; raise `UpdateRejected` with the current item if refused."""
+
+    def record_document(self, tenant_id: str, order_id: str, entry: IssuedDocument) -> Order | None:
+        """Record a document as issued unless its kind is recorded; the order after (None: gone)."""
 
     def mark_invoice(self, tenant_id: str, order_id: str, kind: DocumentKind) -> None:
         """Record that the order's document of `kind` exists (never going back to a lower kind)."""
@@ -220,6 +233,7 @@ class StoredDocument:
     etag: str
     version_id: str | None
     request: str | None = None  # the support request that rendered this version, if one did
+    stored_at: datetime | None = None  # when this version was stored (S3's LastModified)
 
 
 class Documents(Protocol):
@@ -259,10 +273,16 @@ Claim = Literal["claimed", "sent", "sending"]
 class EmailKind:
     """One kind of email: where its HTML template lives and how its subject reads."""
 
-    name: str  # the ledger's key: each kind is sent once per order
+    name: str  # what templates are told; with `resend`, the ledger's key (once per order)
     template_key: str
     subject: str
     attaches_document: bool = False
+    resend: str | None = None  # an operator's resend (its request id): a ledger entry of its own
+
+    @property
+    def ledger_name(self) -> str:
+        """The email ledger's key: sent once per order (a resend once more)."""
+        return f"{self.name}#resend#{self.resend}" if self.resend else self.name
 
 
 @dataclass(frozen=True)

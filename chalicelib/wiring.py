@@ -107,10 +107,10 @@ def document_service() -> DocumentService:
     """order_pdf_creator, and the invoice link route (which never renders)."""
     supplier = get_settings().supplier
 
-    def render(order: Order, document: Document) -> bytes:  # xhtml2pdf loads on first render
-        from chalicelib.rendering.invoice import render_invoice
+    def render(order: Order, document: Document, *, copy: bool = False) -> bytes:
+        from chalicelib.rendering.invoice import render_invoice  # xhtml2pdf loads on first render
 
-        return render_invoice(order, document, supplier)
+        return render_invoice(order, document, supplier, copy=copy)
 
     return DocumentService(
         order_repository(), document_store(), render, supplier, announce=issued_documents()

@@ -9,7 +9,7 @@ from chalicelib.errors import DependencyFailed
 from chalicelib.models.base import ApiModel
 from chalicelib.models.documents import KIND_RANK
 from chalicelib.models.money import format_money
-from chalicelib.models.orders import DocumentKind, InvoiceState, Order, OrderStatus
+from chalicelib.models.orders import DocumentKind, InvoiceState, IssuedDocument, Order, OrderStatus
 from chalicelib.ports import (
     ActionRecord,
     IdempotencyRecord,
@@ -45,6 +45,15 @@ class InMemoryOrderStore:
             self.orders[(tenant_id, order_id)] = order.copy(
                 update={"invoice": InvoiceState(available=True, kind=kind)}
             )
+
+    def record_document(self, tenant_id: str, order_id: str, entry: IssuedDocument) -> Order | None:
+        order = self.orders.get((tenant_id, order_id))
+        if order is None or order.issued(entry.kind) is not None:
+            return order
+        self.writes += 1
+        recorded = order.copy(update={"documents": [*order.documents, entry]})
+        self.orders[(tenant_id, order_id)] = recorded
+        return recorded
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         return self.orders.get((tenant_id, order_id))
@@ -104,6 +113,11 @@ class InMemoryOrderStore:
                     change.created_not_after is None
                     or iso(current.dateCreated) <= change.created_not_after
                 )
+                and (
+                    change.paid_not_after is None
+                    or current.paymentDetails is None
+                    or iso(current.paymentDetails.paidAt) <= change.paid_not_after
+                )
             )
         if not ok or current is None:
             raise UpdateRejected(current)
@@ -116,6 +130,8 @@ class InMemoryOrderStore:
             updates["status"] = change.status
         if change.payment is not None:
             updates["paymentDetails"] = change.payment
+        if change.refund is not None:
+            updates["refundDetails"] = change.refund
         if change.active is not None:
             updates["active"] = change.active
         self.orders[(tenant_id, order_id)] = updated = current.copy(update=updates)

@@ -69,6 +69,23 @@ PAYMENT: dict[str, str] = {
 }
 
 
+# Refunds the sample order in full, after PAYMENT.
+REFUND: dict[str, str] = {
+    "refundId": "rf_1",
+    "amount": "448.50",
+    "currency": "ZAR",
+    "refundedAt": "2026-11-30T09:00:00.000Z",
+    "reason": "Cancelled within the cooling-off period",
+}
+
+
+def refunded_now(**overrides: str) -> dict[str, str]:
+    """REFUND made just now: for orders paid by the real clock (refundedAt may not precede it)."""
+    from chalicelib.clock import iso, utc_now
+
+    return {**REFUND, "refundedAt": iso(utc_now()), **overrides}
+
+
 def paid_now(**overrides: str) -> dict[str, str]:
     """PAYMENT made just now: for orders created by the real clock (paidAt may not precede them)."""
     from chalicelib.clock import iso, utc_now

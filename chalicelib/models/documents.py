@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.models.orders import DocumentKind, OrderStatus
+from chalicelib.models.status_effects import DocumentName, effects_of
 
 # How far along each kind is; a stored document is only ever replaced by a higher one.
 KIND_RANK: dict[DocumentKind, int] = {
@@ -34,9 +35,9 @@ class Document:
     cancelled: bool = False
 
     @property
-    def name(self) -> str:
+    def name(self) -> DocumentName:
         """`proforma`, `proforma-cancelled`, `tax-invoice` or `credit-note` (S3 metadata, logs)."""
-        return f"{self.kind.value}-cancelled" if self.cancelled else self.kind.value
+        return DocumentName(f"{self.kind.value}-cancelled" if self.cancelled else self.kind.value)
 
     @property
     def title(self) -> str:
@@ -59,11 +60,21 @@ class Document:
             return f"{tenant_id}/orders/credit_note_{order_id}.pdf"
         return f"{tenant_id}/orders/order_{order_id}.pdf"
 
+    @property
+    def number_prefix(self) -> str:
+        """What precedes the order number in the document's own number (a credit note's `CN-`)."""
+        return "CN-" if self.kind is DocumentKind.CREDIT_NOTE else ""
+
+    def number(self, order_number: str) -> str:
+        """The document's serial number: the order number; a credit note's is `CN-` + it."""
+        return f"{self.number_prefix}{order_number}"
+
     @classmethod
     def named(cls, name: str) -> Document:
         """The document of a `name` (as stored in S3 metadata); ValueError when unknown."""
-        cancelled = name.endswith("-cancelled")
-        return cls(DocumentKind(name.removesuffix("-cancelled")), cancelled)
+        known = DocumentName(name)
+        cancelled = known.value.endswith("-cancelled")
+        return cls(DocumentKind(known.value.removesuffix("-cancelled")), cancelled)
 
 
 PRO_FORMA = Document(DocumentKind.PRO_FORMA)
@@ -71,21 +82,11 @@ CANCELLED_PRO_FORMA = Document(DocumentKind.PRO_FORMA, cancelled=True)
 TAX_INVOICE = Document(DocumentKind.TAX_INVOICE)
 CREDIT_NOTE = Document(DocumentKind.CREDIT_NOTE)
 
-TITLES: dict[str, str] = {
-    "proforma": "PRO FORMA INVOICE",
-    "proforma-cancelled": "PRO FORMA INVOICE (CANCELLED)",
-    "tax-invoice": "TAX INVOICE",
-    "credit-note": "CREDIT NOTE",
-}
-
-_BY_STATUS: dict[OrderStatus, Document] = {
-    OrderStatus.PENDING: PRO_FORMA,
-    OrderStatus.PAYMENT_FAILED: PRO_FORMA,
-    OrderStatus.PAID: TAX_INVOICE,
-    OrderStatus.PROCESSING: TAX_INVOICE,
-    OrderStatus.COMPLETED: TAX_INVOICE,
-    OrderStatus.CANCELLED: CANCELLED_PRO_FORMA,
-    OrderStatus.REFUNDED: CREDIT_NOTE,
+TITLES: dict[DocumentName, str] = {
+    DocumentName.PRO_FORMA: "PRO FORMA INVOICE",
+    DocumentName.PRO_FORMA_CANCELLED: "PRO FORMA INVOICE (CANCELLED)",
+    DocumentName.TAX_INVOICE: "TAX INVOICE",
+    DocumentName.CREDIT_NOTE: "CREDIT NOTE",
 }
 
 
@@ -100,8 +101,8 @@ def is_test(tenant_id: str) -> bool:
 
 
 def document_for(status: OrderStatus) -> Document:
-    """The document an order in `status` gets."""
-    return _BY_STATUS[status]
+    """The document an order in `status` gets (models/status_effects.py)."""
+    return Document.named(effects_of(status).document)
 
 
 def changes_document(previous: OrderStatus, status: OrderStatus) -> bool:

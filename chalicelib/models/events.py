@@ -7,6 +7,7 @@ from typing import Literal
 from chalicelib.models.base import ApiModel
 from chalicelib.models.fields import Timestamp
 from chalicelib.models.orders import Order, OrderStatus
+from chalicelib.models.status_effects import CustomerEmail, DocumentName
 
 
 class OrderEvent(ApiModel):
@@ -48,11 +49,13 @@ class DocumentIssued(OrderEvent):
 
     `key` and `versionId` name the exact object version to attach (a later re-render makes a new
     version; the email still carries the one it announces). `data` is the order it was rendered
-    from.
+    from. `email` is the customer's email it calls for (models/status_effects.py); events queued
+    before it was carried have none, and mean the email that first carries the document.
     """
 
     type: Literal["DocumentIssued"] = "DocumentIssued"
-    document: str  # models.documents.Document.name
+    document: DocumentName
+    email: CustomerEmail | None = None
     key: str
     versionId: str | None = None
     resend: str | None = None  # an operator's resend (its request id): sent again, once

@@ -162,6 +162,20 @@ class PaymentDetails(ApiModel):
     paidAt: Timestamp
 
 
+RefundReason = text(200, "RefundReason")
+
+
+class RefundDetails(ApiModel):
+    """How an order was refunded (contract revision 3): in full; `reason` is printed on the
+    credit note (VAT Act s21 wants the circumstances)."""
+
+    refundId: PaymentRef  # type: ignore[valid-type]
+    amount: Amount
+    currency: Currency
+    refundedAt: Timestamp
+    reason: RefundReason  # type: ignore[valid-type]
+
+
 def _present(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": [name], "properties": {name: schema}}
 
@@ -169,12 +183,14 @@ def _present(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 _NOT_NULL_STATUS = {"type": "string", "enum": [s.value for s in OrderStatus]}
 _PAYMENT_STATUSES = ["PAID", "PAYMENT_FAILED"]
 # The rules between the fields, in JSON Schema, so that the document says exactly what is
-# accepted: at least one field; payment details only with PAID or PAYMENT_FAILED; PAID needs them.
+# accepted: at least one field; payment details only with PAID or PAYMENT_FAILED; PAID needs them;
+# refund details only with REFUNDED, which needs them.
 UPDATE_RULES: list[dict[str, Any]] = [
     {
         "anyOf": [
             _present("status", _NOT_NULL_STATUS),
             _present("paymentDetails", {"type": "object"}),
+            _present("refundDetails", {"type": "object"}),
             _present("active", {"type": "boolean"}),
         ]
     },
@@ -190,11 +206,24 @@ UPDATE_RULES: list[dict[str, Any]] = [
             _present("paymentDetails", {"type": "object"}),
         ]
     },
+    {
+        "anyOf": [
+            {"properties": {"refundDetails": {"enum": [None]}}},
+            _present("status", {"type": "string", "enum": ["REFUNDED"]}),
+        ]
+    },
+    {
+        "anyOf": [
+            {"properties": {"status": {"not": {"enum": ["REFUNDED"]}}}},
+            _present("refundDetails", {"type": "object"}),
+        ]
+    },
 ]
 
 
 class UpdateOrderRequest(ApiModel):
-    """Body of `PUT /v1.0/orders/{orderId}`: status, payment details, or (admins) `active`."""
+    """Body of `PUT /v1.0/orders/{orderId}`: status, payment or refund details, or (admins)
+    `active`."""
 
     class Config:
         @staticmethod
@@ -204,12 +233,14 @@ class UpdateOrderRequest(ApiModel):
 
     status: OrderStatus | None = None
     paymentDetails: PaymentDetails | None = None
+    refundDetails: RefundDetails | None = None
     active: StrictBool | None = None
 
     @root_validator(skip_on_failure=True)
     def _something(cls, values: dict[str, object]) -> dict[str, object]:
-        if all(values.get(name) is None for name in ("status", "paymentDetails", "active")):
-            raise ValueError("send at least one of status, paymentDetails, active")
+        fields = ("status", "paymentDetails", "refundDetails", "active")
+        if all(values.get(name) is None for name in fields):
+            raise ValueError(f"send at least one of {', '.join(fields)}")
         return values
 
 
@@ -227,6 +258,20 @@ class InvoiceState(ApiModel):
     available: bool = False
     kind: DocumentKind | None = Field(
         None, description="proforma, tax-invoice or credit-note; null until the first is stored"
+    )
+
+
+IssueDate = pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "must be a date, YYYY-MM-DD", name="IssueDate")
+
+
+class IssuedDocument(ApiModel):
+    """A document the order was issued (contract revision 3): fixed once it is first issued."""
+
+    kind: DocumentKind
+    number: str = Field(..., description="The document's serial number (a credit note: CN-…)")
+    issuedAt: Timestamp = Field(..., description="When it was first issued (UTC)")
+    issueDate: IssueDate = Field(  # type: ignore[valid-type]
+        ..., description="Its date of issue as printed on it (Africa/Johannesburg)"
     )
 
 
@@ -267,12 +312,20 @@ class Order(ApiModel):
     billingAddress: BillingAddress
     cartId: str | None = None
     paymentDetails: PaymentDetails | None = None
+    refundDetails: RefundDetails | None = None
     invoice: InvoiceState = Field(default_factory=lambda: InvoiceState(available=False, kind=None))
+    documents: list[IssuedDocument] = Field(
+        default_factory=list, description="The documents issued, oldest first (revision 3)"
+    )
     dateCreated: Timestamp
     dateLastUpdated: Timestamp
     lastUpdatedBy: str
     active: bool = True
     version: int = 1
+
+    def issued(self, kind: DocumentKind) -> IssuedDocument | None:
+        """The document of `kind` as first issued; None when it has not been."""
+        return next((d for d in self.documents if d.kind is kind), None)
 
     @root_validator(pre=True)
     def _vat_of_older_orders(cls, values: dict[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from chalicelib.models.documents import Document
 from chalicelib.models.orders import Order
+from chalicelib.models.status_effects import CustomerEmail, attaches
 from chalicelib.ports import Email, EmailKind
 from chalicelib.rendering.context import order_context
 
@@ -24,34 +26,35 @@ EMAIL_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "email"
 TEMPLATE_TTL_S = 300  # edits in the templates bucket apply within five minutes, no deploy
 
 
-CUSTOMER_CONFIRMATION = EmailKind(
-    "customer",
-    "customer/order_confirmation.html",
-    "We have received your order {number}",
-    attaches_document=True,
-)
-PAYMENT_RECEIVED = EmailKind(
-    "customer-paid",
-    "customer/order_update.html",
-    "Payment received for order {number}: your tax invoice",
-    attaches_document=True,
-)
-ORDER_CANCELLED = EmailKind(
-    "customer-cancelled", "customer/order_update.html", "Your order {number} is cancelled"
-)
-ORDER_REFUNDED = EmailKind(
-    "customer-refunded",
-    "customer/order_update.html",
-    "Your order {number} is refunded: your credit note",
-    attaches_document=True,
-)
-# The customer's email for each document (API.md, "Customer documents"), by `Document.name`.
-CUSTOMER_EMAILS: dict[str, EmailKind] = {
-    "proforma": CUSTOMER_CONFIRMATION,
-    "tax-invoice": PAYMENT_RECEIVED,
-    "proforma-cancelled": ORDER_CANCELLED,
-    "credit-note": ORDER_REFUNDED,
+# How each customer email reads (which email a status sends, and whether it carries the
+# document, is models/status_effects.py's): its template and subject.
+_CUSTOMER_PRESENTATION: dict[CustomerEmail, tuple[str, str]] = {
+    CustomerEmail.RECEIVED: (
+        "customer/order_confirmation.html",
+        "We have received your order {number}",
+    ),
+    CustomerEmail.PAYMENT_FAILED: (
+        "customer/order_update.html",
+        "Your payment for order {number} did not go through",
+    ),
+    CustomerEmail.PAYMENT_RECEIVED: (
+        "customer/order_update.html",
+        "Payment received for order {number}: your tax invoice",
+    ),
+    CustomerEmail.CANCELLED: ("customer/order_update.html", "Your order {number} is cancelled"),
+    CustomerEmail.REFUNDED: (
+        "customer/order_update.html",
+        "Your order {number} is refunded: your credit note",
+    ),
 }
+CUSTOMER_EMAILS: Mapping[CustomerEmail, EmailKind] = MappingProxyType(
+    {
+        email: EmailKind(
+            email.value, *_CUSTOMER_PRESENTATION[email], attaches_document=attaches(email)
+        )
+        for email in CustomerEmail  # a member without its presentation fails on import
+    }
+)
 INTERNAL_NOTIFICATION = EmailKind(
     "internal",
     "internal/order_notification.html",
@@ -102,8 +105,8 @@ class EmailRenderer:
         context["links"] = self._links(order) if self._links else {}
         return Email(
             subject=kind.subject.format(**context),
-            html=str(self._template(kind.template_key).render(order=context)),
-            text=str(self._text_template(kind.template_key).render(order=context)),
+            html=str(self._template(kind.template_key).render(order=context, email=kind.name)),
+            text=str(self._text_template(kind.template_key).render(order=context, email=kind.name)),
         )
 
     def _text_template(self, html_key: str) -> Any:

@@ -34,10 +34,16 @@ def _template() -> Any:
 
 
 def invoice_html(
-    order: Order, document: Document | None = None, supplier: Supplier | None = None
+    order: Order,
+    document: Document | None = None,
+    supplier: Supplier | None = None,
+    *,
+    copy: bool = False,
 ) -> str:
-    """The document as HTML (what xhtml2pdf renders); by default the one the status calls for."""
-    context = order_context(order, document, supplier)
+    """The document as HTML (what xhtml2pdf renders); by default the one the status calls for.
+
+    `copy` marks a further render of an issued tax invoice or credit note (VAT Act s20(1))."""
+    context = order_context(order, document, supplier, copy=copy)
     return str(_template().render(order=context, fonts=font_faces(strings_in(context))))
 
 
@@ -74,8 +80,12 @@ def _pisa(html: str) -> bytes:
 
 
 def render_invoice(
-    order: Order, document: Document | None = None, supplier: Supplier | None = None
+    order: Order,
+    document: Document | None = None,
+    supplier: Supplier | None = None,
+    *,
+    copy: bool = False,
 ) -> bytes:
     """The order's document as PDF bytes."""
-    html = invoice_html(order, document, supplier)
+    html = invoice_html(order, document, supplier, copy=copy)
     return render_pdf(html, one_page_likely=len(order.items) <= ONE_PAGE_ITEMS)

@@ -48,6 +48,7 @@ class DocumentStore:
             etag=str(head["ETag"]),
             version_id=head.get("VersionId"),
             request=metadata.get(SUPPORT_REQUEST),
+            stored_at=head.get("LastModified"),
         )
 
     def put(

@@ -15,7 +15,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import StoredDataUnreadable
 from chalicelib.failures import dependency, error_code, refused_item
 from chalicelib.models.documents import KIND_RANK
-from chalicelib.models.orders import DocumentKind, Order, OrderStatus
+from chalicelib.models.orders import DocumentKind, IssuedDocument, Order, OrderStatus
 from chalicelib.ports import InvalidStartKey, OrderChange, Page, Position, UpdateRejected
 from chalicelib.repositories import keys
 
@@ -28,8 +28,10 @@ ENTITY = "ORDER"
 # consumer acts on it (repositories/order_stream.py).
 _KEY_ATTRIBUTES = (
     *("PK", "SK", "GSI1_PK", "GSI1_SK", "GSI2_PK", "GSI2_SK"),
-    *("entityType", "updatedIn"),
+    *("entityType", "updatedIn", "issuedKinds"),
 )
+# The kinds in `documents`, as a string set: what `record_document`'s condition can test.
+ISSUED_KINDS = "issuedKinds"
 UPDATED_IN = "updatedIn"
 _PAGE_KEYS = ("PK", "SK", "GSI1_PK", "GSI1_SK")
 # Before the fix of issue 13, a paidAt in years 1-999 was stored without its leading zeros.
@@ -54,6 +56,8 @@ def to_item(order: Order) -> dict[str, Any]:
     plain = json.loads(order.json())
     plain.update(keys.order_keys(order.tenantId, order.id, plain["dateCreated"]))
     plain["entityType"] = ENTITY
+    if order.documents:
+        plain[ISSUED_KINDS] = {d.kind.value for d in order.documents}
     serializer = _serializer()
     return {name: serializer.serialize(value) for name, value in plain.items() if value is not None}
 
@@ -179,6 +183,34 @@ class OrderRepository:
                 )
             except self._client.exceptions.ConditionalCheckFailedException:
                 return  # the order is gone, or already shows a later document
+
+    def record_document(self, tenant_id: str, order_id: str, entry: IssuedDocument) -> Order | None:
+        """Add `entry` to the order's documents unless one of its kind is there: one conditional
+        UpdateItem. The order as it stands (with this entry, or the one recorded first); None
+        when the order is gone. System metadata: the version is not bumped."""
+        kind = entry.kind.value
+        with dependency("Could not record the document"):
+            try:
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key=_primary_key(tenant_id, order_id),
+                    UpdateExpression="SET documents = list_append(if_not_exists(documents, :none), "
+                    f":entry) ADD {ISSUED_KINDS} :kinds",
+                    ConditionExpression=f"attribute_exists(PK) AND (attribute_not_exists("
+                    f"{ISSUED_KINDS}) OR NOT contains({ISSUED_KINDS}, :kind))",
+                    ExpressionAttributeValues={
+                        ":none": {"L": []},
+                        ":entry": {"L": [_serializer().serialize(json.loads(entry.json()))]},
+                        ":kinds": {"SS": [kind]},
+                        ":kind": {"S": kind},
+                    },
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                old = refused_item(exc)
+                return from_item(old) if old else None
+        return from_item(response["Attributes"])
 
     def get(self, tenant_id: str, order_id: str) -> Order | None:
         """AP1: one item by its primary key."""
@@ -319,6 +351,9 @@ class OrderRepository:
         if change.payment is not None:
             sets.append("paymentDetails = :payment")
             values[":payment"] = _serializer().serialize(json.loads(change.payment.json()))
+        if change.refund is not None:
+            sets.append("refundDetails = :refund")
+            values[":refund"] = _serializer().serialize(json.loads(change.refund.json()))
         if change.require_amount is not None:
             conditions.append("#total = :amount AND currency = :currency")
             names["#total"] = "total"
@@ -327,6 +362,11 @@ class OrderRepository:
         if change.created_not_after is not None:  # ISO 8601 UTC strings of one format sort as time
             conditions.append("dateCreated <= :created_not_after")
             values[":created_not_after"] = {"S": change.created_not_after}
+        if change.paid_not_after is not None:
+            conditions.append(
+                "(attribute_not_exists(paymentDetails.paidAt) OR paymentDetails.paidAt <= :paid_by)"
+            )
+            values[":paid_by"] = {"S": change.paid_not_after}
         if change.active is not None:
             sets.append("active = :active")
             values[":active"] = {"BOOL": change.active}

@@ -19,8 +19,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from chalicelib import metrics
+from chalicelib.clock import business_date, utc_now
 from chalicelib.errors import NotFound, PermissionDenied
 from chalicelib.log import logger
 from chalicelib.models.documents import Document, changes_document, document_for, is_test
@@ -33,8 +36,9 @@ from chalicelib.models.events import (
     OrderStatusChanged,
 )
 from chalicelib.models.lifecycle import MAY_FETCH_DOCUMENTS
-from chalicelib.models.orders import DocumentKind, InvoiceLink, Order
+from chalicelib.models.orders import DocumentKind, InvoiceLink, IssuedDocument, Order
 from chalicelib.models.principal import Principal
+from chalicelib.models.status_effects import CustomerEmail, effects_of, email_announcing
 from chalicelib.models.supplier import Supplier, SupplierNotConfigured
 from chalicelib.ports import Documents, EventPublisher, OrderStore, StoredDocument
 from chalicelib.services.orders import OrderService
@@ -42,7 +46,13 @@ from chalicelib.services.orders import OrderService
 LINK_SECONDS = 300  # presigned links live five minutes at most
 ATTEMPTS = 3  # conditional writes lost to a concurrent writer before giving up (then retried)
 
-Render = Callable[[Order, Document], bytes]
+
+class Render(Protocol):
+    """Order → the PDF of `document`; `copy` marks a further render of an issued document."""
+
+    def __call__(self, order: Order, document: Document, *, copy: bool = False) -> bytes: ...
+
+
 Trigger = OrderCreated | OrderStatusChanged | DocumentRenderRequested | CustomerEmailResendRequested
 
 
@@ -72,20 +82,25 @@ class DocumentService:
         documents: Documents,
         render: Render,
         supplier: Supplier | None,
+        *,
         announce: EventPublisher | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._store = store
         self._documents = documents
         self._render = render
         self._supplier = supplier
         self._announce = announce
+        self._clock = clock
 
     def handle(self, trigger: Trigger, *, redelivered: bool) -> None:
         """order_pdf_creator's rule: issue what the event calls for, then announce it.
 
-        A status change that keeps the document (PAID → PROCESSING) issues nothing. A new order's
-        first delivery skips looking for its pro forma (the put is conditional); a superseded
-        document (a late event) is neither stored nor announced.
+        A status change that keeps the document and emails nobody (PAID → PROCESSING) does
+        nothing; one that keeps it and emails the customer (PENDING → PAYMENT_FAILED) announces
+        the stored document with that email. A new order's first delivery skips looking for its
+        pro forma (the put is conditional); a superseded document (a late event) is neither
+        stored nor announced.
         """
         if isinstance(trigger, DocumentRenderRequested):
             self.rerender(trigger)
@@ -93,14 +108,17 @@ class DocumentService:
         if isinstance(trigger, CustomerEmailResendRequested):
             self.resend(trigger)
             return
+        email = effects_of(trigger.data.status).customer_email
         changed = isinstance(trigger, OrderStatusChanged)
-        if isinstance(trigger, OrderStatusChanged) and not changes_document(
-            trigger.previousStatus, trigger.data.status
+        if (
+            isinstance(trigger, OrderStatusChanged)
+            and not changes_document(trigger.previousStatus, trigger.data.status)
+            and email is None
         ):
             return
         issued = self.issue(trigger.data, look_first=changed or redelivered)
-        if issued is not None and self._announce is not None:
-            self._announce.publish(announcement(trigger, issued))
+        if issued is not None and email is not None and self._announce is not None:
+            self._announce.publish(announcement(trigger, issued, email))
 
     def issue(self, order: Order, *, look_first: bool = True) -> Issued | None:
         """Store the order's document unless it is there; None when a later one already is.
@@ -117,12 +135,36 @@ class DocumentService:
                 settled, issued = self._already(order, document, key, current)
                 if settled:
                     return issued
+            order = self._dated(order, document)
             stored = self._store_new(order, document, key, current)
             if stored is not None:
                 self._store.mark_invoice(order.tenantId, order.id, document.kind)
                 return Issued(document, key, stored.version_id)
             current = self._documents.current(key)  # changed under us: look again
         raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
+
+    def _dated(self, order: Order, document: Document, since: datetime | None = None) -> Order:
+        """The order with `document` recorded as issued, and for a credit note the tax invoice
+        it cites: each dated now (or `since`, when it was stored before dates were recorded),
+        unless recorded before. The table keeps the first date (a conditional write), so every
+        render of a document, and the credit note citing it, shows one date of issue."""
+        kinds = [document.kind]
+        if document.kind is DocumentKind.CREDIT_NOTE:
+            kinds = [DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE]
+        for kind in kinds:
+            if order.issued(kind) is not None:
+                continue
+            moment = since or self._clock()
+            entry = IssuedDocument(
+                kind=kind,
+                number=Document(kind).number(order.orderNumber or order.id),
+                issuedAt=moment,
+                issueDate=business_date(moment),
+            )
+            recorded = self._store.record_document(order.tenantId, order.id, entry)
+            documents = recorded.documents if recorded else [*order.documents, entry]
+            order = order.copy(update={"documents": documents})
+        return order
 
     def rerender(self, request: DocumentRenderRequested) -> Issued | None:
         """Store the order's current document again, rendered afresh; None when it is not stored.
@@ -145,7 +187,10 @@ class DocumentService:
                     extra={"order_id": order.id, "document": document.name},
                 )
                 return Issued(document, key, current.version_id)
-            stored = self._store_new(order, document, key, current, request.id)
+            order = self._dated(order, document, since=current.stored_at)
+            stored = self._store_new(
+                order, document, key, current, request.id, copy=document.kind in TAX_DOCUMENTS
+            )
             if stored is not None:
                 metrics.count("DocumentsRerendered")
                 logger.info(
@@ -171,7 +216,11 @@ class DocumentService:
             _skipped(request, document, current)
             return None
         issued = Issued(document, key, current.version_id)
-        again = announcement(request, issued, resend=request.id)
+        email = email_announcing(document.name)
+        if email is None:  # no email carries this document (none does today)
+            _skipped(request, document, current)
+            return None
+        again = announcement(request, issued, email, resend=request.id)
         if self._announce is not None:
             self._announce.publish(again)
         logger.info(
@@ -222,9 +271,11 @@ class DocumentService:
         key: str,
         current: StoredDocument | None,
         request: str | None = None,
+        *,
+        copy: bool = False,
     ) -> StoredDocument | None:
         started = time.perf_counter()
-        pdf = self._render(order, document)
+        pdf = self._render(order, document, copy=copy)
         render_ms = round((time.perf_counter() - started) * 1000, 1)
         stored = self._documents.put(key, pdf, order, document.name, current, request=request)
         if stored is None:
@@ -294,20 +345,28 @@ def _skipped(
     )
 
 
-def announcement(trigger: OrderEvent, issued: Issued, resend: str | None = None) -> DocumentIssued:
+def announcement(
+    trigger: OrderEvent, issued: Issued, email: CustomerEmail, resend: str | None = None
+) -> DocumentIssued:
     """The customer emailer's message for a stored document (the same for a redelivery)."""
     order = trigger.data
-    name = f"{order.id}#{issued.document.name}" + (f"#resend#{resend}" if resend else "")
+    name = f"{order.id}#{issued.document.name}"
+    if email is not email_announcing(issued.document.name):  # the same document, another email
+        name += f"#{email.value}"
+    name += f"#resend#{resend}" if resend else ""
     return DocumentIssued(
         id=str(uuid.uuid5(ANNOUNCEMENTS, name)),
         occurredAt=order.dateLastUpdated,
         correlationId=trigger.correlationId,
         data=order,
         document=issued.document.name,
+        email=email,
         key=issued.key,
         versionId=issued.version_id,
         resend=resend,
     )
 
 
+# The documents a further render marks COPY (VAT Act s20(1), s21(3)): one original each.
+TAX_DOCUMENTS = frozenset({DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE})
 ANNOUNCEMENTS = uuid.UUID("0d7c64f2-9a51-4b8e-8f0e-2b9d3c8a41e7")  # fixed forever

@@ -49,33 +49,37 @@ class NotificationService:
         `attachments` is called only once the email is claimed (a redelivery reads nothing).
         """
         now = int(self._clock())
-        claim = self._ledger.claim(order.tenantId, order.id, kind.name, now)
+        claim = self._ledger.claim(order.tenantId, order.id, kind.ledger_name, now)
         if claim == "sent":
-            logger.info("Email already sent", extra={"order_id": order.id, "kind": kind.name})
+            logger.info(
+                "Email already sent", extra={"order_id": order.id, "kind": kind.ledger_name}
+            )
             return False
         if claim == "sending":
-            raise EmailBeingSent(f"the {kind.name} email of order {order.id} is being sent")
+            raise EmailBeingSent(f"the {kind.ledger_name} email of order {order.id} is being sent")
         try:
             email = self._renderer.render(kind, order, document)
             if attachments is not None:
                 email = replace(email, attachments=attachments())
             message_id = self._mailer.send(to, email)
         except EmailRefused as refused:
-            self._ledger.refuse(order.tenantId, order.id, kind.name, str(refused), now)
+            self._ledger.refuse(order.tenantId, order.id, kind.ledger_name, str(refused), now)
             metrics.count("EmailsRefused")
             logger.error(
                 "Email refused for good by SES: not retried "
                 "(docs/runbooks/ses-bounces-throttling.md)",
-                extra={"order_id": order.id, "kind": kind.name, "ses_error": refused.code},
+                extra={"order_id": order.id, "kind": kind.ledger_name, "ses_error": refused.code},
             )
             return False
         except Exception:
-            self._ledger.release(order.tenantId, order.id, kind.name)
+            self._ledger.release(order.tenantId, order.id, kind.ledger_name)
             raise
-        self._ledger.complete(order.tenantId, order.id, kind.name, message_id, int(self._clock()))
+        self._ledger.complete(
+            order.tenantId, order.id, kind.ledger_name, message_id, int(self._clock())
+        )
         metrics.count("EmailsSent")
         logger.info(
             "Email sent",
-            extra={"order_id": order.id, "kind": kind.name, "ses_message_id": message_id},
+            extra={"order_id": order.id, "kind": kind.ledger_name, "ses_message_id": message_id},
         )
         return True

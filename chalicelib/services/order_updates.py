@@ -29,7 +29,13 @@ from chalicelib.models.lifecycle import (
     may_do,
 )
 from chalicelib.models.money import format_money
-from chalicelib.models.orders import Order, OrderStatus, UpdateOrderRequest
+from chalicelib.models.orders import (
+    Order,
+    OrderStatus,
+    PaymentDetails,
+    RefundDetails,
+    UpdateOrderRequest,
+)
 from chalicelib.models.principal import Principal
 from chalicelib.ports import OrderChange, OrderStore, UpdateRejected
 from chalicelib.services import state_machine
@@ -63,14 +69,14 @@ class OrderUpdater:
             if found is None:
                 raise OrderNotFound(order_id)
             tenant_id = found.tenantId
-        payment = request.paymentDetails
-        if payment is not None and payment.paidAt > change.now + CLOCK_SKEW:
-            if not roles & ACROSS_TENANTS and self._store.get(tenant_id, order_id) is None:
-                raise OrderNotFound(order_id)  # a missing order is 404 whatever the body says
-            raise Unprocessable(
-                "paidAt is in the future",
-                [FieldError("paymentDetails.paidAt", f"must not be after {iso(change.now)}")],
-            )
+        for field, moment in _instants(request):
+            if moment > change.now + CLOCK_SKEW:
+                if not roles & ACROSS_TENANTS and self._store.get(tenant_id, order_id) is None:
+                    raise OrderNotFound(order_id)  # a missing order is 404 whatever the body says
+                raise Unprocessable(
+                    f"{field.rsplit('.', 1)[-1]} is in the future",
+                    [FieldError(field, f"must not be after {iso(change.now)}")],
+                )
         try:
             return self._store.update(tenant_id, order_id, change)
         except UpdateRejected as rejected:
@@ -83,33 +89,66 @@ class OrderUpdater:
         request: UpdateOrderRequest,
         if_match: int | None,
     ) -> OrderChange:
-        status, payment = request.status, request.paymentDetails
-        if status is OrderStatus.PAID and payment is None:
-            raise ValidationFailed(
-                "Marking an order PAID needs its payment details",
-                [FieldError("paymentDetails", "required when status is PAID")],
-            )
-        if payment is not None and status not in PAYMENT_STATUSES:
-            raise ValidationFailed(
-                "Payment details go with status PAID or PAYMENT_FAILED",
-                [FieldError("paymentDetails", "only with status PAID or PAYMENT_FAILED")],
-            )
+        status, payment, refund = request.status, request.paymentDetails, request.refundDetails
+        _require_details(status, payment, refund)
+        paid = payment if status is OrderStatus.PAID else None
         return OrderChange(
             actor=principal.subject,
             now=self._clock(),
             status=status,
             allowed_from=_sources(roles, status) if status else None,
             payment=payment,
+            refund=refund,
             require_amount=(
-                (format_money(payment.amount), payment.currency)
-                if payment is not None and status is OrderStatus.PAID
+                (format_money(paid.amount), paid.currency)
+                if paid is not None
+                else (format_money(refund.amount), refund.currency)
+                if refund is not None
                 else None
             ),
+            amount_of="refundDetails" if refund is not None else "paymentDetails",
             created_not_after=iso(payment.paidAt) if payment is not None else None,
+            paid_not_after=iso(refund.refundedAt) if refund is not None else None,
             active=request.active,
             expected_version=if_match,
             require_active=not roles & MAY_SET_ACTIVE,
         )
+
+
+def _require_details(
+    status: OrderStatus | None, payment: PaymentDetails | None, refund: RefundDetails | None
+) -> None:
+    """PAID needs payment details, REFUNDED refund details; either only with its statuses."""
+    if status is OrderStatus.PAID and payment is None:
+        raise ValidationFailed(
+            "Marking an order PAID needs its payment details",
+            [FieldError("paymentDetails", "required when status is PAID")],
+        )
+    if payment is not None and status not in PAYMENT_STATUSES:
+        raise ValidationFailed(
+            "Payment details go with status PAID or PAYMENT_FAILED",
+            [FieldError("paymentDetails", "only with status PAID or PAYMENT_FAILED")],
+        )
+    if status is OrderStatus.REFUNDED and refund is None:
+        raise ValidationFailed(
+            "Marking an order REFUNDED needs its refund details",
+            [FieldError("refundDetails", "required when status is REFUNDED")],
+        )
+    if refund is not None and status is not OrderStatus.REFUNDED:
+        raise ValidationFailed(
+            "Refund details go with status REFUNDED",
+            [FieldError("refundDetails", "only with status REFUNDED")],
+        )
+
+
+def _instants(request: UpdateOrderRequest) -> list[tuple[str, datetime]]:
+    """The instants the request reports (a payment's, a refund's), by field."""
+    found = []
+    if request.paymentDetails is not None:
+        found.append(("paymentDetails.paidAt", request.paymentDetails.paidAt))
+    if request.refundDetails is not None:
+        found.append(("refundDetails.refundedAt", request.refundDetails.refundedAt))
+    return found
 
 
 def acting_roles(principal: Principal, request: UpdateOrderRequest) -> frozenset[Role]:
@@ -148,14 +187,22 @@ def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderS
     allowed = change.allowed_from
     if change.status is not None and allowed is not None and current.status not in allowed:
         return state_machine.InvalidTransition(current.status, change.status)
+    return _money_mismatch(current, change) or Conflict(
+        "The order changed while it was being updated; read it again and retry"
+    )
+
+
+def _money_mismatch(current: Order, change: OrderChange) -> OrderServiceError | None:
+    """A payment or refund that does not match the order: its amount, or when it happened."""
     if change.require_amount is not None:
         total, currency = format_money(current.total), current.currency
         if change.require_amount != (total, currency):
+            what = "refund" if change.amount_of == "refundDetails" else "payment"
             return Unprocessable(
-                "The payment does not match the order",
+                f"The {what} does not match the order",
                 [
-                    FieldError("paymentDetails.amount", f"must equal the order total {total}"),
-                    FieldError("paymentDetails.currency", f"must be {currency}"),
+                    FieldError(f"{change.amount_of}.amount", f"must equal the order total {total}"),
+                    FieldError(f"{change.amount_of}.currency", f"must be {currency}"),
                 ],
             )
     created = iso(current.dateCreated)
@@ -164,4 +211,10 @@ def explain(current: Order | None, change: OrderChange, order_id: str) -> OrderS
             "paidAt is before the order was created",
             [FieldError("paymentDetails.paidAt", f"must not be before {created}")],
         )
-    return Conflict("The order changed while it was being updated; read it again and retry")
+    paid = current.paymentDetails
+    if change.paid_not_after is not None and paid and iso(paid.paidAt) > change.paid_not_after:
+        return Unprocessable(
+            "refundedAt is before the payment",
+            [FieldError("refundDetails.refundedAt", f"must not be before {iso(paid.paidAt)}")],
+        )
+    return None

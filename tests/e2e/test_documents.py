@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import emails_to, eventually, stack_client
-from tests.sample import paid_now
+from tests.sample import paid_now, refunded_now
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,11 @@ def test_pending_paid_refunded_issues_three_documents_and_three_emails(
     )
     assert paid.status_code == 200, paid.text
     eventually(lambda: len(emails_to(stack, customer)) == 2, 30, "the payment email")
-    refunded = payments.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "REFUNDED"})
+    refunded = payments.request(
+        "PUT",
+        f"/v1.0/orders/{order_id}",
+        json={"status": "REFUNDED", "refundDetails": refunded_now()},
+    )
     assert refunded.status_code == 200, refunded.text
     mails = eventually(
         lambda: (m := emails_to(stack, customer)) and len(m) == 3 and m, 30, "the refund email"
@@ -70,7 +74,7 @@ def test_pending_paid_refunded_issues_three_documents_and_three_emails(
     assert "PRO FORMA INVOICE" in texts["proforma"]
     assert "This is not a tax invoice." in texts["proforma"]
     assert f"TAX INVOICE NUMBER {number}" in texts["tax-invoice"]
-    assert "VAT included at 15.00 % R58,50" in texts["tax-invoice"]
+    assert "VAT included at 15,00 % R58,50" in texts["tax-invoice"]
     assert f"REFERS TO TAX INVOICE {number}" in texts["credit-note"]
 
     attached = []

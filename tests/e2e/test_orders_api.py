@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.api_client import Caller
-from tests.sample import cart_order_body, paid_now
+from tests.sample import cart_order_body, paid_now, refunded_now
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +56,11 @@ def test_the_order_life_cycle(alice: Caller, payments: Caller, admin: Caller) ->
     for status in ("PROCESSING", "COMPLETED"):
         moved = admin.request("PUT", path, json={"status": status})
         assert (moved.status_code, moved.json()["status"]) == (200, status), moved.text
-    refunded = payments.request("PUT", path, json={"status": "REFUNDED"})
+    refunded = payments.request(
+        "PUT",
+        path,
+        json={"status": "REFUNDED", "refundDetails": refunded_now(amount=order["total"])},
+    )
     assert (refunded.status_code, refunded.json()["version"]) == (200, 5), refunded.text
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.aws import dynamodb
-from chalicelib.models.orders import CreateOrderRequest, Order
-from chalicelib.repositories.orders import OrderRepository
+from chalicelib.models.orders import CreateOrderRequest, DocumentKind, IssuedDocument, Order
+from chalicelib.repositories.orders import OrderRepository, to_item
 from devstack.provision import Provisioned
 from tests.sample import order_body, order_from
 
@@ -90,3 +90,36 @@ def test_an_order_number_finds_its_order_within_the_tenant_only(stack: Provision
     assert repository.find_by_number("tenant-a", "ORD-EU-0000404", active_only=True) is None
     assert repository.find_by_number("tenant-a", "ORD-EU-0000009", active_only=True) is None
     assert repository.find_by_number("tenant-a", "ORD-EU-0000009", active_only=False) is not None
+
+
+def test_a_document_is_recorded_once_with_its_first_date_and_survives_a_rewrite(
+    stack: Provisioned,
+) -> None:
+    """Contract revision 3: the first record of a kind wins; a second hands back the first."""
+    repository = OrderRepository(dynamodb(), stack.table_name)
+    order = make_order()
+    repository.create(order)
+    first = IssuedDocument(
+        kind=DocumentKind.TAX_INVOICE,
+        number="ORD-1",
+        issuedAt=datetime(2026, 11, 30, 22, 5, tzinfo=UTC),
+        issueDate="2026-12-01",
+    )
+    later = first.copy(
+        update={"issuedAt": first.issuedAt + timedelta(days=3), "issueDate": "2026-12-04"}
+    )
+    recorded = repository.record_document("tenant-a", order.id, first)
+    assert recorded is not None
+    assert recorded.documents == [first]
+    again = repository.record_document("tenant-a", order.id, later)
+    assert again is not None
+    assert again.documents == [first]  # refused, and the refusal says what is recorded
+    credit = first.copy(update={"kind": DocumentKind.CREDIT_NOTE, "number": "CN-ORD-1"})
+    both = repository.record_document("tenant-a", order.id, credit)
+    assert both is not None
+    assert [d.kind for d in both.documents] == [DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE]
+    assert both.version == order.version  # system metadata: the order's version is not bumped
+    # A whole-item rewrite (orderctl repair) keeps what is recorded, and still refuses a second.
+    dynamodb().put_item(TableName=stack.table_name, Item=to_item(both))
+    assert repository.record_document("tenant-a", order.id, later) == both
+    assert repository.record_document("tenant-a", "no-such-order", first) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import io
 import json
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -20,12 +21,14 @@ from moto.ses.models import RawMessage, ses_backends
 from pypdf import PdfReader
 
 import app as app_module
+from chalicelib.clock import business_date
+from chalicelib.rendering.context import display_date
 from devstack.provision import Provisioned
 from devstack.stream_poller import to_lambda_record
-from tests.integration.api_helpers import post_order, put_order, run_record_writer
+from tests.integration.api_helpers import bearer, post_order, put_order, run_record_writer
 from tests.integration.conftest import client, drain
 from tests.integration.test_pipeline import as_records, run_downstream_of
-from tests.sample import paid_now
+from tests.sample import REFUND, paid_now, refunded_now
 
 
 def stream_records(stack: Provisioned) -> list[dict[str, Any]]:
@@ -88,7 +91,12 @@ def test_pending_paid_refunded_gives_three_documents_and_three_emails_once_each(
     paid = put_order(api, payments, order_id, {"status": "PAID", "paymentDetails": paid_now()})
     assert paid.status_code == 200
     seen = deliver_twice(stack, seen)
-    assert put_order(api, payments, order_id, {"status": "REFUNDED"}).status_code == 200
+    assert (
+        put_order(
+            api, payments, order_id, {"status": "REFUNDED", "refundDetails": refunded_now()}
+        ).status_code
+        == 200
+    )
     deliver_twice(stack, seen)
 
     s3 = client("s3")
@@ -117,12 +125,28 @@ def test_pending_paid_refunded_gives_three_documents_and_three_emails_once_each(
     invoice = texts["tax-invoice"]
     for expected in ["TAX INVOICE", f"TAX INVOICE NUMBER {number}", "DATE OF ISSUE"]:
         assert expected in invoice, expected
-    assert "VAT included at 15.00 % R58,50" in invoice
+    assert "VAT included at 15,00 % R58,50" in invoice
     assert "not a tax invoice" not in invoice
     note = texts["credit-note"]
     assert "CREDIT NOTE" in note
     assert f"CN-{number}" in note
     assert f"REFERS TO TAX INVOICE {number}" in note
+    # Revision 3: each document recorded once with its date of issue; the credit note cites the
+    # tax invoice's and states the refund's reason and reference.
+    order = api.http.get(f"/v1.0/orders/{order_id}", headers=bearer(alice))
+    recorded = {d["kind"]: d for d in json.loads(order.body)["documents"]}
+    assert list(recorded) == ["proforma", "tax-invoice", "credit-note"]
+    assert recorded["credit-note"]["number"] == f"CN-{number}"
+    for entry in recorded.values():  # the date of issue is the day in SAST of the instant
+        issued_at = datetime.fromisoformat(entry["issuedAt"])
+        assert entry["issueDate"] == business_date(issued_at)
+    for expected in [
+        REFUND["reason"],
+        REFUND["refundId"],
+        display_date(recorded["tax-invoice"]["issueDate"]),
+    ]:
+        assert expected in note, expected
+    assert "Amount due: R0,00" in invoice
 
     mails = customer_emails()
     subjects = [m["Subject"] for m in mails]

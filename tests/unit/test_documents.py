@@ -20,6 +20,7 @@ from chalicelib.models.documents import (
 from chalicelib.models.events import OrderCreated
 from chalicelib.models.orders import DocumentKind, Order, OrderStatus
 from chalicelib.models.principal import Principal
+from chalicelib.models.status_effects import CustomerEmail
 from chalicelib.models.supplier import Supplier, SupplierNotConfigured
 from chalicelib.ports import StoredDocument
 from chalicelib.services.cursor import CursorCodec
@@ -52,8 +53,8 @@ def service(
 ) -> tuple[DocumentService, InMemoryOrderStore, InMemoryDocuments, list[str]]:
     store, documents, renders = InMemoryOrderStore(), InMemoryDocuments(), []
 
-    def render(order: Order, document: Document) -> bytes:
-        renders.append(document.name)
+    def render(order: Order, document: Document, *, copy: bool = False) -> bytes:
+        renders.append(document.name + (" (copy)" if copy else ""))
         return f"%PDF {document.name} {order.version}".encode()
 
     return DocumentService(store, documents, render, supplier), store, documents, renders
@@ -191,7 +192,8 @@ def test_an_announcement_is_the_same_message_for_a_redelivery() -> None:
     trigger = OrderCreated(id="e-1", occurredAt=order.dateCreated, correlationId="c-1", data=order)
     issued = documents_service.issue(order)
     assert issued is not None
-    first, again = announcement(trigger, issued), announcement(trigger, issued)
+    first = announcement(trigger, issued, CustomerEmail.RECEIVED)
+    again = announcement(trigger, issued, CustomerEmail.RECEIVED)
     assert first == again
     assert (first.document, first.key, first.versionId, first.correlationId) == (
         "proforma",

@@ -34,8 +34,9 @@ from chalicelib.models.orders import (
     PaymentDetails,
     UpdateOrderRequest,
 )
+from chalicelib.models.status_effects import CustomerEmail
 from chalicelib.ports import Position
-from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION, EmailRenderer
+from chalicelib.rendering.emails import CUSTOMER_EMAILS, INTERNAL_NOTIFICATION, EmailRenderer
 from chalicelib.repositories.orders import (
     from_item,
     position_of,
@@ -45,6 +46,8 @@ from chalicelib.repositories.orders import (
 from tests.sample import PAYMENT, order_body, order_from
 
 JSON = "application/json"
+
+RECEIVED = CUSTOMER_EMAILS[CustomerEmail.RECEIVED]
 
 
 def _create(body: Any) -> CreateOrderRequest:
@@ -345,7 +348,7 @@ def test_any_accepted_order_survives_store_read_event_and_email(
     assert order.paymentDetails is not None
     assert iso(event.paymentDetails.paidAt) == iso(order.paymentDetails.paidAt)
     renderer = EmailRenderer(lambda _key: None)
-    for kind in (CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION):
+    for kind in (RECEIVED, INTERNAL_NOTIFICATION):
         email = renderer.render(kind, event)
         email.html.encode("utf-8")  # SES takes UTF-8: no lone surrogate can reach it
         assert case[1] in email.text  # the plain-text part is not HTML-escaped

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from chalicelib import metrics
+from chalicelib.models.status_effects import CustomerEmail
 from chalicelib.processing import handle_batch, handle_batch_together
-from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
+from chalicelib.rendering.emails import CUSTOMER_EMAILS
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.notifications import NotificationService
 from devstack.preview import sample_order
@@ -22,6 +23,8 @@ from tests.unit.test_pipeline_services import (
     request_for,
 )
 from tests.unit.test_processing import sqs_event
+
+RECEIVED = CUSTOMER_EMAILS[CustomerEmail.RECEIVED]
 
 
 def documents(out: str) -> list[dict[str, Any]]:
@@ -82,14 +85,14 @@ def test_invoices_and_emails_are_counted_when_they_happen(
 ) -> None:
     store, order = InMemoryOrderStore(), sample_order(2)
     store.create(order)
-    issuer = DocumentService(store, InMemoryDocuments(), lambda *_: b"%PDF-fake", None)
+    issuer = DocumentService(store, InMemoryDocuments(), lambda *_, **__: b"%PDF-fake", None)
     with metrics.published("order_pdf_creator"):
         issuer.issue(order)
         issuer.issue(order)  # already there: not rendered again
     mail = NotificationService(FakeLedger(), StubRenderer(), FakeMailer(), clock=lambda: 0.0)
     with metrics.published("customer_order_confirmation_sender"):
-        mail.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
-        mail.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
+        mail.send(RECEIVED, order, [order.customerEmail])
+        mail.send(RECEIVED, order, [order.customerEmail])
     pdf, email = documents(capsys.readouterr().out)
     rendered = values(pdf)
     assert rendered["InvoicesRendered"] == ([1.0], "Count")

@@ -10,14 +10,17 @@ from chalicelib.errors import DependencyFailed
 from chalicelib.models.documents import Document
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
 from chalicelib.models.orders import Order
+from chalicelib.models.status_effects import CustomerEmail
 from chalicelib.ports import Claim, Email, EmailKind, EmailRefused
-from chalicelib.rendering.emails import CUSTOMER_CONFIRMATION
+from chalicelib.rendering.emails import CUSTOMER_EMAILS
 from chalicelib.services.notifications import EmailBeingSent, NotificationService
 from chalicelib.services.recorder import OrderRecorder
 from devstack.preview import sample_order
 from tests.fakes import CountingNumbers, InMemoryOrderStore, RecordingPublisher
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+RECEIVED = CUSTOMER_EMAILS[CustomerEmail.RECEIVED]
 
 
 def request_for(tenant: str, index: int) -> OrderCreateRequested:
@@ -139,7 +142,7 @@ def test_each_email_is_sent_once_however_often_it_is_delivered() -> None:
     ledger, mailer = FakeLedger(), FakeMailer()
     service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
     order = sample_order(1)
-    results = [service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) for _ in range(3)]
+    results = [service.send(RECEIVED, order, [order.customerEmail]) for _ in range(3)]
     assert results == [True, False, False]
     assert [to for to, _ in mailer.sent] == [["jane@example.com"]]
     assert ledger.state[("tenant-a", order.id, "customer")] == "SENT:ses-1"
@@ -152,10 +155,10 @@ def test_an_email_under_another_deliverys_lease_is_retried_not_dropped() -> None
     key = ("tenant-a", order.id, "customer")
     ledger.state[key] = "SENDING"  # a delivery claimed it, then its container died
     with pytest.raises(EmailBeingSent):
-        service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
+        service.send(RECEIVED, order, [order.customerEmail])
     assert mailer.sent == []
     del ledger.state[key]  # the lease lapsed (the real ledger's condition lets it be re-claimed)
-    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is True
+    assert service.send(RECEIVED, order, [order.customerEmail]) is True
     assert len(mailer.sent) == 1
 
 
@@ -165,9 +168,9 @@ def test_a_throttled_send_is_retried_and_then_sent_once() -> None:
     order = sample_order(1)
     for _ in range(2):
         with pytest.raises(DependencyFailed):
-            service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail])
-    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is True
-    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
+            service.send(RECEIVED, order, [order.customerEmail])
+    assert service.send(RECEIVED, order, [order.customerEmail]) is True
+    assert service.send(RECEIVED, order, [order.customerEmail]) is False
     assert len(mailer.sent) == 1
 
 
@@ -178,11 +181,11 @@ def test_an_email_ses_refuses_is_recorded_and_never_retried(
     service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
     order = sample_order(1)
     with caplog.at_level("ERROR"):
-        assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
+        assert service.send(RECEIVED, order, [order.customerEmail]) is False
     assert ledger.state[("tenant-a", order.id, "customer")].startswith(
         "REFUSED:InvalidParameterValue"
     )
     assert "refused for good" in caplog.text
     # A redelivery of the same message finds it done: no second attempt, no DLQ.
-    assert service.send(CUSTOMER_CONFIRMATION, order, [order.customerEmail]) is False
+    assert service.send(RECEIVED, order, [order.customerEmail]) is False
     assert mailer.attempts == 1

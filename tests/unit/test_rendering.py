@@ -8,14 +8,17 @@ import pytest
 from pypdf import PdfReader
 
 from chalicelib.models.orders import OrderStatus
+from chalicelib.models.status_effects import CustomerEmail
 from chalicelib.rendering.emails import (
-    CUSTOMER_CONFIRMATION,
+    CUSTOMER_EMAILS,
     INTERNAL_NOTIFICATION,
     TEMPLATE_TTL_S,
     EmailRenderer,
 )
 from chalicelib.rendering.invoice import invoice_html, render_invoice
 from devstack.preview import sample_order
+
+RECEIVED = CUSTOMER_EMAILS[CustomerEmail.RECEIVED]
 
 
 def pages(pdf: bytes) -> PdfReader:
@@ -33,7 +36,7 @@ def test_a_typical_invoice_is_one_page_with_everything_on_it() -> None:
     # en_ZA amounts (CLDR: "R", a no-break space per thousand, a decimal comma), one style.
     expected_texts += ["Total R2 889,52", "-R963,18", "South Africa"]
     # Prices include VAT: the document states it and the total without it.
-    expected_texts += ["VAT included at 15.00 % R376,89", "Total excl. VAT R2 512,63"]
+    expected_texts += ["VAT included at 15,00 % R376,89", "Total excl. VAT R2 512,63"]
     for expected in expected_texts:
         assert expected in text, expected
 
@@ -60,7 +63,7 @@ def test_user_input_cannot_inject_html_into_emails() -> None:
             )
         }
     )
-    email = EmailRenderer(lambda _: None).render(CUSTOMER_CONFIRMATION, hostile)
+    email = EmailRenderer(lambda _: None).render(RECEIVED, hostile)
     assert "<script>" not in email.html
     assert "&lt;script&gt;" in email.html
     assert "Dear" in email.text
@@ -84,7 +87,7 @@ def test_bucket_templates_win_and_are_compiled_once_per_ttl() -> None:
     now[0] = TEMPLATE_TTL_S + 1
     renderer.render(INTERNAL_NOTIFICATION, sample_order(1))
     assert len(fetched) == 2
-    customer = renderer.render(CUSTOMER_CONFIRMATION, sample_order(1))
+    customer = renderer.render(RECEIVED, sample_order(1))
     assert "Thank you for your order" in customer.html  # packaged default when the bucket has none
 
 
@@ -93,11 +96,11 @@ def test_plain_text_parts_show_what_the_customer_typed() -> None:
     named = order.copy(
         update={"billingAddress": order.billingAddress.copy(update={"fullName": "O'Brien & Sons"})}
     )
-    for kind in (CUSTOMER_CONFIRMATION, INTERNAL_NOTIFICATION):
+    for kind in (RECEIVED, INTERNAL_NOTIFICATION):
         email = EmailRenderer(lambda _: None).render(kind, named)
         assert "&amp;" not in email.text
         assert "&#39;" not in email.text
-    customer = EmailRenderer(lambda _: None).render(CUSTOMER_CONFIRMATION, named)
+    customer = EmailRenderer(lambda _: None).render(RECEIVED, named)
     assert "O'Brien & Sons" in customer.text
     assert "O&#39;Brien &amp; Sons" in customer.html
 
@@ -116,7 +119,7 @@ def test_templates_from_the_bucket_run_in_a_sandbox(template: str) -> None:
 
     renderer = EmailRenderer(lambda key: template if key.startswith("customer/") else None)
     with pytest.raises(SecurityError):
-        renderer.render(CUSTOMER_CONFIRMATION, sample_order(1))
+        renderer.render(RECEIVED, sample_order(1))
 
 
 def test_a_company_and_its_vat_number_are_on_the_invoice_when_given() -> None:
@@ -169,7 +172,7 @@ def test_dates_are_south_african_days_not_utc_days() -> None:
     invoice = " ".join(pages(render_invoice(order)).pages[0].extract_text().split())
     assert "1 December 2026" in invoice
     assert "30 November 2026" not in invoice
-    customer = EmailRenderer(lambda _: None).render(CUSTOMER_CONFIRMATION, order)
+    customer = EmailRenderer(lambda _: None).render(RECEIVED, order)
     assert "of 1 December 2026." in customer.text
     internal = EmailRenderer(lambda _: None).render(INTERNAL_NOTIFICATION, order)
     assert "1 December 2026, 01:30 SAST" in internal.text

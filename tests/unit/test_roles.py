@@ -13,7 +13,7 @@ from chalicelib.models.principal import Principal
 from chalicelib.services.order_updates import OrderUpdater
 from chalicelib.services.state_machine import InvalidTransition
 from tests.fakes import InMemoryOrderStore
-from tests.sample import PAYMENT, order_body, order_from
+from tests.sample import PAYMENT, REFUND, order_body, order_from
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ORDER_ID = "11111111-1111-4111-8111-111111111111"
@@ -46,6 +46,9 @@ def _body(target: OrderStatus) -> UpdateOrderRequest:
     payment = {**PAYMENT, "paidAt": "2026-11-28T09:30:00.000Z"}
     if target in (OrderStatus.PAID, OrderStatus.PAYMENT_FAILED):
         return UpdateOrderRequest.parse_obj({"status": target.value, "paymentDetails": payment})
+    if target is OrderStatus.REFUNDED:
+        refund = {**REFUND, "refundedAt": "2026-11-28T09:45:00.000Z"}
+        return UpdateOrderRequest.parse_obj({"status": target.value, "refundDetails": refund})
     return UpdateOrderRequest.parse_obj({"status": target.value})
 
 

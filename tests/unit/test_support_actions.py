@@ -69,8 +69,8 @@ class Rig:
             orders, self.log, self.queue, self.clock, lambda: f"req-{next(counter)}"
         )
 
-        def render(order: Order, document: Document) -> bytes:
-            self.renders.append(document.name)
+        def render(order: Order, document: Document, *, copy: bool = False) -> bytes:
+            self.renders.append(document.name + (" (copy)" if copy else ""))
             return f"%PDF {document.name} #{len(self.renders)}".encode()
 
         self.renderer = DocumentService(
@@ -149,7 +149,7 @@ def test_a_rerender_stores_one_new_version_and_emails_nobody(rig: Rig) -> None:
     )
     rig.run_queued()  # delivered twice: rendered once
     assert rig.documents.names(key) == ["tax-invoice", "tax-invoice"]
-    assert rig.renders == ["tax-invoice", "tax-invoice"]
+    assert rig.renders == ["tax-invoice", "tax-invoice (copy)"]
     assert rig.documents.versions[key][-1][0].request == accepted.requestId
     assert len(rig.mailer.sent) == 1  # only the payment email, from before
 
