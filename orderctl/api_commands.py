@@ -141,6 +141,44 @@ def cmd_pay(args: argparse.Namespace) -> int:
     return show_order(paid, args.json)
 
 
+def cmd_refund(args: argparse.Namespace) -> int:
+    """Refund an order in full as the payment system would: read it, ask, PUT REFUNDED with
+    If-Match (a change made meanwhile is a conflict, exit 5)."""
+    api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
+    order = find(api, args.order_id, args.tenant)
+    label = f"{order['orderNumber']} ({order['total']} {order['currency']}, {order['status']})"
+    if not confirm(f"Refund order {label} in full?", args.yes):
+        say("nothing changed")
+        return 1
+    refund = {
+        "refundId": f"orderctl-{uuid.uuid4().hex[:12]}",
+        "amount": order["total"],
+        "currency": order["currency"],
+        "refundedAt": iso(utc_now()),
+        "reason": args.reason,
+    }
+    refunded = api.call(
+        "PUT",
+        f"/v1.0/orders/{order['id']}",
+        json={"status": "REFUNDED", "refundDetails": refund},
+        headers={"If-Match": f'"{order["version"]}"'},
+    )
+    return show_order(refunded, args.json)
+
+
+def cmd_fail_payment(args: argparse.Namespace) -> int:
+    """Record a failed payment as the payment system would (PAYMENT_FAILED, If-Match)."""
+    api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
+    order = find(api, args.order_id, args.tenant)
+    failed = api.call(
+        "PUT",
+        f"/v1.0/orders/{order['id']}",
+        json={"status": "PAYMENT_FAILED"},
+        headers={"If-Match": f'"{order["version"]}"'},
+    )
+    return show_order(failed, args.json)
+
+
 def cmd_get(args: argparse.Namespace) -> int:
     return show_order(find(api_of(args), args.order_id, args.tenant), args.json)
 

@@ -187,8 +187,8 @@ def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
 
     orders = commands.add_parser(
         "orders",
-        help="create, look up (id or number), list, pay, cancel, process, complete, rerender, "
-        "resend-email",
+        help="create, look up (id or number), list, pay, fail-payment, refund, cancel, process, "
+        "complete, rerender, resend-email",
     )
     actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", parents=[flags], help="place a demo order (202)")
@@ -211,6 +211,22 @@ def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
     )
     pay.add_argument("--method", default="eft", help="the payment method to record (default eft)")
     pay.set_defaults(handler=api.cmd_pay)
+    refund = actions.add_parser(
+        "refund",
+        parents=[reference, flags],
+        help="refund an order in full as the payment system (asks first; --yes off a terminal)",
+        description="Reads the order and PUTs REFUNDED with refund details for its total, "
+        "If-Match. The reason is printed on the credit note (1-200 characters).",
+    )
+    refund.add_argument("--reason", required=True, help="why it was refunded (on the credit note)")
+    refund.add_argument("--yes", action="store_true", help="do not ask")
+    refund.set_defaults(handler=api.cmd_refund)
+    failed = actions.add_parser(
+        "fail-payment",
+        parents=[reference, flags],
+        help="record a failed payment as the payment system (the customer is emailed)",
+    )
+    failed.set_defaults(handler=api.cmd_fail_payment)
     get = actions.add_parser("get", parents=[reference, flags], help="one order, by id or number")
     get.set_defaults(handler=api.cmd_get)
     for action, what in (

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from chalicelib.rendering.context import display_date
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import emails_to, eventually, stack_client
 from tests.sample import paid_now, refunded_now
@@ -102,3 +103,77 @@ def test_pending_paid_refunded_issues_three_documents_and_three_emails(
     assert link["kind"] == "credit-note"
     sqs = stack_client(stack, "sqs")
     assert "Messages" not in sqs.receive_message(QueueUrl=stack["streamDlqUrl"], WaitTimeSeconds=0)
+
+
+def versions_of(stack: dict[str, Any], key: str) -> list[tuple[dict[str, str], str]]:
+    """Every version at `key`, oldest first: (its metadata, its text)."""
+    s3 = stack_client(stack, "s3")
+    listed = s3.list_object_versions(Bucket=stack["ordersBucket"], Prefix=key)
+    found = []
+    for version in sorted(listed.get("Versions", []), key=lambda v: v["LastModified"]):
+        obj = s3.get_object(Bucket=stack["ordersBucket"], Key=key, VersionId=version["VersionId"])
+        found.append((obj["Metadata"], text_of(obj["Body"].read())))
+    return found
+
+
+def test_revision_3_documents_keep_their_date_of_issue_and_a_rerender_is_a_copy(
+    stack: dict[str, Any],
+) -> None:
+    """Issue 29's first acceptance item on `make run`: PENDING → PAID → (admin re-render) →
+    REFUNDED. The order lists its documents; the original tax invoice and its COPY show one
+    number and date of issue; the credit note cites them with the refund's reason."""
+    alice, payments, admin = (
+        Caller(stack, "alice"),
+        Caller(stack, "payments"),
+        Caller(stack, "admin"),
+    )
+    customer = f"jane+{uuid.uuid4().hex[:8]}@example.com"
+    order_id = alice.create(customerEmail=customer)
+    number = alice.wait_for(order_id)["orderNumber"]
+    eventually(lambda: len(emails_to(stack, customer)) == 1, 30, "the received email")
+    path = f"/v1.0/orders/{order_id}"
+    paid = payments.request("PUT", path, json={"status": "PAID", "paymentDetails": paid_now()})
+    assert paid.status_code == 200, paid.text
+    eventually(lambda: len(emails_to(stack, customer)) == 2, 30, "the payment email")
+
+    key = f"tenant-a/orders/order_{order_id}.pdf"
+    asked = admin.request("POST", f"{path}/rerender-document")
+    assert asked.status_code == 202, asked.text
+    eventually(lambda: len(versions_of(stack, key)) == 3, 30, "the re-rendered tax invoice")
+    refund = refunded_now(reason="Cancelled within the cooling-off period (CPA s16)")
+    refunded = payments.request("PUT", path, json={"status": "REFUNDED", "refundDetails": refund})
+    assert refunded.status_code == 200, refunded.text
+    eventually(lambda: len(emails_to(stack, customer)) == 3, 30, "the refund email")
+
+    order = alice.request("GET", path).json()
+    listed = [(d["kind"], d["number"]) for d in order["documents"]]
+    assert listed == [
+        ("proforma", number),
+        ("tax-invoice", number),
+        ("credit-note", f"CN-{number}"),
+    ]
+    issued = {d["kind"]: display_date(d["issueDate"]) for d in order["documents"]}
+
+    (_, pro_forma), (_, original), (copy_meta, copy) = versions_of(stack, key)
+    assert "support-request" in copy_meta  # the admin's re-render wrote it
+    for text in (original, copy):
+        assert f"TAX INVOICE NUMBER {number} DATE OF ISSUE {issued['tax-invoice']}" in text
+        assert "Amount due: R0,00" in text
+        assert "PAYMENT Paid on" in text
+    assert "COPY" not in original
+    assert "COPY" in copy
+    assert f"Tax Invoice {number} (COPY)" in copy  # the footer of every page says so too
+    assert "PRO FORMA INVOICE" in pro_forma
+    [(_, note)] = versions_of(stack, f"tenant-a/orders/credit_note_{order_id}.pdf")
+    for expected in (
+        f"CREDIT NOTE NUMBER CN-{number} DATE OF ISSUE {issued['credit-note']}",
+        f"REFERS TO TAX INVOICE {number}",
+        f"TAX INVOICE ISSUED {issued['tax-invoice']}",
+        refund["reason"],
+        f"Refund {refund['refundId']}",
+    ):
+        assert expected in note, expected
+    assert "COPY" not in note
+    [refund_email] = [m for m in emails_to(stack, customer) if "refunded" in m.subject]
+    [attachment] = refund_email.attachments
+    assert text_of(attachment.data) == note  # the email carries the original credit note
