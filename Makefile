@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint iam-simulate iam-proof artifact-check unit bench fuzz resilience openapi contract preview \
 	portal-screenshots cost infracost \
-	package terraform checkov iac-scan plan apply smoke release-gate deploy-window approvals clean \
+	package terraform checkov iac-scan plan apply smoke release-gate stage-settings deploy-window approvals clean \
 	sandbox-up sandbox-user sandbox-down
 
 help: ## List the targets
@@ -199,8 +199,13 @@ smoke: venv ## Post-deploy smoke test: BASE_URL=… STAGE=… NAME=… (default:
 		$(if $(STAGE),--cart-api-url "$$(cat build/cart-api-$(STAGE))") \
 		--report build/smoke-$(NAME).json --title "Smoke test: $(NAME)"
 
-release-gate: ## PROD dispatch: branch, CONFIRM, ROLLBACK_PLAN_URL and business hours
+release-gate: ## PROD dispatch: branch, CONFIRM, ROLLBACK_PLAN_URL and business hours; PROD's settings
 	python3 scripts/release_gate.py inputs
+	python3 scripts/release_gate.py settings --stage prod
+
+stage-settings: ## STAGE=…: refuse a stage that cannot issue a valid tax invoice (supplier, VAT number, Reply-To, portal)
+	$(need-stage)
+	python3 scripts/release_gate.py settings --stage $(STAGE)
 
 deploy-window: ## PROD: business hours, checked again right before the apply
 	python3 scripts/release_gate.py window

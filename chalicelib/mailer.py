@@ -28,9 +28,10 @@ PERMANENT_ERRORS = frozenset({"InvalidParameterValue", "MessageRejected"})
 class SesMailer:
     """One SendEmail (or SendRawEmail) per message; refusals permanent, throttling retryable."""
 
-    def __init__(self, client: SESClient, sender: str) -> None:
+    def __init__(self, client: SESClient, sender: str, reply_to: str | None = None) -> None:
         self._client = client
-        self._sender = sender
+        self._sender = sender  # `Name <address>` or an address (wiring.sender_of)
+        self._reply_to = reply_to
 
     def send(self, to: list[str], email: Email) -> str:
         """Send; returns SES's message id."""
@@ -40,12 +41,13 @@ class SesMailer:
                     response = self._client.send_raw_email(
                         Source=self._sender,
                         Destinations=to,
-                        RawMessage={"Data": mime_message(self._sender, to, email)},
+                        RawMessage={"Data": mime_message(self._sender, to, email, self._reply_to)},
                     )
                 else:
                     response = self._client.send_email(
                         Source=self._sender,
                         Destination={"ToAddresses": to},
+                        ReplyToAddresses=[self._reply_to] if self._reply_to else [],
                         Message={
                             "Subject": {"Data": email.subject, "Charset": "UTF-8"},
                             "Body": {
@@ -63,7 +65,7 @@ class SesMailer:
         return str(response["MessageId"])
 
 
-def mime_message(sender: str, to: list[str], email: Email) -> bytes:
+def mime_message(sender: str, to: list[str], email: Email, reply_to: str | None = None) -> bytes:
     """The email as RFC 5322 bytes: text and HTML alternatives, then the attachments."""
     from email.message import EmailMessage
     from email.policy import SMTP
@@ -71,6 +73,8 @@ def mime_message(sender: str, to: list[str], email: Email) -> bytes:
     message = EmailMessage(policy=SMTP)
     message["From"] = sender
     message["To"] = ", ".join(to)
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = email.subject
     message.set_content(email.text, charset="utf-8")
     message.add_alternative(email.html, subtype="html", charset="utf-8")

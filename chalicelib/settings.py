@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     templates_bucket_name: str = Field(..., env="TEMPLATES_BUCKET_NAME")
     cursor_secret_id: str = Field(..., env="CURSOR_SECRET_ID", description="signs list cursors")
     email_sender: str = Field(..., env="EMAIL_SENDER")
+    email_reply_to: str | None = Field(
+        None,
+        env="EMAIL_REPLY_TO",
+        description="where customers' replies go: the supplier's billing address, read by a person",
+    )
+    portal_url: str | None = Field(
+        None,
+        env="PORTAL_URL",
+        description="the customer portal; customer emails link to {portalUrl}/orders/{orderId}",
+    )
     internal_recipients: str = Field(
         ..., env="INTERNAL_NOTIFICATION_RECIPIENTS", description="comma-separated"
     )
@@ -82,6 +92,15 @@ class Settings(BaseSettings):
         if value:
             Supplier.parse_raw(value)  # a malformed setting fails at start, not at the invoice
         return value or None
+
+    @property
+    def email_from(self) -> str:
+        """`"<supplier name>" <sender>` (API.md revision 3); the bare sender where the stage has
+        no supplier particulars. A non-ASCII name is RFC 2047-encoded, as SES requires."""
+        from email.utils import formataddr
+
+        supplier = self.supplier
+        return formataddr((supplier.name, self.email_sender)) if supplier else self.email_sender
 
     @property
     def supplier(self) -> Supplier | None:

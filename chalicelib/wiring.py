@@ -143,21 +143,26 @@ def customer_emails() -> CustomerEmails:
 def notification_service() -> NotificationService:
     """Both email senders."""
     from chalicelib.mailer import SesMailer
-    from chalicelib.rendering.emails import EmailRenderer, console_links
+    from chalicelib.rendering.emails import EmailRenderer, Sender, console_links, order_links
     from chalicelib.repositories.notifications import NotificationLedger
     from chalicelib.repositories.templates import TemplateBucket
     from chalicelib.services.notifications import NotificationService
 
     settings = get_settings()
+    supplier = settings.supplier
     return NotificationService(
         NotificationLedger(aws.dynamodb(), settings.orders_table_name),
         EmailRenderer(
             TemplateBucket(aws.s3(), settings.templates_bucket_name).fetch,
-            links=console_links(
-                settings.aws_region, settings.orders_table_name, settings.orders_bucket_name
+            links=order_links(
+                settings.portal_url,
+                console_links(
+                    settings.aws_region, settings.orders_table_name, settings.orders_bucket_name
+                ),
             ),
+            sender=Sender(supplier.name if supplier else "BBWS", settings.email_reply_to),
         ),
-        SesMailer(aws.ses(), settings.email_sender),
+        SesMailer(aws.ses(), settings.email_from, settings.email_reply_to),
     )
 
 

@@ -5,6 +5,8 @@ AWS; this server is that origin locally (it is on stage local's CORS list). It s
 
 - `/` — the reference portal page (`devstack/portal_page/`: plain HTML, CSS and one ES module,
   no build step): sign in with Cognito, cart, order, progress, document, list, cancel;
+- `/orders/<id>` — the same page, which opens that order once signed in: the link every
+  customer email carries (`{portalUrl}/orders/{orderId}`, API.md revision 3);
 - `/config.json` — what the page needs to know: the API's and the Cart service's URLs, the
   Cognito endpoint and app client, the demo users (the file `--config` names, from the stack);
 - `/api/` — the API reference: the OpenAPI document (`docs/openapi.json`) in Swagger UI, whose
@@ -48,6 +50,8 @@ PAGE_FILES = {
     "/mail": ("mail.html", "text/html"),
     "/mail.js": ("mail.js", "text/javascript"),
 }
+# `{portalUrl}/orders/{orderId}`, the link in every customer email (API.md, revision 3).
+ORDER_PAGE = re.compile(r"/orders/[A-Za-z0-9-]{1,64}")
 MAIL_PATH = re.compile(r"/mail/messages/([^/]+)/(body|attachments/([0-9]{1,3}))")
 # An email's HTML is someone else's markup: no scripts, forms, plugins or navigation, only
 # inline styles and embedded images, and only this origin may frame it.
@@ -132,6 +136,8 @@ def handler_for(config: dict[str, Any]) -> type[BaseHTTPRequestHandler]:
             if path in PAGE_FILES:
                 name, kind = PAGE_FILES[path]
                 self._send(200, kind, (PAGE / name).read_bytes())
+            elif ORDER_PAGE.fullmatch(path):  # an email's link: the page opens that order
+                self._send(200, "text/html", (PAGE / "index.html").read_bytes())
             elif path == "/config.json":
                 self._send(200, "application/json", json.dumps(config).encode())
             elif path == "/health":

@@ -22,6 +22,7 @@ from chalicelib.models.orders import (
 from chalicelib.models.supplier import Supplier
 from chalicelib.services.pricing import price
 
+PORTAL_URL = "http://127.0.0.1:3000"  # stage local's portal: where the emails' links go
 PRODUCTS = [
     ("wp-pro", "WordPress Pro Hosting (annual)", "299.00"),
     ("ssl-ev", "EV SSL certificate", "1499.00"),
@@ -80,15 +81,69 @@ def local_supplier() -> Supplier:
     )
 
 
-# One sample per document kind (the status that calls for it), plus a long and a test order.
-DOCUMENT_SAMPLES: dict[str, tuple[int, OrderStatus, str]] = {
-    "proforma": (5, OrderStatus.PENDING, "tenant-a"),
-    "tax-invoice": (5, OrderStatus.PAID, "tenant-a"),
-    "proforma-cancelled": (5, OrderStatus.CANCELLED, "tenant-a"),
-    "credit-note": (5, OrderStatus.REFUNDED, "tenant-a"),
-    "tax-invoice-100-items": (100, OrderStatus.PAID, "tenant-a"),
-    "test-document": (2, OrderStatus.PAID, "tenant-smoke"),
+# One sample per document kind (the status that calls for it), plus a long and a test order,
+# and a tax invoice's copy (an admin's re-render): (lines, status, tenant, copy).
+DOCUMENT_SAMPLES: dict[str, tuple[int, OrderStatus, str, bool]] = {
+    "proforma": (5, OrderStatus.PENDING, "tenant-a", False),
+    "tax-invoice": (5, OrderStatus.PAID, "tenant-a", False),
+    "tax-invoice-copy": (5, OrderStatus.COMPLETED, "tenant-a", True),
+    "proforma-cancelled": (5, OrderStatus.CANCELLED, "tenant-a", False),
+    "credit-note": (5, OrderStatus.REFUNDED, "tenant-a", False),
+    "tax-invoice-100-items": (100, OrderStatus.PAID, "tenant-a", False),
+    "test-document": (2, OrderStatus.PAID, "tenant-smoke", False),
 }
+# The sample's life: paid at 23:59 SAST on 30 November, the tax invoice issued at 00:05 on the
+# 1st, refunded on 2 December (API.md revision 3: each document keeps its first date of issue).
+PAID_AT = datetime(2026, 11, 30, 21, 59, tzinfo=UTC)
+INVOICED_AT = datetime(2026, 11, 30, 22, 5, tzinfo=UTC)
+REFUNDED_AT = datetime(2026, 12, 2, 8, 30, tzinfo=UTC)
+AFTER_PAYMENT = {OrderStatus.PAID, OrderStatus.PROCESSING, OrderStatus.COMPLETED}
+
+
+def lived(order: Order) -> Order:
+    """The sample as its status implies it lived: paid, refunded, its documents recorded."""
+    from chalicelib.clock import business_date
+    from chalicelib.models.documents import Document
+    from chalicelib.models.orders import DocumentKind, IssuedDocument, PaymentDetails, RefundDetails
+
+    paid = order.status in AFTER_PAYMENT | {OrderStatus.REFUNDED}
+    issued = [(DocumentKind.PRO_FORMA, order.dateCreated)]
+    if paid:
+        issued.append((DocumentKind.TAX_INVOICE, INVOICED_AT))
+    if order.status is OrderStatus.REFUNDED:
+        issued.append((DocumentKind.CREDIT_NOTE, REFUNDED_AT))
+    number = order.orderNumber or order.id
+    documents = [
+        IssuedDocument(
+            kind=kind,
+            number=Document(kind).number(number),
+            issuedAt=at,
+            issueDate=business_date(at),
+        )
+        for kind, at in issued
+    ]
+    payment = PaymentDetails(
+        paymentId="pf_1863207",
+        provider="payfast",
+        method="card",
+        amount=order.total,
+        currency=order.currency,
+        paidAt=PAID_AT,
+    )
+    refund = RefundDetails(
+        refundId="pf_rf_88412",
+        amount=order.total,
+        currency=order.currency,
+        refundedAt=REFUNDED_AT,
+        reason="Cancelled within the cooling-off period (Consumer Protection Act s16)",
+    )
+    return order.copy(
+        update={
+            "documents": documents,
+            "paymentDetails": payment if paid else None,
+            "refundDetails": refund if order.status is OrderStatus.REFUNDED else None,
+        }
+    )
 
 
 def png_pages(pdf: Path, scale: float = 1.5) -> list[Path]:
@@ -111,10 +166,13 @@ def png_pages(pdf: Path, scale: float = 1.5) -> list[Path]:
 def main() -> int:
     """Write the previews and list them."""
     from chalicelib.models.documents import document_for
+    from chalicelib.models.status_effects import STATUS_EFFECTS
     from chalicelib.rendering.emails import (
         CUSTOMER_EMAILS,
         INTERNAL_NOTIFICATION,
         EmailRenderer,
+        Sender,
+        order_links,
     )
     from chalicelib.rendering.invoice import render_invoice
 
@@ -124,15 +182,20 @@ def main() -> int:
         stale.unlink()
     supplier = local_supplier()
     written = []
-    for name, (items, status, tenant) in DOCUMENT_SAMPLES.items():
-        order = sample_order(items, status).copy(update={"tenantId": tenant})
+    for name, (items, status, tenant, copy) in DOCUMENT_SAMPLES.items():
+        order = lived(sample_order(items, status).copy(update={"tenantId": tenant}))
         path = out / f"{name}.pdf"
-        path.write_bytes(render_invoice(order, document_for(status), supplier))
+        path.write_bytes(render_invoice(order, document_for(status), supplier, copy=copy))
         written += [path, *png_pages(path)]
-    renderer = EmailRenderer(lambda _key: None)  # the packaged templates
-    for document, kind in CUSTOMER_EMAILS.items():
-        status = next(s for s in OrderStatus if document_for(s).name == document)
-        written += _email(out, renderer.render(kind, sample_order(2, status)), kind.name)
+    renderer = EmailRenderer(
+        lambda _key: None,  # the packaged templates
+        links=order_links(PORTAL_URL),
+        sender=Sender(supplier.name, "billing@bbws.io"),
+    )
+    for email, kind in CUSTOMER_EMAILS.items():
+        status = next(s for s, row in STATUS_EFFECTS.items() if row.customer_email is email)
+        order = lived(sample_order(2, status))
+        written += _email(out, renderer.render(kind, order, document_for(status)), kind.name)
     written += _email(out, renderer.render(INTERNAL_NOTIFICATION, sample_order()), "internal")
     for path in written:
         print(f"wrote {path}")

@@ -321,6 +321,7 @@ class Supervisor:
             "CART_API_URL": self.cart_url,
             # The portal origin's real port (PORTAL_PORT moves it; stage local's list says 3000).
             "CORS_ALLOWED_ORIGINS": ",".join(self.cors_origins),
+            "PORTAL_URL": self.portal_url,  # customer emails link to its /orders/{orderId}
         }
         env = self.child_env(dynamic)
         # What stack.json will say (written once every child is up); the portal's config is part.

@@ -44,6 +44,7 @@ class Mail:
     html: str | None = None
     text: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    reply_to: str | None = None  # a raw message's Reply-To (the emulator keeps no other's)
 
     def summary(self) -> dict[str, Any]:
         """What a listing shows (no bodies)."""
@@ -108,6 +109,7 @@ def from_raw(message: dict[str, Any]) -> Mail:
         html=html,
         text=text,
         attachments=attachments,
+        reply_to=str(parsed["Reply-To"]) if parsed["Reply-To"] else None,
     )
 
 

@@ -4,6 +4,10 @@
 (never interpolated into a shell) and refuses unless the run is on `main`, `CONFIRM` is exactly
 `APPROVE-PROD`, `ROLLBACK_PLAN_URL` is an https link, and it is business hours.
 
+`make stage-settings STAGE=…` (every deploy's first step) refuses a stage whose settings cannot
+issue a valid tax invoice or an email a customer can answer: no supplier particulars, no VAT
+number, no Reply-To, no portal URL; the message names the setting.
+
 `make deploy-window` checks business hours again right before the PROD apply: approvals and the
 30-minute cool-off can push a run past the window it started in.
 
@@ -18,11 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -52,6 +58,50 @@ def check_inputs(environ: dict[str, str]) -> list[str]:
     parsed = urlparse(url)
     if parsed.scheme != "https" or not parsed.netloc or " " in url:
         problems.append(f"the rollback plan must be an https:// link, not {url!r}")
+    return problems
+
+
+CHALICE_CONFIG = Path(__file__).resolve().parents[1] / ".chalice" / "config.json"
+SA_VAT_NUMBER = re.compile(r"^4[0-9]{9}$")  # chalicelib/models/supplier.py: ten digits from 4
+EMAIL_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def check_settings(config: dict[str, Any], stage: str) -> list[str]:
+    """Every stage setting missing for a valid tax invoice and a customer email that can be
+    answered (API.md revision 3): naming the setting, and where it goes."""
+    stages = config.get("stages", {})
+    if stage not in stages:
+        return [f"no stage {stage!r} in .chalice/config.json (stages: {', '.join(stages)})"]
+    env = stages[stage].get("environment_variables", {})
+    where = f".chalice/config.json stages.{stage}.environment_variables"
+    problems = []
+    raw = env.get("SUPPLIER_PARTICULARS")
+    try:
+        supplier = json.loads(raw) if raw else None
+    except json.JSONDecodeError as exc:
+        supplier = None
+        problems.append(f"SUPPLIER_PARTICULARS in {where} is not JSON ({exc.msg})")
+    if supplier is None and not problems:
+        problems.append(
+            f"SUPPLIER_PARTICULARS is not set in {where}: no tax invoice or credit note can be "
+            "issued (docs/deploy.md, step 7)"
+        )
+    elif isinstance(supplier, dict):
+        for field in ("name", "address"):
+            if not supplier.get(field):
+                problems.append(f"SUPPLIER_PARTICULARS.{field} is empty in {where}")
+        if not SA_VAT_NUMBER.fullmatch(str(supplier.get("vatNumber") or "")):
+            problems.append(
+                f"SUPPLIER_PARTICULARS.vatNumber in {where} must be the supplier's VAT number "
+                "(ten digits starting with 4): a tax invoice without it is not one (s20(4))"
+            )
+    if not EMAIL_ADDRESS.fullmatch(env.get("EMAIL_REPLY_TO", "")):
+        problems.append(
+            f"EMAIL_REPLY_TO is not an email address in {where}: customers' replies would go "
+            "to the no-reply sender (the supplier's billing address, read by a person)"
+        )
+    if not urlparse(env.get("PORTAL_URL", "")).netloc:
+        problems.append(f"PORTAL_URL is not set in {where}: customer emails link to the portal")
     return problems
 
 
@@ -128,10 +178,16 @@ def main(
     commands.add_parser("window", help="business hours only")
     approvals = commands.add_parser("approvals", help="distinct approvers of this run")
     approvals.add_argument("--min", type=int, required=True)
+    settings = commands.add_parser(
+        "settings", help="the stage's settings can issue a tax invoice and be answered"
+    )
+    settings.add_argument("--stage", required=True)
     args = parser.parse_args(argv)
 
     if args.command == "inputs":
         problems = check_inputs(environ) + check_window(clock())
+    elif args.command == "settings":
+        problems = check_settings(json.loads(CHALICE_CONFIG.read_text()), args.stage)
     elif args.command == "window":
         problems = check_window(clock())
     else:

@@ -80,8 +80,29 @@ def order_context(
     data["vatRateDisplay"] = percent(order.vatRate)
     if order.campaign is not None:
         data["campaign"]["percentDisplay"] = percent(order.campaign.discountPercent)
+    data["moneyRows"] = money_rows(order)
     data["supplier"] = supplier.dict() if supplier else None
     return data
+
+
+def money_rows(order: Order) -> list[dict[str, Any]]:
+    """The document's money rows, for every email: subtotal, discount (with its campaign),
+    total, VAT (API.md revision 3)."""
+    currency = order.currency
+    rows: list[dict[str, Any]] = [{"label": "Subtotal", "amount": money(order.subtotal, currency)}]
+    if order.discount:
+        campaign = order.campaign
+        why = f" ({campaign.code}, {percent(campaign.discountPercent)})" if campaign else ""
+        rows.append({"label": f"Discount{why}", "amount": f"-{money(order.discount, currency)}"})
+    rows.append({"label": "Total", "amount": money(order.total, currency), "total": True})
+    if order.vatRate:
+        rows.append(
+            {
+                "label": f"VAT included at {percent(order.vatRate)}",
+                "amount": money(order.vatAmount, currency),
+            }
+        )
+    return rows
 
 
 def _invoice_cited(order: Order) -> dict[str, str] | None:

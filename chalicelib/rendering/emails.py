@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -78,10 +79,12 @@ class EmailRenderer:
         fetch: Callable[[str], str | None],
         clock: Callable[[], float] = time.monotonic,
         links: Callable[[Order], dict[str, str]] | None = None,
+        sender: Sender | None = None,
     ) -> None:
         self._fetch = fetch
         self._clock = clock
         self._links = links
+        self._sender = sender or Sender()
         self._cache: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._environment = _environment(autoescape=True)
@@ -103,10 +106,11 @@ class EmailRenderer:
         """Subject, HTML (template from the bucket) and plain text (packaged)."""
         context = order_context(order, document)
         context["links"] = self._links(order) if self._links else {}
+        values = {"order": context, "email": kind.name, "sender": self._sender.dict()}
         return Email(
             subject=kind.subject.format(**context),
-            html=str(self._template(kind.template_key).render(order=context, email=kind.name)),
-            text=str(self._text_template(kind.template_key).render(order=context, email=kind.name)),
+            html=str(self._template(kind.template_key).render(**values)),
+            text=str(self._text_template(kind.template_key).render(**values)),
         )
 
     def _text_template(self, html_key: str) -> Any:
@@ -116,6 +120,34 @@ class EmailRenderer:
                 source = (EMAIL_TEMPLATES / key).read_text(encoding="utf-8")
                 self._cache[key] = (float("inf"), self._text_environment.from_string(source))
             return self._cache[key][1]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the emails say they are from: the supplier's name, and where replies go."""
+
+    name: str = "BBWS"
+    reply_to: str | None = None
+
+    def dict(self) -> dict[str, str]:
+        """What templates see: `sender.name`, `sender.replyTo`."""
+        return {"name": self.name, "replyTo": self.reply_to or ""}
+
+
+def order_links(
+    portal_url: str | None, console: Callable[[Order], dict[str, str]] | None = None
+) -> Callable[[Order], dict[str, str]]:
+    """Each email's links: the order in the customer portal (`{portalUrl}/orders/{orderId}`,
+    API.md revision 3), and for the team's email the console's (`console_links`)."""
+    from urllib.parse import quote
+
+    def links(order: Order) -> dict[str, str]:
+        found = console(order) if console else {}
+        if portal_url:
+            found["order"] = f"{portal_url.rstrip('/')}/orders/{quote(order.id, safe='')}"
+        return found
+
+    return links
 
 
 def console_links(region: str, table: str, bucket: str) -> Callable[[Order], dict[str, str]]:

@@ -410,11 +410,16 @@ const fillPassword = () => {
 $("#username").addEventListener("change", fillPassword);
 fillPassword();
 
+// An email's link, /orders/{orderId}: that order is looked up once the customer is signed in.
+const linked = location.pathname.match(/^\/orders\/([A-Za-z0-9-]{1,64})$/);
+if (linked) $("#lookup-form").elements.orderId.value = linked[1];
+
 onSubmit("#sign-in-form", async (form) => {
   await signIn(form.elements.username.value, form.elements.password.value);
   showSession();
   await loadCatalog();
   await loadOrders(0);
+  if (linked) await lookUp(linked[1]);
 });
 $("#sign-out").addEventListener("click", () => {
   session = null;

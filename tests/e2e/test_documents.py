@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from email.utils import parseaddr
 from typing import Any
 
 import pytest
@@ -177,3 +178,36 @@ def test_revision_3_documents_keep_their_date_of_issue_and_a_rerender_is_a_copy(
     [refund_email] = [m for m in emails_to(stack, customer) if "refunded" in m.subject]
     [attachment] = refund_email.attachments
     assert text_of(attachment.data) == note  # the email carries the original credit note
+
+    # Every customer email: a named sender, a Reply-To, the order's link and its money rows.
+    link = f"{stack['portalUrl']}/orders/{order_id}"
+    for mail in emails_to(stack, customer):
+        assert parseaddr(mail.sender) == (stack["supplier"]["name"], "no-reply@bbws.example")
+        assert mail.reply_to == "billing@bbws.io", mail.subject
+        assert mail.text is not None
+        assert mail.html is not None
+        assert link in mail.text
+        assert f'href="{link}"' in mail.html
+        for row in ("Subtotal: R", "Total: R448,50", "VAT included at 15,00 %: R58,50"):
+            assert row in " ".join(mail.text.split()), (mail.subject, row)
+
+
+def test_a_failed_payment_emails_the_customer_the_pro_forma_and_how_to_pay(
+    stack: dict[str, Any],
+) -> None:
+    alice, payments = Caller(stack, "alice"), Caller(stack, "payments")
+    customer = f"jane+{uuid.uuid4().hex[:8]}@example.com"
+    order_id = alice.create(customerEmail=customer)
+    number = alice.wait_for(order_id)["orderNumber"]
+    eventually(lambda: len(emails_to(stack, customer)) == 1, 30, "the received email")
+    failed = payments.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "PAYMENT_FAILED"})
+    assert failed.status_code == 200, failed.text
+    received, failure = eventually(
+        lambda: (m := emails_to(stack, customer)) and len(m) == 2 and m, 30, "the failure email"
+    )
+    assert failure.subject == f"Your payment for order {number} did not go through"
+    assert failure.text is not None
+    assert f"by EFT with reference {number}" in " ".join(failure.text.split())
+    [pro_forma] = failure.attachments
+    assert pro_forma.filename == f"Pro forma invoice {number}.pdf"
+    assert pro_forma.data == received.attachments[0].data  # the very pro forma, not re-rendered

@@ -227,7 +227,10 @@ def test_piped_output_is_tab_separated_and_json_is_the_document(
 
 def test_the_completion_script_knows_every_command_and_is_valid_shell(tmp_path: Path) -> None:
     bash = script(cli.parser(), "bash")
-    assert "'orders') candidates='cancel complete create get list pay process " in bash
+    assert (
+        "'orders') candidates='cancel complete create fail-payment get list pay process refund "
+        in bash
+    )
     assert "--i-know-this-is-production" in bash
     assert bash.rstrip().endswith("complete -F _orderctl orderctl")
     path = tmp_path / "completion.bash"

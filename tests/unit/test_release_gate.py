@@ -167,3 +167,28 @@ def test_self_review_and_rejections_close_the_gate() -> None:
     assert release_gate.check_approvals([], 1, "releaser") == [
         "1 different approvers are required; so far 0: nobody"
     ]
+
+
+def test_a_stage_that_cannot_issue_a_tax_invoice_is_refused_naming_the_setting() -> None:
+    """Issue 29: a deploy refuses what cannot work, before a customer finds out."""
+    config = json.loads(release_gate.CHALICE_CONFIG.read_text())
+    for stage in ("dev", "sit"):
+        assert release_gate.check_settings(config, stage) == []
+    prod = release_gate.check_settings(config, "prod")  # the owner's to supply (docs/deploy.md)
+    assert [p.split()[0] for p in prod] == ["SUPPLIER_PARTICULARS", "EMAIL_REPLY_TO"]
+    env = config["stages"]["dev"]["environment_variables"]
+    supplier = json.loads(env["SUPPLIER_PARTICULARS"])
+    broken = {
+        "SUPPLIER_PARTICULARS.vatNumber": {
+            "SUPPLIER_PARTICULARS": json.dumps({**supplier, "vatNumber": None})
+        },
+        "SUPPLIER_PARTICULARS in": {"SUPPLIER_PARTICULARS": "{not json"},
+        "EMAIL_REPLY_TO": {"EMAIL_REPLY_TO": "billing"},
+        "PORTAL_URL": {"PORTAL_URL": ""},
+    }
+    for setting, change in broken.items():
+        stage = {"stages": {"dev": {"environment_variables": {**env, **change}}}}
+        [problem] = release_gate.check_settings(stage, "dev")
+        assert problem.startswith(setting), problem
+    assert release_gate.main(["settings", "--stage", "prod"], environ={}) == 1
+    assert release_gate.main(["settings", "--stage", "dev"], environ={}) == 0
