@@ -31,7 +31,7 @@ ANY_CONTENT_TYPE = ["*/*"]  # the body parser answers 415 as problem+json, not C
 def _json(status: int, model: ApiModel, headers: dict[str, str] | None = None) -> Response:
     # Serialized by pydantic: money stays a two-decimal string, never a float.
     return Response(
-        body=model.json(),
+        body=model.json(by_alias=True),
         status_code=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
@@ -133,6 +133,27 @@ def get_invoice(orderId: str) -> Response:
     caller = _caller()
     log.bind(order_id=orderId[:64])
     return _json(200, wiring.document_service().link(wiring.order_service(), caller, orderId))
+
+
+@app.route("/v1.0/documents", methods=["GET"], authorizer=AUTHORIZER)
+@errors_as_problems
+def list_documents() -> Response:
+    """Admins: the documents register, by date of issue (`from`, `to`, `kind`, `pageSize`,
+    signed `startAt`); one Query per page."""
+    caller = _caller()
+    register = wiring.register_service()
+    register.authorize(caller)  # 403 before a parameter is looked at
+    return _json(200, register.list(caller, params.register_query(_request().query_params)))
+
+
+@app.route("/v1.0/reports/vat", methods=["GET"], authorizer=AUTHORIZER)
+@errors_as_problems
+def vat_report() -> Response:
+    """Admins: a period's output tax from the register (`from`, `to`: dates of issue)."""
+    caller = _caller()
+    register = wiring.register_service()
+    register.authorize(caller)
+    return _json(200, register.vat_report(caller, params.period(_request().query_params)))
 
 
 def _support(order_id: str, action: SupportAction) -> Response:

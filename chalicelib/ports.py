@@ -24,6 +24,7 @@ from chalicelib.models.orders import (
     PaymentDetails,
     RefundDetails,
 )
+from chalicelib.models.register import Period, RegisterEntry
 
 # ---- Orders -------------------------------------------------------------------------------
 
@@ -262,6 +263,33 @@ class Documents(Protocol):
 
     def link(self, key: str, expires_in: int) -> str:
         """A short-lived download URL of the current version."""
+
+
+# ---- The documents register ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    """Register lines of one Query and where the next starts (None: the period is done)."""
+
+    entries: list[RegisterEntry]
+    next_after: str | None
+
+
+class Register(Protocol):
+    """The documents register (repositories/register.py)."""
+
+    def add(self, entry: RegisterEntry) -> None:
+        """Write a document's line (idempotent)."""
+
+    def page(
+        self,
+        period: Period,
+        kinds: tuple[DocumentKind, ...] | None,
+        limit: int | None,
+        after: str | None,
+    ) -> RegisterPage:
+        """One Query's lines of the period, oldest first, after the position `after`."""
 
 
 # ---- Emails -------------------------------------------------------------------------------

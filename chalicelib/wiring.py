@@ -19,6 +19,7 @@ from chalicelib.repositories.counters import OrderNumbers
 from chalicelib.repositories.documents import DocumentStore
 from chalicelib.repositories.idempotency import IdempotencyStore
 from chalicelib.repositories.orders import OrderRepository
+from chalicelib.repositories.register import DocumentRegister
 from chalicelib.repositories.support_actions import SupportActionStore
 from chalicelib.secrets import cached_secret
 from chalicelib.services.checkout import Checkout
@@ -27,6 +28,7 @@ from chalicelib.services.documents import DocumentService
 from chalicelib.services.order_updates import OrderUpdater
 from chalicelib.services.orders import OrderService
 from chalicelib.services.recorder import OrderRecorder
+from chalicelib.services.register import RegisterService
 from chalicelib.services.support_actions import SupportActions
 from chalicelib.settings import get_settings
 
@@ -50,10 +52,29 @@ def order_service() -> OrderService:
         order_repository(),
         QueuePublisher(aws.sqs(), settings.order_creation_queue_name),
         IdempotencyStore(aws.dynamodb(), settings.orders_table_name),
-        CursorCodec(cached_secret(aws.secretsmanager, settings.cursor_secret_id)),
+        cursors(),
         checkout=Checkout(carts(), CartClaimStore(aws.dynamodb(), settings.orders_table_name)),
         vat_rate=settings.vat_rate,
     )
+
+
+@lru_cache(maxsize=1)
+def cursors() -> CursorCodec:
+    """List cursors, signed with the stage's key (fetched once per container)."""
+    settings = get_settings()
+    return CursorCodec(cached_secret(aws.secretsmanager, settings.cursor_secret_id))
+
+
+@lru_cache(maxsize=1)
+def document_register() -> DocumentRegister:
+    """The documents register in the orders table."""
+    return DocumentRegister(aws.dynamodb(), get_settings().orders_table_name)
+
+
+@lru_cache(maxsize=1)
+def register_service() -> RegisterService:
+    """`GET /v1.0/documents` and `GET /v1.0/reports/vat` (admins)."""
+    return RegisterService(document_register(), cursors())
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +134,12 @@ def document_service() -> DocumentService:
         return render_invoice(order, document, supplier, copy=copy)
 
     return DocumentService(
-        order_repository(), document_store(), render, supplier, announce=issued_documents()
+        order_repository(),
+        document_store(),
+        render,
+        supplier,
+        announce=issued_documents(),
+        register=document_register(),
     )
 
 
@@ -172,6 +198,9 @@ def reset() -> None:
         order_repository,
         carts,
         order_service,
+        cursors,
+        document_register,
+        register_service,
         support_actions,
         order_updater,
         order_recorder,

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.schema import schema as models_schema
 
 from chalicelib.api.params import (
+    DATE_PATTERN,
     DEFAULT_PAGE_SIZE,
     IF_MATCH_PATTERN,
     MAX_PAGE_SIZE,
@@ -21,6 +22,7 @@ from chalicelib.models.fields import TENANT_ID_PATTERN
 from chalicelib.models.lifecycle import TRANSITIONS, role_table
 from chalicelib.models.orders import (
     CreateOrderRequest,
+    DocumentKind,
     InvoiceLink,
     Order,
     OrderAccepted,
@@ -28,6 +30,7 @@ from chalicelib.models.orders import (
     OrderStatus,
     UpdateOrderRequest,
 )
+from chalicelib.models.register import MAX_PERIOD_DAYS, DocumentList, VatReport
 from chalicelib.models.support import SupportAction, SupportActionAccepted, SupportActionRequest
 from chalicelib.services.cursor import MAX_CURSOR_LENGTH, TTL_S
 
@@ -199,6 +202,45 @@ def _idempotency_key(description: str) -> dict[str, Any]:
     }
 
 
+def _page_size() -> dict[str, Any]:
+    return {
+        "name": "pageSize",
+        "in": "query",
+        "required": False,
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PAGE_SIZE,
+            "default": DEFAULT_PAGE_SIZE,
+        },
+    }
+
+
+def _start_at() -> dict[str, Any]:
+    return {
+        "name": "startAt",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
+        "description": "The opaque `nextStartAt` of the previous page "
+        f"(valid for {TTL_S // 60} minutes)",
+    }
+
+
+def _period_parameters() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+            "description": f"{what} date of issue (Africa/Johannesburg), included; "
+            f"at most {MAX_PERIOD_DAYS} days in all",
+        }
+        for name, what in (("from", "The first"), ("to", "The last"))
+    ]
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.0 document."""
     models: list[type[BaseModel]] = [
@@ -210,6 +252,8 @@ def document() -> dict[str, Any]:
         InvoiceLink,
         SupportActionRequest,
         SupportActionAccepted,
+        DocumentList,
+        VatReport,
     ]
     schemas: dict[str, Any] = models_schema(models, ref_prefix=REF)["definitions"]
     schemas["Problem"] = PROBLEM
@@ -340,6 +384,47 @@ def document() -> dict[str, Any]:
                 f"/v1.0/orders/{{orderId}}/{action.value}": _support_action(action, order_id)
                 for action in SupportAction
             },
+            "/v1.0/documents": {
+                "get": {
+                    "operationId": "listDocuments",
+                    "summary": "Admins: the documents register, by date of issue, oldest first",
+                    "description": "Each document issued once (copies are not documents), "
+                    "across tenants; one Query per page. Others: 403.",
+                    "security": secured,
+                    "parameters": [
+                        *_period_parameters(),
+                        {
+                            "name": "kind",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": [k.value for k in DocumentKind]},
+                        },
+                        _page_size(),
+                        _start_at(),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One page",
+                            "content": _json_content("DocumentList"),
+                        },
+                        **_problems(400, 401, 403, 503),
+                    },
+                }
+            },
+            "/v1.0/reports/vat": {
+                "get": {
+                    "operationId": "vatReport",
+                    "summary": "Admins: a period's output tax, from the register",
+                    "description": "`outputTax = taxInvoices.vat - creditNotes.vat`: exactly the "
+                    "register's sums for the same dates, in rand. Others: 403.",
+                    "security": secured,
+                    "parameters": _period_parameters(),
+                    "responses": {
+                        "200": {"description": "The report", "content": _json_content("VatReport")},
+                        **_problems(400, 401, 403, 503),
+                    },
+                }
+            },
             "/v1.0/tenants/{tenantId}/orders": {
                 "get": {
                     "operationId": "listOrders",
@@ -350,25 +435,8 @@ def document() -> dict[str, Any]:
                             **_path_param("tenantId", "The tenant (non-admins: their own)"),
                             "schema": {"type": "string", "pattern": TENANT_ID_PATTERN},
                         },
-                        {
-                            "name": "pageSize",
-                            "in": "query",
-                            "required": False,
-                            "schema": {
-                                "type": "integer",
-                                "minimum": 1,
-                                "maximum": MAX_PAGE_SIZE,
-                                "default": DEFAULT_PAGE_SIZE,
-                            },
-                        },
-                        {
-                            "name": "startAt",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
-                            "description": "The opaque `nextStartAt` of the previous page "
-                            f"(valid for {TTL_S // 60} minutes)",
-                        },
+                        _page_size(),
+                        _start_at(),
                         {
                             "name": "status",
                             "in": "query",

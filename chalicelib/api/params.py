@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 
 from chalicelib.errors import FieldError, ValidationFailed
-from chalicelib.models.orders import ListQuery, OrderStatus
+from chalicelib.models.orders import DocumentKind, ListQuery, OrderStatus
+from chalicelib.models.register import MAX_PERIOD_DAYS, Period, RegisterQuery
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -19,22 +21,36 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spac
 ORDER_NUMBER_PATTERN = r"^ORD-[A-Z]{2}-[0-9]{7,12}$"
 _ORDER_NUMBER = re.compile(ORDER_NUMBER_PATTERN)
 LIST_PARAMETERS = ("pageSize", "startAt", "status", "orderNumber")
+REGISTER_PARAMETERS = ("from", "to", "kind", "pageSize", "startAt")
+REPORT_PARAMETERS = ("from", "to")
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE = re.compile(DATE_PATTERN)
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{field}: {message}", [FieldError(field, message)])
 
 
-def list_query(query: Mapping[str, str] | None) -> ListQuery:
-    """pageSize, startAt, status and orderNumber of a list request; unknown ones are refused."""
-    query = dict(query or {})
-    unknown = sorted(set(query) - set(LIST_PARAMETERS))
+def _known(query: Mapping[str, str] | None, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The query's parameters; 400 naming the first unknown one."""
+    found = dict(query or {})
+    unknown = sorted(set(found) - set(allowed))
     if unknown:
-        allowed = ", ".join(LIST_PARAMETERS)
-        raise _invalid(unknown[0], f"unknown query parameter (allowed: {allowed})")
+        raise _invalid(unknown[0], f"unknown query parameter (allowed: {', '.join(allowed)})")
+    return found
+
+
+def _page_size(query: Mapping[str, str]) -> int:
     raw_size = query.get("pageSize", str(DEFAULT_PAGE_SIZE))
     if not _PAGE_SIZE.fullmatch(raw_size) or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
         raise _invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    return int(raw_size)
+
+
+def list_query(query: Mapping[str, str] | None) -> ListQuery:
+    """pageSize, startAt, status and orderNumber of a list request; unknown ones are refused."""
+    query = _known(query, LIST_PARAMETERS)
+    page_size = _page_size(query)
     raw_status = query.get("status")
     try:
         status = OrderStatus(raw_status) if raw_status is not None else None
@@ -48,7 +64,43 @@ def list_query(query: Mapping[str, str] | None) -> ListQuery:
             raise _invalid("orderNumber", "must be an order number such as ORD-EU-0000042")
         if start_at:
             raise _invalid("startAt", "does not apply to a lookup by orderNumber (one page)")
-    return ListQuery(int(raw_size), start_at, status, order_number)
+    return ListQuery(page_size, start_at, status, order_number)
+
+
+def period(query: Mapping[str, str] | None, allowed: tuple[str, ...] = REPORT_PARAMETERS) -> Period:
+    """`from` and `to`: dates of issue (YYYY-MM-DD, both included), at most a year apart."""
+    known = _known(query, allowed)
+    days = []
+    for name in ("from", "to"):
+        raw = known.get(name)
+        if raw is None:
+            raise _invalid(name, "required: a date of issue, YYYY-MM-DD")
+        try:
+            if not _DATE.fullmatch(raw):
+                raise ValueError(raw)
+            days.append(date.fromisoformat(raw))
+        except ValueError:
+            raise _invalid(name, "must be a real date, YYYY-MM-DD") from None
+    start, end = days
+    if end < start:
+        raise _invalid("to", "must not be before from")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise _invalid("to", f"a period covers at most {MAX_PERIOD_DAYS} days")
+    return Period(start, end)
+
+
+def register_query(query: Mapping[str, str] | None) -> RegisterQuery:
+    """from, to, kind, pageSize and startAt of a register request."""
+    known = _known(query, REGISTER_PARAMETERS)
+    raw_kind = known.get("kind")
+    try:
+        kind = DocumentKind(raw_kind) if raw_kind is not None else None
+    except ValueError:
+        allowed = ", ".join(k.value for k in DocumentKind)
+        raise _invalid("kind", f"must be one of {allowed}") from None
+    return RegisterQuery(
+        period(known, REGISTER_PARAMETERS), kind, _page_size(known), known.get("startAt") or None
+    )
 
 
 def if_match(headers: Mapping[str, str]) -> int | None:

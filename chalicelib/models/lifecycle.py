@@ -54,6 +54,8 @@ MAY_PRICE: frozenset[Role] = frozenset({Role.ADMIN})
 # operators. The payment system reads orders to check amounts, never the customer's name and
 # address on a document (docs/adr/0026).
 MAY_FETCH_DOCUMENTS: frozenset[Role] = frozenset({Role.CUSTOMER, Role.ADMIN})
+# Roles that may read the documents register and the VAT report (every tenant's documents).
+MAY_READ_REGISTER: frozenset[Role] = frozenset({Role.ADMIN})
 # Roles that may soft-delete or restore an order (`active`) and place back-office orders.
 MAY_SET_ACTIVE: frozenset[Role] = frozenset({Role.ADMIN})
 

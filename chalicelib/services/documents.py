@@ -38,9 +38,10 @@ from chalicelib.models.events import (
 from chalicelib.models.lifecycle import MAY_FETCH_DOCUMENTS
 from chalicelib.models.orders import DocumentKind, InvoiceLink, IssuedDocument, Order
 from chalicelib.models.principal import Principal
+from chalicelib.models.register import entry_of
 from chalicelib.models.status_effects import CustomerEmail, effects_of, email_announcing
 from chalicelib.models.supplier import Supplier, SupplierNotConfigured
-from chalicelib.ports import Documents, EventPublisher, OrderStore, StoredDocument
+from chalicelib.ports import Documents, EventPublisher, OrderStore, Register, StoredDocument
 from chalicelib.services.orders import OrderService
 
 LINK_SECONDS = 300  # presigned links live five minutes at most
@@ -85,6 +86,7 @@ class DocumentService:
         *,
         announce: EventPublisher | None = None,
         clock: Callable[[], datetime] = utc_now,
+        register: Register | None = None,
     ) -> None:
         self._store = store
         self._documents = documents
@@ -92,6 +94,7 @@ class DocumentService:
         self._supplier = supplier
         self._announce = announce
         self._clock = clock
+        self._register = register
 
     def handle(self, trigger: Trigger, *, redelivered: bool) -> None:
         """order_pdf_creator's rule: issue what the event calls for, then announce it.
@@ -152,18 +155,22 @@ class DocumentService:
         if document.kind is DocumentKind.CREDIT_NOTE:
             kinds = [DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE]
         for kind in kinds:
-            if order.issued(kind) is not None:
-                continue
-            moment = since or self._clock()
-            entry = IssuedDocument(
-                kind=kind,
-                number=Document(kind).number(order.orderNumber or order.id),
-                issuedAt=moment,
-                issueDate=business_date(moment),
-            )
-            recorded = self._store.record_document(order.tenantId, order.id, entry)
-            documents = recorded.documents if recorded else [*order.documents, entry]
-            order = order.copy(update={"documents": documents})
+            issued = order.issued(kind)
+            if issued is None:
+                moment = since or self._clock()
+                entry = IssuedDocument(
+                    kind=kind,
+                    number=Document(kind).number(order.orderNumber or order.id),
+                    issuedAt=moment,
+                    issueDate=business_date(moment),
+                )
+                recorded = self._store.record_document(order.tenantId, order.id, entry)
+                documents = recorded.documents if recorded else [*order.documents, entry]
+                order = order.copy(update={"documents": documents})
+                issued = order.issued(kind) or entry
+            # Every time, before the render: a line lost to a crash is written by the retry.
+            if self._register is not None and not is_test(order.tenantId):
+                self._register.add(entry_of(order, issued))
         return order
 
     def rerender(self, request: DocumentRenderRequested) -> Issued | None:
