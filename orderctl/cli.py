@@ -284,9 +284,11 @@ def add_support_actions(
 
 def add_documents(commands: Any, flags: argparse.ArgumentParser) -> None:
     from orderctl import support_commands as support
+    from orderctl.register_commands import add_register
 
-    parent = commands.add_parser("documents", help="documents in bulk: backfill")
+    parent = commands.add_parser("documents", help="the documents register: list; backfill")
     actions = parent.add_subparsers(dest="documents_command", required=True, metavar="ACTION")
+    add_register(actions, commands, flags)
     backfill = actions.add_parser(
         "backfill",
         parents=[flags],

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -297,3 +298,52 @@ def test_support_finds_an_order_by_its_number_and_moves_it_along(
     missing = orderctl("orders", "get", "ORD-EU-9999999", env=env)
     assert missing.returncode == 4
     assert "no order ORD-EU-9999999 in tenant tenant-a" in missing.stderr
+
+
+def test_refund_then_the_register_as_csv_and_the_months_vat_report(
+    stack: dict[str, Any], env: dict[str, str]
+) -> None:
+    """Contract revision 3 from the command line: pay, refund with a reason, then finance's
+    view: the register (CSV a spreadsheet opens) and the VAT report agree with the orders."""
+    import csv
+    import io
+
+    from chalicelib.clock import business_date, utc_now
+
+    order = as_json(orderctl("orders", "create", "--wait", "--json", env=env))
+    as_json(orderctl("orders", "pay", order["id"], "--json", env=env))
+    refunded = as_json(
+        orderctl(
+            "orders", "refund", order["id"], "--reason", "Ordered twice", "--yes", "--json", env=env
+        )
+    )
+    assert refunded["refundDetails"]["reason"] == "Ordered twice"
+    assert refunded["refundDetails"]["amount"] == order["total"]
+    Caller(stack, "alice").settled(order["id"])
+    today = business_date(utc_now())
+    deadline = time.monotonic() + 30
+    while True:  # the renderer registers the credit note once it has rendered it
+        listed = orderctl("documents", "list", "--from", today, "--to", today, "--csv", env=env)
+        assert listed.returncode == 0, listed.stderr
+        rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+        mine = {r["kind"]: r for r in rows if r["orderId"] == order["id"]}
+        if "credit-note" in mine or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert set(mine) == {"proforma", "tax-invoice", "credit-note"}
+    assert mine["credit-note"]["number"] == f"CN-{order['orderNumber']}"
+    assert mine["tax-invoice"]["total"] == order["total"]
+    report = as_json(orderctl("reports", "vat", "--period", today[:7], "--json", env=env))
+    month = as_json(
+        orderctl("documents", "list", "--from", f"{today[:7]}-01", "--to", today, "--json", env=env)
+    )
+    invoices = sum(Decimal(r["vatAmount"]) for r in month if r["kind"] == "tax-invoice")
+    notes = sum(Decimal(r["vatAmount"]) for r in month if r["kind"] == "credit-note")
+    assert Decimal(report["outputTax"]) == invoices - notes
+    refused = orderctl(
+        "reports", "vat", "--period", today[:7], "--user", "alice@tenant-a.example", env=env
+    )
+    assert refused.returncode == 3  # the API's 403
+    bad = orderctl("reports", "vat", "--period", "2026-13", env=env)
+    assert bad.returncode == 2
+    assert "--period must be a month" in bad.stderr

@@ -28,12 +28,14 @@ from chalicelib.models.orders import (
     UpdateOrderRequest,
 )
 from chalicelib.models.principal import Principal
+from chalicelib.models.register import RegisterEntry
 from chalicelib.models.status_effects import (
     STATUS_EFFECTS,
     CustomerEmail,
     DocumentName,
     email_announcing,
 )
+from chalicelib.ports import StoredDocument
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.order_updates import OrderUpdater
 from devstack.preview import local_supplier, sample_order
@@ -54,6 +56,14 @@ class Clock:
         return self.now
 
 
+class ListRegister:
+    def __init__(self) -> None:
+        self.lines: dict[tuple[str, str], RegisterEntry] = {}
+
+    def add(self, entry: RegisterEntry) -> None:
+        self.lines[(entry.orderId, entry.kind.value)] = entry
+
+
 class Rig:
     """The renderer with in-memory ports; what it rendered, with which dates, and announced."""
 
@@ -64,6 +74,7 @@ class Rig:
             RecordingPublisher(),
         )
         self.clock = Clock(ISSUED_AT)
+        self.register = ListRegister()
         self.rendered: list[tuple[str, bool, list[tuple[str, str]]]] = []
 
         def render(order: Order, document: Document, *, copy: bool = False) -> bytes:
@@ -78,6 +89,7 @@ class Rig:
             local_supplier(),
             announce=self.announced,
             clock=self.clock,
+            register=self.register,
         )
 
     def stored(self, order: Order) -> Order:
@@ -284,3 +296,38 @@ def test_a_refund_reason_is_printable_and_at_most_200_characters() -> None:
         with pytest.raises(ValidationError):
             refund_request(reason=reason)
     assert refund_request(reason="x" * 200).refundDetails is not None
+
+
+def test_a_backfill_rerender_gives_an_old_order_its_entry_dated_when_it_was_stored() -> None:
+    """Orders issued before dates were recorded: `orderctl documents backfill` re-renders them;
+    the re-render records the document as issued when its stored version was written (not
+    now), registers it, and marks the render a COPY."""
+    rig = Rig()
+    register = ListRegister()
+    rig.service._register = register
+    order = paid(sample_order(1))
+    rig.store.create(order)
+    key = f"tenant-a/orders/order_{order.id}.pdf"
+    stored_at = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    old = StoredDocument("tax-invoice", '"e-1"', "v1", None, stored_at)
+    rig.documents.versions[key] = [(old, b"%PDF old")]
+    rig.clock.now = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
+    request = DocumentRenderRequested(
+        id="backfill-1", occurredAt=rig.clock.now, correlationId="c", data=order, requestedBy="ops"
+    )
+    rig.service.handle(request, redelivered=False)
+    recorded = rig.stored(order).issued(DocumentKind.TAX_INVOICE)
+    assert recorded is not None
+    assert (recorded.issuedAt, recorded.issueDate) == (stored_at, "2026-11-03")
+    assert rig.rendered[-1][:2] == ("tax-invoice", True)
+    line = register.lines[(order.id, "tax-invoice")]
+    assert (line.issueDate, line.total, line.vatAmount) == (
+        "2026-11-03",
+        order.total,
+        order.vatAmount,
+    )
+    # A test tenant's documents are never in the register.
+    smoke = paid(sample_order(1)).copy(update={"id": "smoke-1", "tenantId": "tenant-smoke"})
+    rig.store.create(smoke)
+    rig.service.issue(smoke)
+    assert ("smoke-1", "tax-invoice") not in register.lines
