@@ -146,14 +146,102 @@ def lived(order: Order) -> Order:
     )
 
 
-def png_pages(pdf: Path, scale: float = 1.5) -> list[Path]:
+def hostile_orders() -> dict[str, Order]:
+    """Orders whose text could leave its box (issue 29): long unbroken names, addresses and
+    codes, the largest amounts, 100 lines, and every field at its maximum."""
+    from chalicelib.models.orders import OrderLine
+
+    base = sample_order(2)
+    giant = Decimal("1000000.00")  # the largest unit price; x 1000 is R1 000 000 000,00
+
+    def with_lines(count: int, name: str, product: str, unit: Decimal, qty: int) -> Order:
+        lines = [
+            OrderLine(
+                productId=f"{index:02d}{product}"[:64],
+                productName=name,
+                quantity=qty,
+                unitPrice=unit,
+                lineTotal=unit * qty,
+            )
+            for index in range(count)
+        ]
+        total = sum((line.lineTotal for line in lines), Decimal(0))
+        return base.copy(
+            update={
+                "items": lines,
+                "subtotal": total,
+                "discount": Decimal("0.00"),
+                "total": total,
+                "vatAmount": (total * 15 / 115).quantize(Decimal("0.01")),
+                "totalExclVat": total - (total * 15 / 115).quantize(Decimal("0.01")),
+                "campaign": None,
+            }
+        )
+
+    address = base.billingAddress.copy(
+        update={
+            "fullName": "F" * 200,
+            "companyName": "C" * 200,
+            "vatNumber": "4" * 20,
+            "line1": "L" * 120,
+            "line2": "M" * 200,
+            "city": "T" * 200,
+            "province": "P" * 200,
+            "postalCode": "9" * 16,
+        }
+    )
+    campaign = (
+        base.campaign.copy(update={"code": "K" * 64, "name": "N" * 200}) if base.campaign else None
+    )
+    return {
+        "long-name": with_lines(2, "W" * 200, "p" * 64, Decimal("299.00"), 1),
+        "long-address": base.copy(
+            update={"billingAddress": address.copy(update={"companyName": None})}
+        ),
+        "long-campaign": base.copy(update={"campaign": campaign}),
+        "largest-amounts": with_lines(3, "Dedicated cluster", "dc", giant, 1000),
+        "hundred-lines": with_lines(100, "Z" * 200, "q" * 64, giant, 1000),
+        "every-field-at-maximum": with_lines(100, "Y" * 200, "r" * 64, giant, 1000).copy(
+            update={
+                "billingAddress": address,
+                "customerEmail": "j" * 64 + "@" + ".".join(["e" * 63, "x" * 63, "a" * 57, "com"]),
+                "orderNumber": "ORD-EU-" + "9" * 12,
+            }
+        ),
+    }
+
+
+# The document kinds the hostile corpus is rendered as: (status, a re-render's copy).
+HOSTILE_KINDS: dict[str, tuple[OrderStatus, bool]] = {
+    "proforma": (OrderStatus.PENDING, False),
+    "tax-invoice-copy": (OrderStatus.PAID, True),
+    "credit-note": (OrderStatus.REFUNDED, False),
+}
+
+
+def hostile_lived(order: Order) -> Order:
+    """A hostile order as it lived, with its payment and refund references at their longest."""
+    lived_order = lived(order)
+    update: dict[str, Any] = {}
+    if lived_order.paymentDetails:
+        update["paymentDetails"] = lived_order.paymentDetails.copy(
+            update={"paymentId": "R" * 128, "provider": "P" * 32, "method": "M" * 32}
+        )
+    if lived_order.refundDetails:
+        update["refundDetails"] = lived_order.refundDetails.copy(
+            update={"refundId": "Q" * 128, "reason": "Why" * 66 + "yy"}
+        )
+    return lived_order.copy(update=update)
+
+
+def png_pages(pdf: Path, scale: float = 1.5, first: int | None = None) -> list[Path]:
     """PNG images of the PDF's pages beside it (PDFium), for a reviewer without a PDF viewer."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(pdf))
     written = []
     try:
-        for index in range(len(document)):
+        for index in range(min(len(document), first or len(document))):
             image = document[index].render(scale=scale).to_pil()
             path = pdf.with_name(f"{pdf.stem}-page{index + 1}.png")
             image.save(path)
@@ -187,6 +275,12 @@ def main() -> int:
         path = out / f"{name}.pdf"
         path.write_bytes(render_invoice(order, document_for(status), supplier, copy=copy))
         written += [path, *png_pages(path)]
+    for name, order in hostile_orders().items():  # text that could leave its box
+        for kind, (status, copy) in HOSTILE_KINDS.items():
+            path = out / f"hostile-{name}-{kind}.pdf"
+            hostile = hostile_lived(order.copy(update={"status": status}))
+            path.write_bytes(render_invoice(hostile, document_for(status), supplier, copy=copy))
+            written += [path, *png_pages(path, first=2)]  # the first two pages tell
     renderer = EmailRenderer(
         lambda _key: None,  # the packaged templates
         links=order_links(PORTAL_URL),

@@ -246,7 +246,12 @@ def test_the_core_plans_gates_then_applies_the_saved_plan_and_smoke_tests() -> N
     assert list(jobs) == ["plan", "second-approval", "third-approval", "deploy"]
     plan, deploy = jobs["plan"], jobs["deploy"]
     assert "environment" not in plan  # planning needs no approval
-    assert [s["run"] for s in plan["steps"] if "run" in s] == ["make package", "make plan"]
+    # The stage's settings first: a stage that cannot issue a tax invoice is refused (issue 29).
+    assert [s["run"] for s in plan["steps"] if "run" in s] == [
+        "make stage-settings",
+        "make package",
+        "make plan",
+    ]
     assert jobs["second-approval"]["environment"] == "${{ inputs.environment }}-approval-2"
     assert jobs["third-approval"]["environment"] == "${{ inputs.environment }}-approval-3"
     assert jobs["second-approval"]["if"] == "inputs.approvals >= 2"
