@@ -72,7 +72,8 @@ def test_no_word_leaves_its_box(case: str, kind: str) -> None:
     for number, page in enumerate(words(pdf), 1):
         width = 595.28
         for word, box in page:
-            assert box[0] >= MARGIN_PT - 2 and box[2] <= width - MARGIN_PT + 2, (number, word, box)
+            assert box[0] >= MARGIN_PT - 2, (number, word, box)
+            assert box[2] <= width - MARGIN_PT + 2, (number, word, box)
         ordered = sorted(page, key=lambda w: w[1][0])
         for i, (word, box) in enumerate(ordered):
             for other, other_box in ordered[i + 1 :]:
