@@ -305,7 +305,42 @@ def _email(out: Path, email: Any, name: str) -> list[Path]:
         path = out / f"email-{name}{suffix}"
         path.write_text(content, encoding="utf-8")
         paths.append(path)
-    return paths
+    png = screenshot(paths[0])
+    return [*paths, png] if png else paths
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+def screenshot(html: Path) -> Path | None:
+    """A PNG of an email's HTML as a mail client shows it (headless Chromium); None, said once,
+    where no Chromium is installed (Debian: `apt-get install chromium`)."""
+    import shutil
+    import subprocess
+
+    browser = next((found for name in BROWSERS if (found := shutil.which(name))), None)
+    if browser is None:
+        if not getattr(screenshot, "warned", False):
+            print("no Chromium on PATH: the emails are written as HTML and text, without PNGs")
+            screenshot.warned = True  # type: ignore[attr-defined]
+        return None
+    png = html.with_suffix(".png")
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",  # root in a container has no user namespace for the sandbox
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=720,1100",
+            f"--screenshot={png.resolve()}",
+            html.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return png
 
 
 if __name__ == "__main__":
