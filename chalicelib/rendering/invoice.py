@@ -88,4 +88,18 @@ def render_invoice(
 ) -> bytes:
     """The order's document as PDF bytes."""
     html = invoice_html(order, document, supplier, copy=copy)
-    return render_pdf(html, one_page_likely=len(order.items) <= ONE_PAGE_ITEMS)
+    return render_pdf(html, one_page_likely=likely_one_page(order))
+
+
+LINE_CHARS = 40  # about the characters of a line in the description and address columns
+
+
+def likely_one_page(order: Order) -> bool:
+    """Whether the document likely fits one page: at most ONE_PAGE_ITEMS lines of ordinary length.
+    Long names and addresses wrap (issue 29), so they count by the lines they take; a guess too
+    hopeful costs one more layout pass, never a wrong document."""
+    item_lines = sum(2 + len(item.productName) // LINE_CHARS for item in order.items)
+    address = order.billingAddress
+    texts = [address.fullName, address.companyName, address.line1, address.line2, address.city]
+    extra = sum(len(text) // LINE_CHARS for text in texts if text)
+    return item_lines + extra <= 2 * ONE_PAGE_ITEMS
