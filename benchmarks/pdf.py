@@ -1,12 +1,12 @@
 """Document rendering: the processor's render against a bare `pisa.CreatePDF` of the same HTML.
 
-For every kind of document at 5 items, the tax invoice at 100 items, a re-render's COPY and
-the hostile corpus (`devstack.preview`, as they lived, stage local's supplier): median render
-time over repeated runs and the processor's ratio to the bare xhtml2pdf call of the HTML the
-template produces (target <= 1.10: the template is compiled once per container). Also: the 5-item tax invoice
-against the 5-item invoice before issue 16 (the last recorded figure, target <= 1.0); what laying
-a one-page document out once instead of twice saves ("Page N of M" needs two passes); and the
-peak memory of a fresh process rendering the 100-item invoice (must fit a 512 MB Lambda with
+For every kind of document at 5 items, the tax invoice at 100 items, a re-render's COPY and the
+hostile corpus (`devstack.preview`, as they lived, stage local's supplier): median render time over
+repeated runs and the processor's ratio to the bare xhtml2pdf call of the HTML the template
+produces (target <= 1.10: the template is compiled once per container). Also: the 5-item tax
+invoice against the 5-item invoice before issue 16 (the last recorded figure, target <= 1.0); what
+laying a one-page document out once instead of twice saves ("Page N of M" needs two passes); and
+the peak memory of a fresh process rendering the 100-item invoice (must fit a 512 MB Lambda with
 room to spare). Writes benchmarks/results/pdf.json.
 """
 
