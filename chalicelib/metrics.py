@@ -19,7 +19,6 @@ counts failures per function.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +26,8 @@ from contextlib import contextmanager
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from chalicelib import SERVICE_NAME
+from chalicelib.settings import get_settings
 
-NAMESPACE = "BBWS/Orders"
 SERVICE = SERVICE_NAME
 # One collector per invocation and thread. Powertools' `Metrics` is a process-wide singleton,
 # which is right for Lambda (one invocation per process) but mixes the concurrent requests of
@@ -58,9 +57,7 @@ def published(function: str) -> Iterator[None]:
 
     Every metric carries the dimensions {function, service}: the dashboard asks for these.
     """
-    collector = EphemeralMetrics(
-        namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE), service=SERVICE
-    )
+    collector = EphemeralMetrics(namespace=get_settings().metrics_namespace, service=SERVICE)
     collector.add_dimension(name="function", value=function)
     _current.metrics = collector
     try:

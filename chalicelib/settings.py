@@ -36,6 +36,19 @@ class Settings(BaseSettings):
 
     orders_table_name: str = Field(..., env="ORDERS_TABLE_NAME")
     order_creation_queue_name: str = Field(..., env="ORDER_CREATION_QUEUE_NAME")
+    # Each processor's queue (topology.Consumer.queue_env names them): every function of a stage
+    # has them all, since app.py declares every handler.
+    order_pdf_queue_name: str | None = Field(None, env="ORDER_PDF_QUEUE_NAME")
+    internal_notification_queue_name: str | None = Field(
+        None, env="INTERNAL_NOTIFICATION_QUEUE_NAME"
+    )
+    customer_confirmation_queue_name: str | None = Field(
+        None, env="CUSTOMER_CONFIRMATION_QUEUE_NAME"
+    )
+    cognito_user_pool_arn: str = Field(
+        "", env="COGNITO_USER_POOL_ARN", description="comma-separated: the routes' authorizer"
+    )
+    metrics_namespace: str = Field("BBWS/Orders", env="POWERTOOLS_METRICS_NAMESPACE")
     order_events_topic_arn: str | None = Field(None, env="ORDER_EVENTS_TOPIC_ARN")
     orders_bucket_name: str = Field(..., env="ORDERS_BUCKET_NAME")
     templates_bucket_name: str = Field(..., env="TEMPLATES_BUCKET_NAME")
@@ -112,6 +125,24 @@ class Settings(BaseSettings):
         if not Decimal(0) <= rate < Decimal(100) or rate != rate.quantize(Decimal("0.01")):
             raise ValueError("VAT_RATE must be a percentage from 0 to under 100, two decimals")
         return rate.quantize(Decimal("0.01"))
+
+    def named(self, env: str) -> str:
+        """The value of the setting read from the environment variable `env` (a queue's name,
+        from `topology.Consumer.queue_env`); RuntimeError naming it when it is unset."""
+        for name, field in type(self).__fields__.items():
+            if field.field_info.extra.get("env") == env:
+                value = getattr(self, name)
+                if value:
+                    return str(value)
+                break
+        else:
+            raise KeyError(f"no setting reads {env}")
+        raise RuntimeError(f"{env} is not set: run with a stage from .chalice/config.json")
+
+    @property
+    def user_pool_arns(self) -> list[str]:
+        """The Cognito user pools whose ID tokens the routes accept."""
+        return [arn for arn in self.cognito_user_pool_arn.split(",") if arn]
 
     @property
     def internal_recipient_list(self) -> list[str]:

@@ -11,7 +11,6 @@ from the stage's environment variables, never from code.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +50,9 @@ class Consumer:
 
 
 def _required(env: str) -> str:
-    value = os.environ.get(env)
-    if not value:
-        raise RuntimeError(f"{env} is not set: run with a stage from .chalice/config.json")
-    return value
+    from chalicelib.settings import get_settings
+
+    return get_settings().named(env)
 
 
 # The requirements ask 5 s for the record writer's window, but Lambda waits out the whole window

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,8 +26,11 @@ def route_authorizer() -> Any:
     """The Cognito User Pool authorizer of the `/v1.0` routes (the pool ARNs from packaging)."""
     from chalice.app import CognitoUserPoolAuthorizer
 
-    arns = [arn for arn in os.environ.get("COGNITO_USER_POOL_ARN", "").split(",") if arn]
-    return CognitoUserPoolAuthorizer("CognitoUserPool", provider_arns=arns)
+    from chalicelib.settings import get_settings
+
+    return CognitoUserPoolAuthorizer(
+        "CognitoUserPool", provider_arns=get_settings().user_pool_arns
+    )
 
 
 def _groups(raw: Any) -> frozenset[str]:

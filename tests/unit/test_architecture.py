@@ -97,3 +97,32 @@ def test_the_service_name_has_one_value() -> None:
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     assert config["app_name"] == SERVICE_NAME
     assert config["environment_variables"]["POWERTOOLS_SERVICE_NAME"] == SERVICE_NAME
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        'os.environ.get("ORDERS_TABLE_NAME")',
+        'os.environ["ORDERS_TABLE_NAME"]',
+        'os.getenv("ORDERS_TABLE_NAME")',
+    ],
+)
+def test_the_deployed_code_reads_the_environment_through_settings_only(reader: str) -> None:
+    """Issue 30: `Settings` is the one reader of the environment in chalicelib (ruff's
+    banned-api, TID251); the dev stack and the tools may read it."""
+    source = f"import os\n\nVALUE = {reader}\n"
+
+    def lint(path: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ruff", "check", "--no-cache", "--stdin-filename", path, "-"],
+            input=source,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+
+    refused = lint("chalicelib/services/anything.py")
+    assert refused.returncode == 1
+    assert "TID251" in refused.stdout
+    assert lint("devstack/anything.py").returncode == 0
