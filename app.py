@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import Request, Response
 
 from chalicelib import SERVICE_NAME, log, metrics, processing, topology, wiring
 from chalicelib.api import auth, cors, params
 from chalicelib.api.body import parse_json
-from chalicelib.api.problems import api_boundary, correlation_id_of
+from chalicelib.api.problems import BoundedChalice, correlation_id_of
 from chalicelib.clock import iso, utc_now
 from chalicelib.models.base import ApiModel
 from chalicelib.models.orders import CreateOrderRequest, Order, UpdateOrderRequest
@@ -22,8 +22,8 @@ from chalicelib.models.support import SupportAction, SupportActionRequest
 from chalicelib.settings import get_settings
 
 M = TypeVar("M", bound=ApiModel)
-app = Chalice(app_name=SERVICE_NAME)
-errors_as_problems = api_boundary(app)
+# Every route is inside the error boundary by construction (chalicelib/api/problems.py).
+app = BoundedChalice(app_name=SERVICE_NAME)
 AUTHORIZER = auth.route_authorizer()
 ANY_CONTENT_TYPE = ["*/*"]  # the body parser answers 415 as problem+json, not Chalice
 
@@ -64,7 +64,6 @@ def _caller() -> Principal:
 
 
 @app.route("/health", methods=["GET"])
-@errors_as_problems
 def health() -> dict[str, Any]:
     """Liveness for the Route 53 failover check: no auth, no dependencies."""
     settings = get_settings()
@@ -78,7 +77,6 @@ def health() -> dict[str, Any]:
 
 
 @app.route("/v1.0/orders", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_CONTENT_TYPE)
-@errors_as_problems
 def create_order() -> Response:
     """Validate and enqueue an order; the record is written asynchronously."""
     caller = _caller()
@@ -95,7 +93,6 @@ def create_order() -> Response:
 
 
 @app.route("/v1.0/orders/{orderId}", methods=["GET"], authorizer=AUTHORIZER)
-@errors_as_problems
 def get_order(orderId: str) -> Response:
     """One order of the caller's tenant (admins: any tenant)."""
     caller = _caller()
@@ -106,7 +103,6 @@ def get_order(orderId: str) -> Response:
 @app.route(
     "/v1.0/orders/{orderId}", methods=["PUT"], authorizer=AUTHORIZER, content_types=ANY_CONTENT_TYPE
 )
-@errors_as_problems
 def update_order(orderId: str) -> Response:
     """Status / payment update (state machine), soft delete by admins; `If-Match` honoured."""
     caller = _caller()
@@ -117,7 +113,6 @@ def update_order(orderId: str) -> Response:
 
 
 @app.route("/v1.0/tenants/{tenantId}/orders", methods=["GET"], authorizer=AUTHORIZER)
-@errors_as_problems
 def list_orders(tenantId: str) -> Response:
     """A tenant's orders, newest first: `pageSize` 1-100, signed `startAt` cursor, `status`,
     `orderNumber` (exact: the one order, or none)."""
@@ -127,7 +122,6 @@ def list_orders(tenantId: str) -> Response:
 
 
 @app.route("/v1.0/orders/{orderId}/invoice", methods=["GET"], authorizer=AUTHORIZER)
-@errors_as_problems
 def get_invoice(orderId: str) -> Response:
     """A presigned link (5 minutes) to the order's current document and its `kind`; 404 before."""
     caller = _caller()
@@ -136,7 +130,6 @@ def get_invoice(orderId: str) -> Response:
 
 
 @app.route("/v1.0/documents", methods=["GET"], authorizer=AUTHORIZER)
-@errors_as_problems
 def list_documents() -> Response:
     """Admins: the documents register, by date of issue (`from`, `to`, `kind`, `pageSize`,
     signed `startAt`); one Query per page."""
@@ -147,7 +140,6 @@ def list_documents() -> Response:
 
 
 @app.route("/v1.0/reports/vat", methods=["GET"], authorizer=AUTHORIZER)
-@errors_as_problems
 def vat_report() -> Response:
     """Admins: a period's output tax from the register (`from`, `to`: dates of issue)."""
     caller = _caller()
@@ -184,7 +176,7 @@ def _support_route(action: SupportAction, summary: str) -> None:
         methods=["POST"],
         authorizer=AUTHORIZER,
         content_types=ANY_CONTENT_TYPE,
-    )(errors_as_problems(view))
+    )(view)
 
 
 _support_route(

@@ -6,6 +6,7 @@ environment is set here, before anything imports `app`.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -71,3 +72,20 @@ def _fresh_wiring() -> Iterator[None]:
 def aws_call_log() -> Path:
     """The folder this run's stacks record their functions' AWS calls in."""
     return Path(os.environ[aws_calls.ENV])
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the service logger writes, through its own JSON formatter (one JSON per line)."""
+    import logging
+
+    from chalicelib import log
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(log.logger.registered_formatter)
+    log.logger.addHandler(handler)
+    log.logger.setLevel("INFO")
+    yield stream
+    log.logger.removeHandler(handler)
+    log.reset()

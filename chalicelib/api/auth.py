@@ -28,9 +28,7 @@ def route_authorizer() -> Any:
 
     from chalicelib.settings import get_settings
 
-    return CognitoUserPoolAuthorizer(
-        "CognitoUserPool", provider_arns=get_settings().user_pool_arns
-    )
+    return CognitoUserPoolAuthorizer("CognitoUserPool", provider_arns=get_settings().user_pool_arns)
 
 
 def _groups(raw: Any) -> frozenset[str]:

@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from chalice.app import Chalice
+
 from chalicelib import log, metrics
 from chalicelib.errors import (
     AuthenticationFailed,
@@ -88,8 +90,24 @@ def problem_body(
     return status, body, headers
 
 
+class BoundedChalice(Chalice):
+    """A Chalice app whose every route is inside `api_boundary`, by construction: the boundary
+    is applied when the route is registered, so no route can answer Chalice's own error body or
+    log under the previous request's keys (docs/architecture.md)."""
+
+    def route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        register = super().route(path, **kwargs)
+        boundary = api_boundary(self)
+
+        def decorate(view: F) -> F:
+            register(boundary(view))
+            return view
+
+        return decorate
+
+
 def api_boundary(app: Any) -> Callable[[F], F]:
-    """Decorator for every route: per-request log keys, and every error as problem+json."""
+    """What wraps every route: per-request log keys, and every error as problem+json."""
     from chalice.app import Response
 
     def decorate(view: F) -> F:
