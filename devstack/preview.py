@@ -276,8 +276,8 @@ def main() -> int:
         path.write_bytes(render_invoice(order, document_for(status), supplier, copy=copy))
         written += [path, *png_pages(path)]
     for name, order in hostile_orders().items():  # text that could leave its box
-        for kind, (status, copy) in HOSTILE_KINDS.items():
-            path = out / f"hostile-{name}-{kind}.pdf"
+        for document, (status, copy) in HOSTILE_KINDS.items():
+            path = out / f"hostile-{name}-{document}.pdf"
             hostile = hostile_lived(order.copy(update={"status": status}))
             path.write_bytes(render_invoice(hostile, document_for(status), supplier, copy=copy))
             written += [path, *png_pages(path, first=2)]  # the first two pages tell
