@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from chalice.app import Request, Response
 
-from chalicelib import SERVICE_NAME, log, metrics, processing, topology, wiring
+from chalicelib import SERVICE_NAME, batch, log, metrics, processing, topology, wiring
 from chalicelib.api import auth, cors, params
 from chalicelib.api.body import parse_json
 from chalicelib.api.problems import BoundedChalice, correlation_id_of
@@ -209,7 +209,7 @@ app.register_middleware(cors.middleware(lambda: get_settings().cors_origins), "h
 @app.on_sqs_message(**topology.ORDER_CREATOR_RECORD.event_source())
 def order_creator_record(event: Any) -> dict[str, Any]:
     """Number and write each requested order once, publish OrderCreated; report failures."""
-    return processing.handle_batch_together(
+    return batch.handle_batch_together(
         event,
         processing.order_requested,
         lambda requests: wiring.order_recorder().record_batch(requests),
@@ -223,9 +223,9 @@ def order_pdf_creator(event: Any) -> dict[str, Any]:
 
     def issue(body: str) -> None:
         trigger = processing.document_event(body)
-        wiring.document_service().handle(trigger, redelivered=processing.redelivered())
+        wiring.document_service().handle(trigger, redelivered=batch.redelivered())
 
-    return processing.handle_batch(event, issue, topology.ORDER_PDF_CREATOR.function)
+    return batch.handle_batch(event, issue, topology.ORDER_PDF_CREATOR.function)
 
 
 @app.on_dynamodb_record(**topology.ORDER_STATUS_STREAM.event_source())
@@ -249,7 +249,7 @@ def order_internal_notification_sender(event: Any) -> dict[str, Any]:
         recipients = get_settings().internal_recipient_list
         wiring.notification_service().send(INTERNAL_NOTIFICATION, order, recipients)
 
-    return processing.handle_batch(event, send, topology.INTERNAL_NOTIFICATION_SENDER.function)
+    return batch.handle_batch(event, send, topology.INTERNAL_NOTIFICATION_SENDER.function)
 
 
 @app.on_sqs_message(**topology.CUSTOMER_CONFIRMATION_SENDER.event_source())
@@ -259,4 +259,4 @@ def customer_order_confirmation_sender(event: Any) -> dict[str, Any]:
     def send(body: str) -> None:
         wiring.customer_emails().send(processing.customer_email_event(body))
 
-    return processing.handle_batch(event, send, topology.CUSTOMER_CONFIRMATION_SENDER.function)
+    return batch.handle_batch(event, send, topology.CUSTOMER_CONFIRMATION_SENDER.function)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from chalicelib import metrics
+from chalicelib.batch import handle_batch, handle_batch_together
 from chalicelib.models.status_effects import CustomerEmail
-from chalicelib.processing import handle_batch, handle_batch_together
 from chalicelib.rendering.emails import CUSTOMER_EMAILS
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.notifications import NotificationService
