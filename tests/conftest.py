@@ -84,8 +84,9 @@ def log_lines() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(log.logger.registered_formatter)
-    log.logger.addHandler(handler)
+    underlying = logging.getLogger(log.logger.name)  # Powertools' Logger wraps this one
+    underlying.addHandler(handler)
     log.logger.setLevel("INFO")
     yield stream
-    log.logger.removeHandler(handler)
+    underlying.removeHandler(handler)
     log.reset()

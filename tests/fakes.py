@@ -10,15 +10,18 @@ from chalicelib.models.base import ApiModel
 from chalicelib.models.documents import KIND_RANK
 from chalicelib.models.money import format_money
 from chalicelib.models.orders import DocumentKind, InvoiceState, IssuedDocument, Order, OrderStatus
+from chalicelib.models.register import Period, RegisterEntry
 from chalicelib.ports import (
     ActionRecord,
     IdempotencyRecord,
     OrderChange,
     Page,
     Position,
+    RegisterPage,
     StoredDocument,
     UpdateRejected,
 )
+from chalicelib.repositories.register import index_key
 
 
 class InMemoryOrderStore:
@@ -295,3 +298,36 @@ class InMemorySupportActions:
         if held is not None and held.request_id == request_id:
             del self.records[(tenant_id, order_id, action)]
             self.released.append(request_id)
+
+
+class InMemoryRegister:
+    """`ports.Register`: the documents register's lines, by the same key the index sorts by."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[str, str], RegisterEntry] = {}
+        self.queries = 0
+
+    def add(self, entry: RegisterEntry) -> None:
+        self.lines[(entry.orderId, entry.kind.value)] = entry
+
+    def page(
+        self,
+        period: Period,
+        kinds: tuple[DocumentKind, ...] | None,
+        limit: int | None,
+        after: str | None,
+    ) -> RegisterPage:
+        self.queries += 1
+        start, end = period.start.isoformat(), period.end.isoformat()
+        keyed = sorted((index_key(e), e) for e in self.lines.values())
+        found = [
+            (key, entry)
+            for key, entry in keyed
+            if start <= entry.issueDate <= end
+            and (after is None or key > after)
+            and (kinds is None or entry.kind in kinds)
+        ]
+        if limit is not None and len(found) > limit:
+            found = found[:limit]
+            return RegisterPage([e for _, e in found], found[-1][0])
+        return RegisterPage([e for _, e in found], None)

@@ -28,7 +28,7 @@ from chalicelib.rendering.emails import (
     order_links,
 )
 from chalicelib.settings import Settings
-from devstack.preview import sample_order
+from devstack.preview import local_supplier, sample_order
 
 PORTAL = "https://portal.example"
 SENDER = Sender("Big Beard Web Solutions (Pty) Ltd", "billing@bbws.io")
@@ -106,18 +106,20 @@ def test_the_team_email_says_the_same_facts_in_both_parts() -> None:
 
 
 def test_a_named_sender_and_a_reply_to_on_both_kinds_of_message() -> None:
-    settings = Settings(
-        environment="local",
-        orders_table_name="t",
-        order_creation_queue_name="q",
-        orders_bucket_name="b",
-        templates_bucket_name="tb",
-        cursor_secret_id="s",
-        email_sender="no-reply@bbws.io",
-        internal_recipients="team@bbws.io",
-        supplier_particulars='{"name": "Big Beard Web Solutions (Pty) Ltd [DEV]", "address": '
-        '["1 Bree Street", "Cape Town"], "email": "billing@bbws.io", "bank": {"bank": "FNB", '
-        '"accountName": "BBWS", "accountNumber": "62000000000", "branchCode": "250655"}}',
+    settings = Settings.parse_obj(
+        {
+            "environment": "local",
+            "orders_table_name": "t",
+            "order_creation_queue_name": "q",
+            "orders_bucket_name": "b",
+            "templates_bucket_name": "tb",
+            "cursor_secret_id": "s",
+            "email_sender": "no-reply@bbws.io",
+            "internal_recipients": "team@bbws.io",
+            "supplier_particulars": local_supplier()
+            .copy(update={"name": "Big Beard Web Solutions (Pty) Ltd [DEV]"})
+            .json(),
+        }
     )
     assert parseaddr(settings.email_from) == (
         "Big Beard Web Solutions (Pty) Ltd [DEV]",

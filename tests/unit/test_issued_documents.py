@@ -28,7 +28,6 @@ from chalicelib.models.orders import (
     UpdateOrderRequest,
 )
 from chalicelib.models.principal import Principal
-from chalicelib.models.register import RegisterEntry
 from chalicelib.models.status_effects import (
     STATUS_EFFECTS,
     CustomerEmail,
@@ -39,7 +38,12 @@ from chalicelib.ports import StoredDocument
 from chalicelib.services.documents import DocumentService
 from chalicelib.services.order_updates import OrderUpdater
 from devstack.preview import local_supplier, sample_order
-from tests.fakes import InMemoryDocuments, InMemoryOrderStore, RecordingPublisher
+from tests.fakes import (
+    InMemoryDocuments,
+    InMemoryOrderStore,
+    InMemoryRegister,
+    RecordingPublisher,
+)
 from tests.sample import REFUND
 
 S = OrderStatus
@@ -56,14 +60,6 @@ class Clock:
         return self.now
 
 
-class ListRegister:
-    def __init__(self) -> None:
-        self.lines: dict[tuple[str, str], RegisterEntry] = {}
-
-    def add(self, entry: RegisterEntry) -> None:
-        self.lines[(entry.orderId, entry.kind.value)] = entry
-
-
 class Rig:
     """The renderer with in-memory ports; what it rendered, with which dates, and announced."""
 
@@ -74,7 +70,7 @@ class Rig:
             RecordingPublisher(),
         )
         self.clock = Clock(ISSUED_AT)
-        self.register = ListRegister()
+        self.register = InMemoryRegister()
         self.rendered: list[tuple[str, bool, list[tuple[str, str]]]] = []
 
         def render(order: Order, document: Document, *, copy: bool = False) -> bytes:
@@ -303,8 +299,7 @@ def test_a_backfill_rerender_gives_an_old_order_its_entry_dated_when_it_was_stor
     the re-render records the document as issued when its stored version was written (not
     now), registers it, and marks the render a COPY."""
     rig = Rig()
-    register = ListRegister()
-    rig.service._register = register
+    register = rig.register
     order = paid(sample_order(1))
     rig.store.create(order)
     key = f"tenant-a/orders/order_{order.id}.pdf"
