@@ -422,8 +422,15 @@ def add_mail(commands: Any, flags: argparse.ArgumentParser) -> None:
     show.set_defaults(handler=mail.cmd_mail_show)
 
 
+def cmd_completion(args: argparse.Namespace) -> int:
+    from orderctl.shell_completion import script
+
+    print(script(parser(), args.shell), end="")
+    return 0
+
+
 def add_completion(commands: Any) -> None:
-    from orderctl.shell_completion import SHELLS, cmd_completion
+    from orderctl.shell_completion import SHELLS
 
     completion = commands.add_parser(
         "completion",

@@ -63,10 +63,3 @@ complete -F _orderctl orderctl
     if shell == "zsh":
         return "autoload -U +X bashcompinit && bashcompinit\n" + bash
     return bash
-
-
-def cmd_completion(args: argparse.Namespace) -> int:
-    from orderctl.cli import parser
-
-    print(script(parser(), args.shell), end="")
-    return 0

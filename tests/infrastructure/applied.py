@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from scripts import package, terraform
-from tests.infrastructure.conftest import ROOT, emulator_client, emulator_provider
+from tests.infrastructure.emulator import emulator_client, emulator_provider
+
+ROOT = Path(__file__).resolve().parents[2]
 
 REGION = "eu-west-1"
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())

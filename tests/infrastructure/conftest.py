@@ -20,27 +20,12 @@ import pytest
 from devstack.stack import http_ok, wait_until
 from scripts import package, terraform
 from tests.e2e.stack_process import free_port
+from tests.infrastructure.emulator import (
+    emulator_provider,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "sit", "prod")
-EMULATOR_ACCOUNT = "123456789012"  # moto's
-PROVIDER_SERVICES = (
-    "apigateway",
-    "cloudwatch",
-    "dynamodb",
-    "iam",
-    "kms",
-    "lambda",
-    "logs",
-    "route53",
-    "s3",
-    "secretsmanager",
-    "sns",
-    "sqs",
-    "sts",
-    "wafv2",
-)
-
 needs_terraform = pytest.mark.skipif(
     terraform.binary() is None,
     reason="terraform is not installed: the Terraform checks need it on PATH",
@@ -100,19 +85,6 @@ def emulator_process(folder: Path) -> Iterator[str]:
                 process.kill()
 
 
-def emulator_client(url: str, service: str, region: str = "eu-west-1") -> Any:
-    """A boto3 client of an emulator."""
-    import boto3
-
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=url,
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The local stack's emulator (moto server) on a free port."""
@@ -132,23 +104,6 @@ PRIMARY_REGIONS = {
     "prod": "af-south-1",
     "sandbox": "eu-west-1",
 }
-
-
-def emulator_provider(url: str, region: str, alias: str | None = None) -> dict[str, Any]:
-    """An AWS provider block that talks to the emulator."""
-    block: dict[str, Any] = {
-        "region": region,
-        "access_key": "test",
-        "secret_key": "test",
-        "allowed_account_ids": [EMULATOR_ACCOUNT],
-        "skip_credentials_validation": True,
-        "skip_metadata_api_check": True,
-        "s3_use_path_style": True,
-        "endpoints": [dict.fromkeys(PROVIDER_SERVICES, url)],
-    }
-    if alias:
-        block["alias"] = alias
-    return block
 
 
 def plan(

@@ -27,7 +27,8 @@ from devstack.stream_poller import matches
 from devstack.stream_poller import to_lambda_record as stream_record
 from orderctl import mail
 from scripts.artifact_check import CleanRuntime, extract, handlers, twin_layer
-from tests.infrastructure.conftest import emulator_client, emulator_process, needs_runtime_python
+from tests.infrastructure.conftest import emulator_process, needs_runtime_python
+from tests.infrastructure.emulator import emulator_client
 from tests.sample import order_body, paid_now
 
 pytestmark = needs_runtime_python

@@ -12,7 +12,6 @@ import pytest
 
 from scripts import sandbox
 from tests.infrastructure.conftest import (
-    EMULATOR_ACCOUNT,
     ROOT,
     generated,
     needs_terraform,
@@ -20,6 +19,7 @@ from tests.infrastructure.conftest import (
     plan,
     resources,
 )
+from tests.infrastructure.emulator import EMULATOR_ACCOUNT
 
 pytestmark = needs_terraform
 
