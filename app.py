@@ -242,12 +242,9 @@ def order_status_stream(event: Any) -> dict[str, Any]:
 @app.on_sqs_message(**topology.INTERNAL_NOTIFICATION_SENDER.event_source())
 def order_internal_notification_sender(event: Any) -> dict[str, Any]:
     """Email the internal team about each new order once."""
-    from chalicelib.rendering.emails import INTERNAL_NOTIFICATION
 
     def send(body: str) -> None:
-        order = processing.created_order(body)
-        recipients = get_settings().internal_recipient_list
-        wiring.notification_service().send(INTERNAL_NOTIFICATION, order, recipients)
+        wiring.team_notifications().send(processing.created_order(body))
 
     return batch.handle_batch(event, send, topology.INTERNAL_NOTIFICATION_SENDER.function)
 

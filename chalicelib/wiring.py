@@ -35,6 +35,7 @@ from chalicelib.settings import get_settings
 if TYPE_CHECKING:
     from chalicelib.services.customer_emails import CustomerEmails
     from chalicelib.services.notifications import NotificationService
+    from chalicelib.services.team_notifications import TeamNotifications
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +167,17 @@ def customer_emails() -> CustomerEmails:
 
 
 @lru_cache(maxsize=1)
+def team_notifications() -> TeamNotifications:
+    """order_internal_notification_sender: the team's email about each new order."""
+    from chalicelib.rendering.emails import INTERNAL_NOTIFICATION
+    from chalicelib.services.team_notifications import TeamNotifications
+
+    return TeamNotifications(
+        notification_service(), INTERNAL_NOTIFICATION, get_settings().internal_recipient_list
+    )
+
+
+@lru_cache(maxsize=1)
 def notification_service() -> NotificationService:
     """Both email senders."""
     from chalicelib.mailer import SesMailer
@@ -209,6 +221,7 @@ def reset() -> None:
         renderer_queue,
         issued_documents,
         customer_emails,
+        team_notifications,
         notification_service,
     ):
         factory.cache_clear()

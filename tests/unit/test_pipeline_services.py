@@ -9,12 +9,13 @@ import pytest
 from chalicelib.errors import DependencyFailed
 from chalicelib.models.documents import Document
 from chalicelib.models.events import OrderCreated, OrderCreateRequested
-from chalicelib.models.orders import Order
+from chalicelib.models.orders import Order, OrderStatus
 from chalicelib.models.status_effects import CustomerEmail
 from chalicelib.ports import Claim, Email, EmailKind, EmailRefused
-from chalicelib.rendering.emails import CUSTOMER_EMAILS
+from chalicelib.rendering.emails import CUSTOMER_EMAILS, INTERNAL_NOTIFICATION
 from chalicelib.services.notifications import EmailBeingSent, NotificationService
 from chalicelib.services.recorder import OrderRecorder
+from chalicelib.services.team_notifications import TeamNotifications
 from devstack.preview import sample_order
 from tests.fakes import CountingNumbers, InMemoryOrderStore, RecordingPublisher
 
@@ -189,3 +190,17 @@ def test_an_email_ses_refuses_is_recorded_and_never_retried(
     # A redelivery of the same message finds it done: no second attempt, no DLQ.
     assert service.send(RECEIVED, order, [order.customerEmail]) is False
     assert mailer.attempts == 1
+
+
+def test_the_team_is_told_about_a_new_order_once_and_about_nothing_else() -> None:
+    """The status table decides (tells_team: PENDING only); the recipients are the setting's."""
+    ledger, mailer = FakeLedger(), FakeMailer()
+    service = NotificationService(ledger, StubRenderer(), mailer, clock=lambda: 0.0)
+    team = TeamNotifications(service, INTERNAL_NOTIFICATION, ["orders@bbws.io", "ops@bbws.io"])
+    order = sample_order(1)
+    assert [team.send(order), team.send(order)] == [True, False]
+    assert [to for to, _ in mailer.sent] == [["orders@bbws.io", "ops@bbws.io"]]
+    for status in OrderStatus:
+        if status is not OrderStatus.PENDING:
+            assert not team.send(order.copy(update={"status": status, "id": f"o-{status}"}))
+    assert len(mailer.sent) == 1
