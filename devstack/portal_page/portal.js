@@ -6,6 +6,10 @@
 // shows its `title` and `detail`. Plain ES modules, no build step, no dependencies.
 
 const config = await (await fetch("/config.json")).json();
+// The statuses an order can have, from the contract itself (models/orders.py via the OpenAPI
+// document): a new status appears here with no edit to the page.
+const openapi = await (await fetch("/openapi.json")).json();
+const ORDER_STATUSES = openapi.components.schemas.OrderStatus.enum;
 const $ = (selector) => document.querySelector(selector);
 let session = null; // {idToken, email, tenantId, groups, expiresAt}: in memory only
 
@@ -395,6 +399,12 @@ function onSubmit(selector, action) {
     event.preventDefault();
     run(event.submitter || event.target, () => action(event.target));
   });
+}
+
+for (const status of ORDER_STATUSES) {
+  const option = document.createElement("option");
+  option.textContent = status;
+  $("[data-testid=status-filter]").append(option);
 }
 
 for (const user of config.demoUsers) {

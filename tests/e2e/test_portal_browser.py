@@ -18,6 +18,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
+from chalicelib.models.orders import OrderStatus
 from devstack import portal
 from tests.e2e.api_client import Caller
 from tests.e2e.browser import Steps, all_by, by_testid, recorded, wait
@@ -132,6 +133,9 @@ def test_a_customer_orders_downloads_pages_and_cancels_in_the_portal(
         # The list, a page at a time: a second order (through the API) makes two pages of one.
         other = alice.create()
         alice.wait_for(other, limit_s=30)
+        # The status filter offers exactly the contract's statuses (from the OpenAPI document).
+        offered = [o.text for o in all_by(driver, "[data-testid=status-filter] option")]
+        assert offered == ["any", *(s.value for s in OrderStatus)]
         page_size = by_testid(driver, "page-size")
         page_size.clear()
         page_size.send_keys("1")
