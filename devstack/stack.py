@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -278,9 +279,24 @@ class Supervisor:
         return env
 
     def start(self) -> dict[str, Any]:
-        """Bring the whole stack up; returns the stack description."""
-        from devstack.provision import provision
+        """Bring the whole stack up; returns the stack description (also `stack.json`)."""
+        self._prepare()
+        self._start_emulator()
+        made, environment = self._provision()
+        env = self.child_env(self._dynamic(made))
+        stack = self._describe(made, environment)
+        waiting = self._start_servers(env, stack)
+        pollers = self._start_pollers(env)
+        for what, url, process in waiting:
+            wait_until(partial(http_ok, url), what, 60, process)
+        for name, (process, ready) in pollers.items():
+            what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
+            wait_until(ready.exists, what, 60, process)
+        write_atomically(self.state_dir / STACK_FILE_NAME, json.dumps(stack, indent=2))
+        return stack
 
+    def _prepare(self) -> None:
+        """State and log folders; a previous run's processes ended; every port free."""
         self.state_dir.mkdir(exist_ok=True)
         self.logs_dir.mkdir(exist_ok=True)
         end_leftovers(self.state_dir)
@@ -291,28 +307,26 @@ class Supervisor:
         (self.state_dir / STACK_FILE_NAME).unlink(missing_ok=True)
         self._write_pids()
 
+    def _start_emulator(self) -> None:
+        argv = [sys.executable, "-m", "devstack.emulator", "-H", HOST, "-p"]
         emulator = self.spawn(
-            "emulator",
-            [
-                sys.executable,
-                "-m",
-                "devstack.emulator",
-                "-H",
-                HOST,
-                "-p",
-                str(self.ports.emulator),
-            ],
-            self.child_env({}),
-            show=False,
+            "emulator", [*argv, str(self.ports.emulator)], self.child_env({}), show=False
         )
         wait_until(lambda: http_ok(f"{self.endpoint}/moto-api/"), "The AWS emulator", 30, emulator)
 
-        api_config = function_config(self.stage, API_HANDLER)
+    def _provision(self) -> tuple[Any, dict[str, str]]:
+        """Every resource of the stage in the emulator, as Terraform makes them in AWS."""
+        from devstack.provision import provision
+
+        environment = function_config(self.stage, API_HANDLER).environment
         timeouts = {
             c.function: function_config(self.stage, c.function).timeout_s for c in CONSUMERS
         }
-        made = provision(self._client, api_config.environment, REGION, timeouts)
-        dynamic = {
+        return provision(self._client, environment, REGION, timeouts), environment
+
+    def _dynamic(self, made: Any) -> dict[str, str]:
+        """The settings only known once the stack runs: ids the emulator chose, real ports."""
+        return {
             "ORDER_EVENTS_TOPIC_ARN": made.topic_arn,
             "COGNITO_USER_POOL_ID": made.user_pool_id,
             "COGNITO_APP_CLIENT_ID": made.user_pool_client_id,
@@ -323,9 +337,10 @@ class Supervisor:
             "CORS_ALLOWED_ORIGINS": ",".join(self.cors_origins),
             "PORTAL_URL": self.portal_url,  # customer emails link to its /orders/{orderId}
         }
-        env = self.child_env(dynamic)
-        # What stack.json will say (written once every child is up); the portal's config is part.
-        stack = {
+
+    def _describe(self, made: Any, environment: dict[str, str]) -> dict[str, Any]:
+        """What stack.json says (written once every child is up); the portal's config is part."""
+        return {
             "apiUrl": self.api_url,
             "cartApiUrl": self.cart_url,
             "awsEndpointUrl": self.endpoint,
@@ -345,58 +360,40 @@ class Supervisor:
             "apiReferenceUrl": f"{self.portal_url}/api/",
             "mailUrl": f"{self.portal_url}/mail",
             # The supplier's particulars on the documents (the stage's SUPPLIER_PARTICULARS).
-            "supplier": json.loads(api_config.environment.get("SUPPLIER_PARTICULARS") or "null"),
+            "supplier": json.loads(environment.get("SUPPLIER_PARTICULARS") or "null"),
             "users": made.users,
             "logs": str(self.logs_dir),
         }
+
+    def _start_servers(
+        self, env: dict[str, str], stack: dict[str, Any]
+    ) -> list[tuple[str, str, subprocess.Popen[bytes]]]:
+        """The Cart stub, the portal origin and the API: (what, health URL, process) each."""
+        python = sys.executable
         cart = self.spawn(
             "cart",
-            [
-                sys.executable,
-                "-m",
-                "devstack.cart_stub",
-                "--host",
-                HOST,
-                "--port",
-                str(self.ports.cart),
-            ],
+            [python, "-m", "devstack.cart_stub", "--host", HOST, "--port", str(self.ports.cart)],
             env,
         )
         portal_config = self.state_dir / "portal.json"
         write_atomically(portal_config, json.dumps(portal.config_for(stack), indent=2))
-        portal_server = self.spawn(
-            "portal",
-            [
-                sys.executable,
-                "-m",
-                "devstack.portal",
-                "--host",
-                HOST,
-                "--port",
-                str(self.ports.portal),
-                "--config",
-                str(portal_config),
-            ],
-            env,
-        )
-        api = self.spawn(
-            "api",
-            [
-                sys.executable,
-                "-m",
-                "devstack.api_server",
-                "--stage",
-                self.stage,
-                "--host",
-                HOST,
-                "--port",
-                str(self.ports.api),
-                "--no-autoreload",
-            ],
-            env,
-        )
+        portal_argv = [python, "-m", "devstack.portal", "--host", HOST]
+        portal_argv += ["--port", str(self.ports.portal), "--config", str(portal_config)]
+        portal_server = self.spawn("portal", portal_argv, env)
+        api_argv = [python, "-m", "devstack.api_server", "--stage", self.stage, "--host", HOST]
+        api = self.spawn("api", [*api_argv, "--port", str(self.ports.api), "--no-autoreload"], env)
+        return [
+            ("The API (chalice local)", f"{self.api_url}/health", api),
+            ("The Cart service stub", f"{self.cart_url}/health", cart),
+            ("The portal origin", f"{self.portal_url}/health", portal_server),
+        ]
+
+    def _start_pollers(
+        self, env: dict[str, str]
+    ) -> dict[str, tuple[subprocess.Popen[bytes], Path]]:
+        """One poller process per function, as Lambda isolates functions, and the stream's."""
         pollers = {}
-        for consumer in CONSUMERS:  # one process per function, as Lambda isolates functions
+        for consumer in CONSUMERS:
             name = POLLERS[consumer.function]
             ready = self.state_dir / f"{name}.ready"
             ready.unlink(missing_ok=True)
@@ -406,17 +403,7 @@ class Supervisor:
         ready.unlink(missing_ok=True)
         stream_argv = [sys.executable, "-m", "devstack.stream_poller", self.stage, str(ready)]
         pollers[STREAM] = (self.spawn(STREAM, stream_argv, env), ready)
-        wait_until(lambda: http_ok(f"{self.api_url}/health"), "The API (chalice local)", 60, api)
-        wait_until(lambda: http_ok(f"{self.cart_url}/health"), "The Cart service stub", 30, cart)
-        wait_until(
-            lambda: http_ok(f"{self.portal_url}/health"), "The portal origin", 30, portal_server
-        )
-        for name, (process, ready) in pollers.items():
-            what = "The stream consumer" if name == STREAM else f"The SQS poller for {name}"
-            wait_until(ready.exists, what, 60, process)
-
-        write_atomically(self.state_dir / STACK_FILE_NAME, json.dumps(stack, indent=2))
-        return stack
+        return pollers
 
     def _client(self, service: str) -> Any:
         import boto3
