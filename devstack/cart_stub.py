@@ -161,84 +161,95 @@ def catalog() -> dict[str, Any]:
     }
 
 
+class StubHandler(BaseHTTPRequestHandler):
+    """The stub's HTTP framing, apart from what it answers: keep-alive with whole bodies read,
+    JSON and problem+json answers, CORS for the listed `origins`, 405 for other methods."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
+    # Headers and body leave in one segment: two small writes on a kept-alive connection
+    # meet Nagle's algorithm and the client's delayed ACK (40 ms a request).
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
+    store: CartStore
+    origins: tuple[str, ...] = ()
+    _raw = b""
+    _consumed = False
+
+    def log_message(self, format: str, *args: Any) -> None:
+        print(f"cart    | {self.address_string()} {format % args}", flush=True)
+
+    def _send(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        kind = "application/problem+json" if status >= 400 else "application/json"
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in {**self._cors(), **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _cors(self) -> dict[str, str]:
+        return cors.response_headers(cors.allowed_origin(self.headers, self.origins))
+
+    def do_OPTIONS(self) -> None:
+        """A browser's preflight: what the listed origins may send (as the API answers)."""
+        self._read_body()
+        methods = {"/v1.0/carts": ("POST",)}.get(self.path, ("GET",))
+        origin = cors.allowed_origin(self.headers, self.origins)
+        self.send_response(204)
+        for name, value in cors.preflight_headers(origin, methods).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _body(self) -> Any:
+        try:
+            return json.loads(self._raw or b"null")
+        except ValueError:
+            return None
+
+    def parse_request(self) -> bool:
+        self._raw, self._consumed = b"", False  # one handler serves a connection's requests
+        if self.store.down:
+            self.close_connection = True
+            return False
+        return super().parse_request()
+
+    def _read_body(self) -> None:
+        """Read the whole body first, whatever the answer: keep-alive needs it consumed."""
+        if self._consumed:
+            return
+        self._consumed = True
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        self._raw = self.rfile.read(length) if length > 0 else b""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # any other method (TRACE, PUT, ...): 405, not 501
+            return self._not_allowed
+        raise AttributeError(name)
+
+    def _not_allowed(self) -> None:
+        self._read_body()
+        allowed = {"/v1.0/carts": "POST", "/v1.0/products": "GET"}.get(self.path, "GET")
+        status, body = _problem(405, f"{self.command} is not allowed here")
+        self._send(status, body, {"Allow": allowed})
+
+
 def handler_for(
     store: CartStore, verifier: TokenVerifier, origins: tuple[str, ...] = ()
 ) -> type[BaseHTTPRequestHandler]:
     """A request handler bound to one store, one token verifier and the origins it allows."""
+    carts, allowed = store, origins
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
-        # Headers and body leave in one segment: two small writes on a kept-alive connection
-        # meet Nagle's algorithm and the client's delayed ACK (40 ms a request).
-        disable_nagle_algorithm = True
-        wbufsize = 1 << 16
-        _raw = b""
-        _consumed = False
-
-        def log_message(self, format: str, *args: Any) -> None:
-            print(f"cart    | {self.address_string()} {format % args}", flush=True)
-
-        def _send(
-            self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-        ) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            kind = "application/problem+json" if status >= 400 else "application/json"
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in {**self._cors(), **(headers or {})}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _cors(self) -> dict[str, str]:
-            return cors.response_headers(cors.allowed_origin(self.headers, origins))
-
-        def do_OPTIONS(self) -> None:
-            """A browser's preflight: what the listed origins may send (as the API answers)."""
-            self._read_body()
-            methods = {"/v1.0/carts": ("POST",)}.get(self.path, ("GET",))
-            origin = cors.allowed_origin(self.headers, origins)
-            self.send_response(204)
-            for name, value in cors.preflight_headers(origin, methods).items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def _body(self) -> Any:
-            try:
-                return json.loads(self._raw or b"null")
-            except ValueError:
-                return None
-
-        def parse_request(self) -> bool:
-            self._raw, self._consumed = b"", False  # one handler serves a connection's requests
-            if store.down:
-                self.close_connection = True
-                return False
-            return super().parse_request()
-
-        def _read_body(self) -> None:
-            """Read the whole body first, whatever the answer: keep-alive needs it consumed."""
-            if self._consumed:
-                return
-            self._consumed = True
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = 0
-            self._raw = self.rfile.read(length) if length > 0 else b""
-
-        def __getattr__(self, name: str) -> Any:
-            if name.startswith("do_"):  # any other method (TRACE, PUT, ...): 405, not 501
-                return self._not_allowed
-            raise AttributeError(name)
-
-        def _not_allowed(self) -> None:
-            self._read_body()
-            allowed = {"/v1.0/carts": "POST", "/v1.0/products": "GET"}.get(self.path, "GET")
-            status, body = _problem(405, f"{self.command} is not allowed here")
-            self._send(status, body, {"Allow": allowed})
+    class Handler(StubHandler):
+        store = carts
+        origins = allowed
 
         def _tenant(self) -> str | None:
             try:
@@ -251,21 +262,21 @@ def handler_for(
         def do_GET(self) -> None:
             self._read_body()
             if self.path == "/health":
-                self._send(200, {"status": "ok", "carts": len(store.carts)})
-                return
-            if self.path == "/v1.0/carts":
+                self._send(200, {"status": "ok", "carts": len(self.store.carts)})
+            elif self.path == "/v1.0/carts":
                 self._not_allowed()
-                return
-            if self.path == "/v1.0/products":
+            elif self.path == "/v1.0/products":
                 if self._tenant() is not None:
                     self._send(200, catalog())
-                return
-            match = _CART_PATH.match(self.path)
-            if match is None:
+            elif (match := _CART_PATH.match(self.path)) is not None:
+                self._get_cart(match.group(1))
+            else:
                 self._send(*_problem(404, "No such route"))
-                return
-            with store.lock:
-                status, delay_s = store.faults.take()
+
+        def _get_cart(self, cart_id: str) -> None:
+            """`GET /v1.0/carts/{id}`: the caller's tenant's cart, after any injected fault."""
+            with self.store.lock:
+                status, delay_s = self.store.faults.take()
             if delay_s:
                 time.sleep(delay_s)
             if status is not None:
@@ -274,7 +285,7 @@ def handler_for(
             tenant = self._tenant()
             if tenant is None:
                 return
-            cart = store.get(tenant, match.group(1))
+            cart = self.store.get(tenant, cart_id)
             if cart is None:
                 self._send(*_problem(404, "No such cart"))
             else:
@@ -283,23 +294,25 @@ def handler_for(
         def do_POST(self) -> None:
             self._read_body()
             if self.path == "/_stub/faults":
-                body = self._body() or {}
-                with store.lock:
-                    store.faults = Faults(
-                        status=body.get("status"),
-                        delay_s=float(body.get("delay_s", 0)),
-                        count=int(body.get("count", 1)),
-                    )
-                self._send(200, {"faults": store.faults.count})
-                return
-            if self.path != "/v1.0/carts":
-                self._not_allowed() if self.path == "/v1.0/products" else self._send(
-                    *_problem(404, "No such route")
+                self._set_faults(self._body() or {})
+            elif self.path == "/v1.0/carts":
+                tenant = self._tenant()
+                if tenant is not None:
+                    self._send(*self.store.create(tenant, self._body()))
+            elif self.path == "/v1.0/products":
+                self._not_allowed()
+            else:
+                self._send(*_problem(404, "No such route"))
+
+        def _set_faults(self, body: dict[str, Any]) -> None:
+            """The tests' lever: the next `count` cart reads fail with `status` after `delay_s`."""
+            with self.store.lock:
+                self.store.faults = Faults(
+                    status=body.get("status"),
+                    delay_s=float(body.get("delay_s", 0)),
+                    count=int(body.get("count", 1)),
                 )
-                return
-            tenant = self._tenant()
-            if tenant is not None:
-                self._send(*store.create(tenant, self._body()))
+            self._send(200, {"faults": self.store.faults.count})
 
     return Handler
 
