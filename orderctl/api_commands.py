@@ -120,63 +120,66 @@ def find(api: Api, reference: str, tenant: str | None) -> dict[str, Any]:
     return api.get(page["items"][0]["id"])
 
 
-def cmd_pay(args: argparse.Namespace) -> int:
-    """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
+def as_payment_system(args: argparse.Namespace) -> tuple[Api, dict[str, Any]]:
+    """The API as the payment system (locally payments@bbws.example) and the order named."""
     api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
-    order = find(api, args.order_id, args.tenant)
-    payment = {
-        "paymentId": f"orderctl-{uuid.uuid4().hex[:12]}",
-        "provider": "orderctl",
-        "method": args.method,
-        "amount": order["total"],
-        "currency": order["currency"],
-        "paidAt": iso(utc_now()),
-    }
-    paid = api.call(
+    return api, find(api, args.order_id, args.tenant)
+
+
+def put_if_unchanged(api: Api, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """PUT the change with If-Match on the version read: a change made meanwhile is a conflict
+    (exit 5), never overwritten."""
+    return api.call(
         "PUT",
         f"/v1.0/orders/{order['id']}",
-        json={"status": "PAID", "paymentDetails": payment},
+        json=body,
         headers={"If-Match": f'"{order["version"]}"'},
     )
+
+
+def whole_order(order: dict[str, Any]) -> dict[str, str]:
+    """A payment's or refund's amount: the order's total in its currency, and a reference."""
+    reference = f"orderctl-{uuid.uuid4().hex[:12]}"
+    return {"amount": order["total"], "currency": order["currency"], "reference": reference}
+
+
+def cmd_pay(args: argparse.Namespace) -> int:
+    """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
+    api, order = as_payment_system(args)
+    money = whole_order(order)
+    payment = {
+        "paymentId": money.pop("reference"),
+        "provider": "orderctl",
+        "method": args.method,
+        **money,
+        "paidAt": iso(utc_now()),
+    }
+    paid = put_if_unchanged(api, order, {"status": "PAID", "paymentDetails": payment})
     return show_order(paid, args.json)
 
 
 def cmd_refund(args: argparse.Namespace) -> int:
-    """Refund an order in full as the payment system would: read it, ask, PUT REFUNDED with
-    If-Match (a change made meanwhile is a conflict, exit 5)."""
-    api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
-    order = find(api, args.order_id, args.tenant)
+    """Refund an order in full as the payment system would: read it, ask, PUT REFUNDED."""
+    api, order = as_payment_system(args)
     label = f"{order['orderNumber']} ({order['total']} {order['currency']}, {order['status']})"
     if not confirm(f"Refund order {label} in full?", args.yes):
         say("nothing changed")
         return 1
+    money = whole_order(order)
     refund = {
-        "refundId": f"orderctl-{uuid.uuid4().hex[:12]}",
-        "amount": order["total"],
-        "currency": order["currency"],
+        "refundId": money.pop("reference"),
+        **money,
         "refundedAt": iso(utc_now()),
         "reason": args.reason,
     }
-    refunded = api.call(
-        "PUT",
-        f"/v1.0/orders/{order['id']}",
-        json={"status": "REFUNDED", "refundDetails": refund},
-        headers={"If-Match": f'"{order["version"]}"'},
-    )
+    refunded = put_if_unchanged(api, order, {"status": "REFUNDED", "refundDetails": refund})
     return show_order(refunded, args.json)
 
 
 def cmd_fail_payment(args: argparse.Namespace) -> int:
     """Record a failed payment as the payment system would (PAYMENT_FAILED, If-Match)."""
-    api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
-    order = find(api, args.order_id, args.tenant)
-    failed = api.call(
-        "PUT",
-        f"/v1.0/orders/{order['id']}",
-        json={"status": "PAYMENT_FAILED"},
-        headers={"If-Match": f'"{order["version"]}"'},
-    )
-    return show_order(failed, args.json)
+    api, order = as_payment_system(args)
+    return show_order(put_if_unchanged(api, order, {"status": "PAYMENT_FAILED"}), args.json)
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -198,12 +201,7 @@ def cmd_set_status(args: argparse.Namespace) -> int:
     if args.orders_command == "cancel" and not confirm(f"Cancel order {label}?", args.yes):
         say("nothing changed")
         return 1
-    changed = api.call(
-        "PUT",
-        f"/v1.0/orders/{order['id']}",
-        json={"status": status},
-        headers={"If-Match": f'"{order["version"]}"'},
-    )
+    changed = put_if_unchanged(api, order, {"status": status})
     if not args.json:
         say(f"{order['orderNumber']}: {order['status']} → {changed['status']}")
     return show_order(changed, args.json)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.models.orders import Order
 
 
 def order_body(**overrides: Any) -> dict[str, Any]:
@@ -169,3 +173,22 @@ def largest_order_body(**overrides: Any) -> dict[str, Any]:
         "billingAddress": longest_address(),
     }
     return order_body(**{**largest, **overrides})
+
+
+def paid_order(order: Order, paid_at: datetime, **changes: Any) -> Order:
+    """`order` PAID in full at `paid_at` (PAYMENT's references), with `changes` (e.g. version)."""
+    from chalicelib.models.orders import OrderStatus, PaymentDetails
+
+    payment = PaymentDetails.parse_obj(
+        {**PAYMENT, "amount": order.total, "currency": order.currency, "paidAt": paid_at}
+    )
+    return order.copy(update={"status": OrderStatus.PAID, "paymentDetails": payment, **changes})
+
+
+def refunded_order(order: Order, refunded_at: datetime, reason: str, **changes: Any) -> Order:
+    """`order` REFUNDED in full at `refunded_at` for `reason`, with `changes`."""
+    from chalicelib.models.orders import OrderStatus, RefundDetails
+
+    details = {"amount": order.total, "currency": order.currency, "refundedAt": refunded_at}
+    refund = RefundDetails.parse_obj({**REFUND, **details, "reason": reason})
+    return order.copy(update={"status": OrderStatus.REFUNDED, "refundDetails": refund, **changes})

@@ -27,19 +27,24 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def versions_of(stack: dict[str, Any], key: str) -> list[tuple[dict[str, str], str]]:
+    """Every version at `key`, oldest first: (its metadata, its text)."""
+    s3 = stack_client(stack, "s3")
+    listed = s3.list_object_versions(Bucket=stack["ordersBucket"], Prefix=key)
+    found = []
+    for version in sorted(listed.get("Versions", []), key=lambda v: v["LastModified"]):
+        obj = s3.get_object(Bucket=stack["ordersBucket"], Key=key, VersionId=version["VersionId"])
+        found.append((obj["Metadata"], text_of(obj["Body"].read())))
+    return found
+
+
 def documents(stack: dict[str, Any], order_id: str) -> dict[str, str]:
     """Every stored document version of the order: its `document` metadata → its text."""
-    s3 = stack_client(stack, "s3")
-    found = {}
-    for name in (f"order_{order_id}.pdf", f"credit_note_{order_id}.pdf"):
-        key = f"tenant-a/orders/{name}"
-        listed = s3.list_object_versions(Bucket=stack["ordersBucket"], Prefix=key)
-        for version in listed.get("Versions", []):
-            obj = s3.get_object(
-                Bucket=stack["ordersBucket"], Key=key, VersionId=version["VersionId"]
-            )
-            found[obj["Metadata"]["document"]] = text_of(obj["Body"].read())
-    return found
+    return {
+        metadata["document"]: text
+        for name in (f"order_{order_id}.pdf", f"credit_note_{order_id}.pdf")
+        for metadata, text in versions_of(stack, f"tenant-a/orders/{name}")
+    }
 
 
 def test_pending_paid_refunded_issues_three_documents_and_three_emails(
@@ -104,17 +109,6 @@ def test_pending_paid_refunded_issues_three_documents_and_three_emails(
     assert link["kind"] == "credit-note"
     sqs = stack_client(stack, "sqs")
     assert "Messages" not in sqs.receive_message(QueueUrl=stack["streamDlqUrl"], WaitTimeSeconds=0)
-
-
-def versions_of(stack: dict[str, Any], key: str) -> list[tuple[dict[str, str], str]]:
-    """Every version at `key`, oldest first: (its metadata, its text)."""
-    s3 = stack_client(stack, "s3")
-    listed = s3.list_object_versions(Bucket=stack["ordersBucket"], Prefix=key)
-    found = []
-    for version in sorted(listed.get("Versions", []), key=lambda v: v["LastModified"]):
-        obj = s3.get_object(Bucket=stack["ordersBucket"], Key=key, VersionId=version["VersionId"])
-        found.append((obj["Metadata"], text_of(obj["Body"].read())))
-    return found
 
 
 def test_revision_3_documents_keep_their_date_of_issue_and_a_rerender_is_a_copy(

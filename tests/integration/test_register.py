@@ -17,7 +17,7 @@ from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.models.documents import Document
-from chalicelib.models.orders import Order, OrderStatus, PaymentDetails, RefundDetails
+from chalicelib.models.orders import Order, OrderStatus
 from chalicelib.repositories.documents import DocumentStore
 from chalicelib.repositories.orders import OrderRepository
 from chalicelib.repositories.register import DocumentRegister
@@ -25,6 +25,7 @@ from chalicelib.services.documents import DocumentService
 from devstack.preview import local_supplier, sample_order
 from devstack.provision import Provisioned
 from tests.integration.api_helpers import bearer
+from tests.sample import paid_order, refunded_order
 
 S = OrderStatus
 
@@ -57,26 +58,11 @@ def order(items: int, tenant: str) -> Order:
 
 
 def pay(placed: Order) -> Order:
-    payment = PaymentDetails(
-        paymentId="pf_1",
-        provider="payfast",
-        method="card",
-        amount=placed.total,
-        currency="ZAR",
-        paidAt=placed.dateCreated,
-    )
-    return placed.copy(update={"status": S.PAID, "paymentDetails": payment})
+    return paid_order(placed, placed.dateCreated)
 
 
 def refund(paid: Order, at: datetime) -> Order:
-    details = RefundDetails(
-        refundId="rf_1",
-        amount=paid.total,
-        currency="ZAR",
-        refundedAt=at,
-        reason="Duplicate order",
-    )
-    return paid.copy(update={"status": S.REFUNDED, "refundDetails": details})
+    return refunded_order(paid, at, "Duplicate order")
 
 
 def at(text: str) -> datetime:

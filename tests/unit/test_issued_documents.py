@@ -23,8 +23,6 @@ from chalicelib.models.orders import (
     DocumentKind,
     Order,
     OrderStatus,
-    PaymentDetails,
-    RefundDetails,
     UpdateOrderRequest,
 )
 from chalicelib.models.principal import Principal
@@ -44,7 +42,7 @@ from tests.fakes import (
     InMemoryRegister,
     RecordingPublisher,
 )
-from tests.sample import REFUND
+from tests.sample import REFUND, paid_order, refunded_order
 
 S = OrderStatus
 # A payment made at 23:59 SAST on 30 November, recorded by the renderer at 00:05 SAST on the 1st.
@@ -95,26 +93,13 @@ class Rig:
 
 
 def paid(order: Order) -> Order:
-    payment = PaymentDetails(
-        paymentId="pf_1",
-        provider="payfast",
-        method="card",
-        amount=order.total,
-        currency="ZAR",
-        paidAt=PAID_AT,
-    )
-    return order.copy(update={"status": S.PAID, "paymentDetails": payment, "version": 2})
+    return paid_order(order, PAID_AT, version=2)
 
 
 def refunded(order: Order) -> Order:
-    refund = RefundDetails(
-        refundId="rf_1",
-        amount=order.total,
-        currency="ZAR",
-        refundedAt=datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
-        reason="Cancelled within the cooling-off period",
-    )
-    return order.copy(update={"status": S.REFUNDED, "refundDetails": refund, "version": 3})
+    refunded_at = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    reason = "Cancelled within the cooling-off period"
+    return refunded_order(order, refunded_at, reason, version=3)
 
 
 def changed(order: Order, previous: OrderStatus) -> OrderStatusChanged:
