@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
     )  # fmt: skip
     [wheel] = wheels.glob("bbws_order_lambda-*.whl")
+    with zipfile.ZipFile(wheel) as contents:  # what orderctl runs, and nothing of the dev stack
+        packages = {name.split("/")[0] for name in contents.namelist() if name.endswith(".py")}
+    assert packages == {"orderctl", "chalicelib"}, packages
     venv.create(work / "venv", with_pip=True)
     pip = work / "venv" / "bin" / "pip"
     subprocess.run(
