@@ -146,18 +146,19 @@ class DocumentService:
             current = self._documents.current(key)  # changed under us: look again
         raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
 
-    def _dated(self, order: Order, document: Document, since: datetime | None = None) -> Order:
+    def _dated(self, order: Order, document: Document, *, stored_before: bool = False) -> Order:
         """The order with `document` recorded as issued, and for a credit note the tax invoice
-        it cites: each dated now (or `since`, when it was stored before dates were recorded),
-        unless recorded before. The table keeps the first date (a conditional write), so every
-        render of a document, and the credit note citing it, shows one date of issue."""
+        it cites, unless recorded before: each dated now or, `stored_before` (a document issued
+        before dates were recorded, re-rendered by a backfill), when its object was written.
+        The table keeps the first date (a conditional write), so every render of a document,
+        and the credit note citing it, shows one date of issue."""
         kinds = [document.kind]
         if document.kind is DocumentKind.CREDIT_NOTE:
             kinds = [DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE]
         for kind in kinds:
             issued = order.issued(kind)
             if issued is None:
-                moment = since or self._clock()
+                moment = (self._stored_at(order, kind) if stored_before else None) or self._clock()
                 entry = IssuedDocument(
                     kind=kind,
                     number=Document(kind).number(order.orderNumber or order.id),
@@ -194,7 +195,7 @@ class DocumentService:
                     extra={"order_id": order.id, "document": document.name},
                 )
                 return Issued(document, key, current.version_id)
-            order = self._dated(order, document, since=current.stored_at)
+            order = self._dated(order, document, stored_before=True)
             stored = self._store_new(
                 order, document, key, current, request.id, copy=document.kind in TAX_DOCUMENTS
             )
@@ -240,6 +241,18 @@ class DocumentService:
             },
         )
         return again
+
+    def _stored_at(self, order: Order, kind: DocumentKind) -> datetime | None:
+        """When the current version of the order's `kind` object was written (None: absent).
+
+        A tax invoice's object is never replaced once it is (a credit note is an object of its
+        own), so for one issued before dates were recorded this is its date of issue, unless it
+        was re-rendered before that."""
+        current = self._documents.current(Document(kind).key(order.tenantId, order.id))
+        stored = _stored(current)
+        if current is None or stored is None or stored.kind is not kind:
+            return None  # not stored, or another document holds the key: dated now
+        return current.stored_at
 
     def _require_particulars(self, order: Order, document: Document) -> None:
         if document.kind is DocumentKind.PRO_FORMA or is_test(order.tenantId):

@@ -306,6 +306,23 @@ def test_a_backfill_rerender_gives_an_old_order_its_entry_dated_when_it_was_stor
         order.total,
         order.vatAmount,
     )
+    # An old refunded order: its credit note's backfill dates each document by its own object.
+    old_refund = refunded(paid(sample_order(1))).copy(update={"id": "old-2"})
+    rig.store.create(old_refund)
+    invoiced_at, credited_at = (
+        datetime(2026, 10, 1, 8, tzinfo=UTC),
+        datetime(2026, 10, 9, 8, tzinfo=UTC),
+    )
+    for key, name, at in (
+        ("tenant-a/orders/order_old-2.pdf", "tax-invoice", invoiced_at),
+        ("tenant-a/orders/credit_note_old-2.pdf", "credit-note", credited_at),
+    ):
+        rig.documents.versions[key] = [(StoredDocument(name, '"e"', "v1", None, at), b"%PDF")]
+    rig.service.handle(
+        request.copy(update={"id": "backfill-2", "data": old_refund}), redelivered=False
+    )
+    dated = {d.kind: d.issueDate for d in rig.stored(old_refund).documents}
+    assert dated == {DocumentKind.TAX_INVOICE: "2026-10-01", DocumentKind.CREDIT_NOTE: "2026-10-09"}
     # A test tenant's documents are never in the register.
     smoke = paid(sample_order(1)).copy(update={"id": "smoke-1", "tenantId": "tenant-smoke"})
     rig.store.create(smoke)
