@@ -16,7 +16,7 @@ import argparse
 import subprocess
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 FOLDERS = (
     "terraform/aws/security",

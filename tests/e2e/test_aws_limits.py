@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import partial
 from typing import Any
 
 import boto3
@@ -34,6 +35,15 @@ pytestmark = pytest.mark.e2e
 
 def _exactly(found: list[Any], count: int) -> list[Any] | None:
     return found if len(found) == count else None
+
+
+def _emails_exactly(stack: dict[str, Any], recipient: str, count: int) -> list[Any] | None:
+    return _exactly(emails_to(stack, recipient), count)
+
+
+def _internal_about(stack: dict[str, Any], number: str, customer: str) -> list[Any]:
+    """The team's emails about order `number` (not the customer's)."""
+    return [m for m in sent_emails(stack) if m["to"] != customer and number in m["body"]]
 
 
 def _email() -> str:
@@ -75,16 +85,12 @@ def test_the_largest_customer_and_back_office_orders_are_recorded_issued_emailed
         assert len(order["items"]) == 100
         assert order["billingAddress"]["line2"] == WIDEST * 200
         [received] = eventually(
-            lambda r=recipient: emails_to(stack, r), 60, "the order-received email"
+            partial(emails_to, stack, recipient), 60, "the order-received email"
         )
         assert received.attachments[0].filename.startswith("Pro forma invoice ORD-")
         number = order["orderNumber"]
         eventually(
-            lambda n=number, r=recipient: [
-                m for m in sent_emails(stack) if m["to"] != r and n in m["body"]
-            ],
-            60,
-            "the internal notification",
+            partial(_internal_about, stack, number, recipient), 60, "the internal notification"
         )
         paid = payments.request(
             "PUT",
@@ -93,7 +99,7 @@ def test_the_largest_customer_and_back_office_orders_are_recorded_issued_emailed
         )
         assert paid.status_code == 200, paid.text
         mails = eventually(
-            lambda r=recipient: _exactly(emails_to(stack, r), 2), 120, "the tax invoice's email"
+            partial(_emails_exactly, stack, recipient, 2), 120, "the tax invoice's email"
         )
         assert mails[1].attachments[0].filename == f"Tax invoice {number}.pdf"
     assert _dead_letters(stack) == dict.fromkeys([*stack["queues"], "stream"], 0)

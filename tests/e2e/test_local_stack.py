@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from devstack.token import id_token
 from tests.e2e.stack_process import RunningStack, alive
@@ -126,6 +127,7 @@ def expired_token(stack: dict[str, Any]) -> str:
     private = jwt.algorithms.RSAAlgorithm.from_jwk(
         json.dumps(load_resource("cognitoidp/resources/jwks-private.json"))
     )
+    assert isinstance(private, RSAPrivateKey)
     good = jwt.decode(
         id_token(stack, "alice@tenant-a.example"), options={"verify_signature": False}
     )

@@ -40,7 +40,7 @@ def test_json_skips_written_by_package_are_applied(tmp_path: Path) -> None:
 
 
 def test_hcl_failures_are_never_skipped_by_the_script(tmp_path: Path) -> None:
-    failure = {
+    failure: dict[str, object] = {
         "check_id": "CKV_AWS_18",
         "check_name": "logging",
         "resource": "aws_s3_bucket.this",

@@ -80,11 +80,14 @@ def test_dev_and_sit_differ_only_in_their_tfvars_and_backend() -> None:
             environments / "sit" / name
         ).read_text(), name
     tfvars = {
-        stage: dict(
-            line.split("=", 1) and (line.split("=", 1)[0].strip(), line.split("=", 1)[1].strip())
-            for line in (environments / stage / f"{stage}.tfvars").read_text().splitlines()
-            if "=" in line
-        )
+        stage: {
+            name.strip(): value.strip()
+            for name, value in (
+                line.split("=", 1)
+                for line in (environments / stage / f"{stage}.tfvars").read_text().splitlines()
+                if "=" in line
+            )
+        }
         for stage in ENVIRONMENTS
     }
     accounts = {"dev": "536580886816", "sit": "815856636111", "prod": "093646564004"}

@@ -232,7 +232,8 @@ def test_a_callers_correlation_id_travels_with_the_order(
     api: Client, stack: Provisioned, issuer: TestIssuer, given: str, kept: bool
 ) -> None:
     token = issuer.token(tenant_id="tenant-a")
-    accepted = post_order(api, token, **{"X-Correlation-Id": given})
+    correlation: dict[str, Any] = {"X-Correlation-Id": given}
+    accepted = post_order(api, token, None, **correlation)
     assert accepted.status_code == 202
     echoed = accepted.headers["X-Correlation-Id"]
     assert (echoed == given) is kept

@@ -147,7 +147,7 @@ def test_ten_of_the_largest_orders_publish_and_arrive_whole(stack: Provisioned) 
         )
     assert TopicPublisher(client("sns"), stack.topic_arn).publish_batch(events) == set()  # type: ignore[arg-type]
     delivered = drain(stack.queues["order_pdf_creator"]["url"])
-    assert sorted(OrderCreated.parse_raw(m["Body"]).data.orderNumber for m in delivered) == [
+    assert sorted(str(OrderCreated.parse_raw(m["Body"]).data.orderNumber) for m in delivered) == [
         f"ORD-EU-{index:07d}" for index in range(10)
     ]
     assert OrderCreated.parse_raw(delivered[0]["Body"]).data.billingAddress.city == WIDEST * 200

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib.aws import dynamodb
 from chalicelib.models.orders import CreateOrderRequest, DocumentKind, IssuedDocument, Order
@@ -75,10 +76,10 @@ def test_an_order_number_finds_its_order_within_the_tenant_only(stack: Provision
         hidden.copy(update={"orderNumber": "ORD-EU-0000009", "active": False})
     )[0]
 
-    queries: list[dict[str, object]] = []
+    queries: list[dict[str, Any]] = []
     original = client.query
 
-    def one_item_pages(**request: object) -> object:  # DynamoDB's 1 MB page, made small
+    def one_item_pages(**request: Any) -> Any:  # DynamoDB's 1 MB page, made small
         queries.append(request)
         return original(**{**request, "Limit": 1})
 

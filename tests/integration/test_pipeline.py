@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import RawMessage, ses_backends
 
 import app as app_module

@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 from chalice.test import Client
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import RawMessage, ses_backends
 from pypdf import PdfReader
 
@@ -158,7 +158,9 @@ def test_pending_paid_refunded_gives_three_documents_and_three_emails_once_each(
     attached = []
     for message in mails:
         [pdf] = [p for p in message.walk() if p.get_filename()]
-        attached.append((pdf.get_filename(), text_of(pdf.get_payload(decode=True))))
+        data = pdf.get_payload(decode=True)
+        assert isinstance(data, bytes)
+        attached.append((pdf.get_filename(), text_of(data)))
     assert [name for name, _ in attached] == [
         f"Pro forma invoice {number}.pdf",
         f"Tax invoice {number}.pdf",
@@ -170,7 +172,9 @@ def test_pending_paid_refunded_gives_three_documents_and_three_emails_once_each(
         texts["credit-note"],
     ]
     text_part = next(p for p in mails[1].walk() if p.get_content_type() == "text/plain")
-    assert "R448,50" in text_part.get_payload(decode=True).decode()
+    plain = text_part.get_payload(decode=True)
+    assert isinstance(plain, bytes)
+    assert "R448,50" in plain.decode()
 
     link = api.http.get(
         f"/v1.0/orders/{order_id}/invoice", headers={"Authorization": f"Bearer {alice}"}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,7 @@ def test_an_expired_token_is_refused(issuer: TestIssuer, verifier: TokenVerifier
     [{"aud": "another-client"}, {"iss": "https://evil.example"}, {"token_use": "access"}],
 )
 def test_tokens_for_someone_else_are_refused(
-    issuer: TestIssuer, verifier: TokenVerifier, overrides: dict[str, str]
+    issuer: TestIssuer, verifier: TokenVerifier, overrides: dict[str, Any]
 ) -> None:
     with pytest.raises(AuthenticationFailed):
         verifier.verify(issuer.token(**overrides))

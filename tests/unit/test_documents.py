@@ -127,15 +127,24 @@ def test_a_writer_that_loses_the_race_looks_again_and_finds_its_document() -> No
     paid = at(order, S.PAID)
     put = documents.put
 
-    def racing_put(
-        key: str, pdf: bytes, o: Order, name: str, replacing: StoredDocument | None, **kw
-    ):  # type: ignore[no-untyped-def]
-        if not racing_put.raced:  # type: ignore[attr-defined]
-            racing_put.raced = True  # type: ignore[attr-defined]
-            put(key, b"%PDF twin", o, name, replacing)  # another delivery of the same change wins
-        return put(key, pdf, o, name, replacing, **kw)
+    raced: list[bool] = []
 
-    racing_put.raced = False  # type: ignore[attr-defined]
+    def racing_put(
+        key: str,
+        pdf: bytes,
+        order: Order,
+        name: str,
+        replacing: StoredDocument | None,
+        *,
+        request: str | None = None,
+    ) -> StoredDocument | None:
+        if not raced:
+            raced.append(True)
+            put(
+                key, b"%PDF twin", order, name, replacing
+            )  # another delivery of the same change wins
+        return put(key, pdf, order, name, replacing, request=request)
+
     documents.put = racing_put  # type: ignore[method-assign]
     issued = documents_service.issue(paid)
     assert issued is not None
@@ -146,7 +155,7 @@ def test_a_writer_that_loses_the_race_looks_again_and_finds_its_document() -> No
 def test_a_key_that_keeps_changing_is_retried_later() -> None:
     documents_service, _, documents, _ = service()
     order = sample_order(1)
-    documents.put = lambda *args, **kwargs: None  # type: ignore[method-assign,assignment]
+    documents.put = lambda *args, **kwargs: None  # type: ignore[method-assign]
     with pytest.raises(DocumentKeptChanging):
         documents_service.issue(order)
 

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from chalice import Chalice
+from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayException
 
@@ -24,14 +24,16 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> LocalGateway:
 
     @app.route("/slow", methods=["POST"])
     def slow() -> dict[str, str]:
-        time.sleep(float(app.current_request.json_body["s"]))
+        request = app.current_request
+        assert request is not None
+        time.sleep(float(request.json_body["s"]))
         return {"ok": "yes"}
 
     return LocalGateway(app, Config.create(lambda_timeout=60))
 
 
 def _post(gateway: LocalGateway, body: bytes) -> dict[str, object]:
-    return gateway.handle_request("POST", "/slow", {"content-type": "application/json"}, body)  # type: ignore[no-any-return]
+    return gateway.handle_request("POST", "/slow", {"content-type": "application/json"}, body)
 
 
 def test_an_answer_in_time_passes_through(gateway: LocalGateway) -> None:

@@ -150,7 +150,9 @@ def test_unit_prices_are_plain_two_decimal_strings(price: Any) -> None:
 def test_unit_prices_in_range_are_accepted(price: str) -> None:
     body = order_body()
     body["items"][0]["unitPrice"] = price
-    assert _create(body).items[0].unitPrice == Decimal(price)
+    items = _create(body).items
+    assert items is not None
+    assert items[0].unitPrice == Decimal(price)
 
 
 @pytest.mark.parametrize("percent", ["100.01", "101", "-1", "1e1", "50.005", 50])

@@ -103,7 +103,7 @@ def test_the_emulator_stamps_each_accepted_email_with_its_time() -> None:
     stamp_sent_mail()  # idempotent: not stamped twice over
     with mock_aws():
         send_simple_email()
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 
         [sent] = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages

@@ -13,6 +13,7 @@ from tests.sample import order_body
 
 def test_totals_follow_the_contract_example() -> None:
     request = CreateOrderRequest.parse_obj(order_body())
+    assert request.items is not None
     totals = price(request.items, request.campaign)
     assert [line.lineTotal for line in totals.lines] == [Decimal("598.00")]
     assert (totals.subtotal, totals.discount, totals.total) == (
@@ -28,6 +29,7 @@ def test_discount_rounds_half_up() -> None:
         campaign={"code": "X", "discountPercent": "25.00"},
     )
     request = CreateOrderRequest.parse_obj(body)
+    assert request.items is not None
     totals = price(request.items, request.campaign)
     assert totals.discount == Decimal("0.03")  # 0.025 → 0.03, not banker's 0.02
     assert totals.total == Decimal("0.07")
@@ -35,6 +37,7 @@ def test_discount_rounds_half_up() -> None:
 
 def test_no_campaign_means_no_discount() -> None:
     request = CreateOrderRequest.parse_obj(order_body(campaign=None))
+    assert request.items is not None
     assert price(request.items, None).discount == Decimal("0.00")
 
 

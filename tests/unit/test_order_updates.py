@@ -31,12 +31,12 @@ PAYMENTS = Principal(subject="payments", tenant_id="platform", groups=frozenset(
 @pytest.fixture
 def store() -> InMemoryOrderStore:
     request = CreateOrderRequest.parse_obj(order_body())
+    assert request.items is not None
     totals = price(request.items, request.campaign)
     order = Order(
         id=ORDER_ID, tenantId="tenant-a", customerEmail="jane@example.com",
-        status=OrderStatus.PENDING, currency="ZAR", items=totals.lines,
-        subtotal=totals.subtotal, discount=totals.discount,
-        total=totals.total, billingAddress=request.billingAddress, dateCreated=NOW,
+        status=OrderStatus.PENDING, currency="ZAR", **totals.order_fields(),
+        billingAddress=request.billingAddress, dateCreated=NOW,
         dateLastUpdated=NOW, lastUpdatedBy="alice",
     )  # fmt: skip
     memory = InMemoryOrderStore()
@@ -46,7 +46,7 @@ def store() -> InMemoryOrderStore:
 
 @pytest.fixture
 def updater(store: InMemoryOrderStore) -> OrderUpdater:
-    return OrderUpdater(store, clock=lambda: NOW)  # type: ignore[arg-type]
+    return OrderUpdater(store, clock=lambda: NOW)
 
 
 def change(**body: Any) -> UpdateOrderRequest:

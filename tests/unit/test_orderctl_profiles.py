@@ -6,6 +6,7 @@ import argparse
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_a_base_url_alone_is_its_own_target_unless_it_is_the_local_stack(
     bare = {**environ, "ORDERCTL_CONFIG": str(tmp_path / "missing.toml")}
     flags = profiles.resolve(None, {"api_url": "https://api-dev.bbws.io"}, bare)
     assert (flags.name, flags.local, flags.api_url) == ("(flags)", False, "https://api-dev.bbws.io")
-    local = profiles.resolve(None, {"api_url": STACK["apiUrl"]}, bare)
+    local = profiles.resolve(None, {"api_url": str(STACK["apiUrl"])}, bare)
     assert local.local
 
 
@@ -216,7 +217,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_piped_output_is_tab_separated_and_json_is_the_document(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    rows = [{"id": "o-1", "total": "10.00", "note": "a\tb"}, {"id": "o-2", "total": None}]
+    rows: list[dict[str, Any]] = [
+        {"id": "o-1", "total": "10.00", "note": "a\tb"},
+        {"id": "o-2", "total": None},
+    ]
     output.emit(rows, ["id", "total", "note"], False, "title")
     printed = capsys.readouterr()
     assert printed.out == "id\ttotal\tnote\no-1\t10.00\ta b\no-2\t\t\n"

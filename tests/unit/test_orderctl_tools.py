@@ -140,7 +140,8 @@ def test_without_move_tasks_it_moves_batches_by_hand() -> None:
         (ClientError({"Error": {"Code": "AccessDenied"}}, "StartMessageMoveTask"), True),
         (
             ClientError(
-                {"Error": {"Code": "X"}, "ResponseMetadata": {"HTTPStatusCode": 500}}, "Start"
+                {"Error": {"Code": "X"}, "ResponseMetadata": {"HTTPStatusCode": 500}},  # type: ignore[typeddict-item]
+                "Start",
             ),
             True,
         ),

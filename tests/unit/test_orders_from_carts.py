@@ -76,7 +76,7 @@ class World:
             InMemoryOrderStore(),
             self.queue,
             self.idempotency,
-            CursorCodec(b"k" * 32, clock=NOW.timestamp),
+            CursorCodec(lambda: b"k" * 32, clock=NOW.timestamp),
             checkout=Checkout(self.carts, self.claims),
             clock=lambda: self.now,
             ids=lambda: f"00000000-0000-4000-8000-{next(counter):012d}",

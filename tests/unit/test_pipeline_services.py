@@ -40,7 +40,7 @@ def request_for(tenant: str, index: int) -> OrderCreateRequested:
 def recorder(
     store: InMemoryOrderStore, numbers: CountingNumbers, topic: RecordingPublisher
 ) -> OrderRecorder:
-    return OrderRecorder(store, numbers, topic, clock=lambda: NOW)  # type: ignore[arg-type]
+    return OrderRecorder(store, numbers, topic, clock=lambda: NOW)
 
 
 def test_a_batch_is_numbered_with_one_reservation_per_tenant() -> None:

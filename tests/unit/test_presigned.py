@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from devstack.presigned import MAX_EXPIRES_S, verify
 
@@ -24,7 +25,7 @@ def _link(
         region_name="eu-west-1",
         aws_access_key_id="local",
         aws_secret_access_key=secret,
-        config=boto3.session.Config(signature_version="s3v4"),
+        config=Config(signature_version="s3v4"),
     )
     return str(
         s3.generate_presigned_url(

@@ -187,8 +187,8 @@ def test_a_stage_that_cannot_issue_a_tax_invoice_is_refused_naming_the_setting()
         "PORTAL_URL": {"PORTAL_URL": ""},
     }
     for setting, change in broken.items():
-        stage = {"stages": {"dev": {"environment_variables": {**env, **change}}}}
-        [problem] = release_gate.check_settings(stage, "dev")
+        changed = {"stages": {"dev": {"environment_variables": {**env, **change}}}}
+        [problem] = release_gate.check_settings(changed, "dev")
         assert problem.startswith(setting), problem
     assert release_gate.main(["settings", "--stage", "prod"], environ={}) == 1
     assert release_gate.main(["settings", "--stage", "dev"], environ={}) == 0

@@ -39,7 +39,7 @@ def _updater(current: OrderStatus) -> tuple[OrderUpdater, InMemoryOrderStore]:
         dateCreated=NOW - timedelta(hours=1),
     )
     store.create(order)
-    return OrderUpdater(store, clock=lambda: NOW), store  # type: ignore[arg-type]
+    return OrderUpdater(store, clock=lambda: NOW), store
 
 
 def _body(target: OrderStatus) -> UpdateOrderRequest:

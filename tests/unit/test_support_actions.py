@@ -3,6 +3,8 @@ and what the renderer and the emailer do with them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from chalicelib.errors import Conflict, OrderNotFound, PermissionDenied, TooManyRequests
@@ -56,11 +58,8 @@ class Rig:
             RecordingPublisher(),
         )
         self.clock = Clock()
-        self.documents, self.emails_queue, self.renders = (
-            InMemoryDocuments(),
-            RecordingPublisher(),
-            [],
-        )
+        self.documents, self.emails_queue = InMemoryDocuments(), RecordingPublisher()
+        self.renders: list[str] = []
         counter = iter(range(1, 1000))
         orders = OrderService(
             self.store, RecordingPublisher(), InMemoryIdempotency(), CursorCodec(lambda: b"k")
@@ -229,10 +228,15 @@ def test_a_request_for_a_document_that_is_not_the_stored_one_is_skipped(rig: Rig
     order = rig.paid_order()  # the tax invoice is stored
     key = TAX_INVOICE.key(order.tenantId, order.id)
     cancelled = order.copy(update={"status": OrderStatus.CANCELLED})  # would be another document
-    fields = {"occurredAt": order.dateLastUpdated, "correlationId": "c", "requestedBy": "ops"}
-    assert rig.renderer.rerender(DocumentRenderRequested(id="r1", data=cancelled, **fields)) is None
+    fields: dict[str, Any] = {
+        "occurredAt": order.dateLastUpdated,
+        "correlationId": "c",
+        "requestedBy": "ops",
+        "data": cancelled,
+    }
+    assert rig.renderer.rerender(DocumentRenderRequested.parse_obj({"id": "r1", **fields})) is None
     assert (
-        rig.renderer.resend(CustomerEmailResendRequested(id="r2", data=cancelled, **fields)) is None
+        rig.renderer.resend(CustomerEmailResendRequested.parse_obj({"id": "r2", **fields})) is None
     )
     assert rig.documents.names(key) == ["tax-invoice"]
     assert rig.emails_queue.events == []

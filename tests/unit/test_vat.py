@@ -79,7 +79,7 @@ def test_vat_on_random_carts_is_as_api_md_defines(
         InMemoryOrderStore(),
         queue,
         InMemoryIdempotency(),
-        CursorCodec(b"k" * 32),
+        CursorCodec(lambda: b"k" * 32),
         checkout=Checkout(InMemoryCarts(Cart.parse_obj(cart)), InMemoryCartClaims()),
         vat_rate=rate,
     )
