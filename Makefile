@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint iam-simulate iam-proof artifact-check unit bench fuzz resilience openapi contract preview \
 	portal-screenshots cost infracost \
-	package terraform checkov iac-scan plan apply smoke release-gate stage-settings deploy-window approvals clean \
+	package terraform checkov iac-scan plan apply smoke release-gate stage-settings deploy-window test-steps approvals clean \
 	sandbox-up sandbox-user sandbox-down
 
 help: ## List the targets
@@ -31,15 +31,19 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 run: venv ## Run the whole service locally (emulator + API + processors)
 	$(PY) -m devstack
 
-test: venv lint typecheck actionlint iac-scan iam-simulate suite ## Lint, types, actionlint, the IaC scan, the suite (the IAM proof and the artefact check in it), checkov
+test: ## Lint, types, actionlint, the IaC scan, the suite (the IAM proof and the artefact check in it), checkov; the total time
+	@start=$$(date +%s); $(MAKE) --no-print-directory test-steps \
+		&& echo "make test: passed in $$(( $$(date +%s) - start )) s"
+
+test-steps: venv lint typecheck actionlint iac-scan iam-simulate suite
 	@if ! command -v terraform >/dev/null; then \
 		echo "terraform is not installed: skipping make checkov (the Terraform tests skipped too)"; \
 	elif ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
 		echo "the venv is not Python 3.12 (the Lambda runtime): skipping make checkov (packaging refuses)"; \
 	else $(MAKE) --no-print-directory checkov; fi
 
-suite: venv ## The whole pytest suite with the coverage gate
-	$(PY) -m pytest
+suite: venv ## The whole pytest suite with the coverage gate; its 15 slowest tests
+	$(PY) -m pytest --durations=15
 
 lint: venv ## ruff lint and format check; the import contracts (docs/architecture.md)
 	$(VENV)/bin/ruff check .
