@@ -7,17 +7,17 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from chalicelib import log, metrics
 from chalicelib.clock import iso
 from chalicelib.errors import StoredDataUnreadable
-from chalicelib.failures import dependency, error_code, refused_item
+from chalicelib.failures import dependency, refused_item
 from chalicelib.models.documents import KIND_RANK
 from chalicelib.models.orders import DocumentKind, IssuedDocument, Order, OrderStatus
-from chalicelib.ports import InvalidStartKey, OrderChange, Page, Position, UpdateRejected
+from chalicelib.ports import OrderChange, Page, Position, UpdateRejected
 from chalicelib.repositories import keys
+from chalicelib.repositories.pages import query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -246,29 +246,16 @@ class OrderRepository:
     ) -> Page:
         """AP3 (newest first) and AP5 (by status): one Query on GSI1, in the tenant's range.
 
-        GSI1 is sparse (only orders carry GSI1 keys), so other item types never appear.
-        Status and `active` are filters inside the tenant's key range; with a filter, a page
-        may come back short with a cursor to continue from (still one request per page).
+        Only orders carry GSI1 keys in a tenant's partition of the index (register lines are in
+        its `DOCUMENTS` partition), so other item types never appear. Status and `active` are
+        filters inside the tenant's key range: a page may come back short, with a cursor to
+        continue from (still one request per page: repositories/pages.py).
         """
         request = self._newest_first(tenant_id, active_only, status=status)
-        # One extra item tells whether more exist; filtered queries read further ahead.
-        filtered = "FilterExpression" in request
-        request["Limit"] = min(4 * page_size + 1, 1000) if filtered else page_size + 1
         if after:
             start = keys.order_keys(tenant_id, after.order_id, after.created)
             request["ExclusiveStartKey"] = keys.attributes({k: start[k] for k in _PAGE_KEYS})
-        with dependency("Could not list orders"):
-            try:
-                response = self._client.query(**request)
-            except ClientError as exc:
-                if error_code(exc) == "ValidationException":
-                    raise InvalidStartKey(str(after)) from exc
-                raise
-        items = response.get("Items", [])
-        if len(items) > page_size:
-            items = items[:page_size]
-            return Page(readable_orders(items), position_of(items[-1]))
-        last = response.get("LastEvaluatedKey")
+        items, last = query_page(self._client, request, page_size, "Could not list orders")
         return Page(readable_orders(items), position_of(last) if last else None)
 
     def find_by_number(self, tenant_id: str, order_number: str, active_only: bool) -> Order | None:

@@ -13,15 +13,15 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from chalicelib import log, metrics
-from chalicelib.failures import dependency, error_code
+from chalicelib.failures import dependency
 from chalicelib.models.orders import DocumentKind
 from chalicelib.models.register import Period, RegisterEntry
 from chalicelib.ports import InvalidStartKey, RegisterPage
 from chalicelib.repositories import keys
+from chalicelib.repositories.pages import query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -104,26 +104,14 @@ class DocumentRegister:
             request["ExpressionAttributeValues"].update(
                 {n: {"S": k.value} for n, k in zip(names, kinds, strict=True)}
             )
-        if limit is not None:
-            # One extra item tells whether more exist; a filtered query reads further ahead.
-            request["Limit"] = min(4 * limit + 1, 1000) if kinds else limit + 1
-        try:
-            if after:
-                request["ExclusiveStartKey"] = _start_key(after)
-        except ValueError as exc:
-            raise InvalidStartKey(after or "") from exc
-        with dependency("Could not read the documents register"):
+        if after:
             try:
-                response = self._client.query(**request)
-            except ClientError as exc:
-                if error_code(exc) == "ValidationException" and after:
-                    raise InvalidStartKey(after) from exc
-                raise
-        items = response.get("Items", [])
-        if limit is not None and len(items) > limit:
-            items = items[:limit]
-            return RegisterPage(_entries(items), items[-1]["GSI1_SK"]["S"])
-        last = response.get("LastEvaluatedKey")
+                request["ExclusiveStartKey"] = _start_key(after)
+            except ValueError as exc:
+                raise InvalidStartKey(after) from exc
+        items, last = query_page(
+            self._client, request, limit, "Could not read the documents register"
+        )
         return RegisterPage(_entries(items), last["GSI1_SK"]["S"] if last else None)
 
 
