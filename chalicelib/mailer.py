@@ -30,7 +30,7 @@ class SesMailer:
 
     def __init__(self, client: SESClient, sender: str, reply_to: str | None = None) -> None:
         self._client = client
-        self._sender = sender  # `Name <address>` or an address (wiring.sender_of)
+        self._sender = sender  # `Name <address>` or an address (Settings.email_from)
         self._reply_to = reply_to
 
     def send(self, to: list[str], email: Email) -> str:

@@ -55,12 +55,16 @@ class OrderChange:
     payment: PaymentDetails | None = None
     refund: RefundDetails | None = None
     require_amount: tuple[str, str] | None = None  # (total, currency) the order must have
-    amount_of: str = "paymentDetails"  # the field whose amount must be the order's
     created_not_after: str | None = None  # the order must exist by this instant (a payment's)
     paid_not_after: str | None = None  # the payment must precede this instant (a refund's)
     active: bool | None = None
     expected_version: int | None = None
     require_active: bool = True
+
+    @property
+    def amount_of(self) -> str:
+        """The field whose amount must be the order's: the refund's, else the payment's."""
+        return "refundDetails" if self.refund is not None else "paymentDetails"
 
 
 class UpdateRejected(Exception):

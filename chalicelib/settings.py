@@ -129,15 +129,16 @@ class Settings(BaseSettings):
     def named(self, env: str) -> str:
         """The value of the setting read from the environment variable `env` (a queue's name,
         from `topology.Consumer.queue_env`); RuntimeError naming it when it is unset."""
-        for name, field in type(self).__fields__.items():
-            if field.field_info.extra.get("env") == env:
-                value = getattr(self, name)
-                if value:
-                    return str(value)
-                break
-        else:
+        name = next(
+            (n for n, f in type(self).__fields__.items() if f.field_info.extra.get("env") == env),
+            None,
+        )
+        if name is None:
             raise KeyError(f"no setting reads {env}")
-        raise RuntimeError(f"{env} is not set: run with a stage from .chalice/config.json")
+        value = getattr(self, name)
+        if not value:
+            raise RuntimeError(f"{env} is not set: run with a stage from .chalice/config.json")
+        return str(value)
 
     @property
     def user_pool_arns(self) -> list[str]:

@@ -149,34 +149,20 @@ def lived(order: Order) -> Order:
 def hostile_orders() -> dict[str, Order]:
     """Orders whose text could leave its box (issue 29): long unbroken names, addresses and
     codes, the largest amounts, 100 lines, and every field at its maximum."""
-    from chalicelib.models.orders import OrderLine
-
     base = sample_order(2)
     giant = Decimal("1000000.00")  # the largest unit price; x 1000 is R1 000 000 000,00
 
     def with_lines(count: int, name: str, product: str, unit: Decimal, qty: int) -> Order:
         lines = [
-            OrderLine(
+            OrderItemRequest(
                 productId=f"{index:02d}{product}"[:64],
                 productName=name,
                 quantity=qty,
                 unitPrice=unit,
-                lineTotal=unit * qty,
             )
             for index in range(count)
         ]
-        total = sum((line.lineTotal for line in lines), Decimal(0))
-        return base.copy(
-            update={
-                "items": lines,
-                "subtotal": total,
-                "discount": Decimal("0.00"),
-                "total": total,
-                "vatAmount": (total * 15 / 115).quantize(Decimal("0.01")),
-                "totalExclVat": total - (total * 15 / 115).quantize(Decimal("0.01")),
-                "campaign": None,
-            }
-        )
+        return base.copy(update={**price(lines, None).order_fields(), "campaign": None})
 
     address = base.billingAddress.copy(
         update={

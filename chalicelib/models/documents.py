@@ -60,14 +60,9 @@ class Document:
             return f"{tenant_id}/orders/credit_note_{order_id}.pdf"
         return f"{tenant_id}/orders/order_{order_id}.pdf"
 
-    @property
-    def number_prefix(self) -> str:
-        """What precedes the order number in the document's own number (a credit note's `CN-`)."""
-        return "CN-" if self.kind is DocumentKind.CREDIT_NOTE else ""
-
     def number(self, order_number: str) -> str:
         """The document's serial number: the order number; a credit note's is `CN-` + it."""
-        return f"{self.number_prefix}{order_number}"
+        return f"CN-{order_number}" if self.kind is DocumentKind.CREDIT_NOTE else order_number
 
     @classmethod
     def named(cls, name: str) -> Document:
@@ -76,6 +71,10 @@ class Document:
         cancelled = known.value.endswith("-cancelled")
         return cls(DocumentKind(known.value.removesuffix("-cancelled")), cancelled)
 
+
+# The documents of VAT Act s20 and s21: one original each (a further render says COPY), and what
+# the VAT report sums.
+VAT_DOCUMENTS = (DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE)
 
 PRO_FORMA = Document(DocumentKind.PRO_FORMA)
 CANCELLED_PRO_FORMA = Document(DocumentKind.PRO_FORMA, cancelled=True)

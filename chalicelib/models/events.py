@@ -82,3 +82,13 @@ class CustomerEmailResendRequested(SupportRequest):
     stored document attached."""
 
     type: Literal["CustomerEmailResendRequested"] = "CustomerEmailResendRequested"
+
+
+# What each processor's queue carries (processing.py parses them by `type`).
+# The document renderer's: a new order (SNS), a status change (the stream consumer), an admin's
+# support request (the API).
+RendererMessage = (
+    OrderCreated | OrderStatusChanged | DocumentRenderRequested | CustomerEmailResendRequested
+)
+# The customer emailer's: a document announced, or an `OrderCreated` queued before that.
+CustomerEmailMessage = DocumentIssued | OrderCreated

@@ -18,7 +18,6 @@ from chalicelib.models.fields import Amount, Currency, Timestamp
 from chalicelib.models.orders import DocumentKind, IssueDate, IssuedDocument, Order, Pagination
 
 MAX_PERIOD_DAYS = 366  # a register or report covers at most a (leap) year of dates of issue
-VAT_DOCUMENTS = (DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE)
 
 
 class RegisterEntry(ApiModel):

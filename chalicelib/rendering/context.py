@@ -45,9 +45,8 @@ def order_context(
     data["number"] = order.orderNumber or order.id
     data["dateDisplay"] = local_date(order.dateCreated)
     data["timeDisplay"] = local_time(order.dateCreated)
-    number = order.orderNumber or order.id
     issued = order.issued(document.kind)
-    data["documentNumber"] = issued.number if issued else document.number(number)
+    data["documentNumber"] = issued.number if issued else document.number(data["number"])
     data["issuedDisplay"] = (
         display_date(issued.issueDate) if issued else local_date(order.dateLastUpdated)
     )

@@ -26,14 +26,20 @@ from chalicelib import metrics
 from chalicelib.clock import business_date, utc_now
 from chalicelib.errors import NotFound, PermissionDenied
 from chalicelib.log import logger
-from chalicelib.models.documents import Document, changes_document, document_for, is_test
+from chalicelib.models.documents import (
+    VAT_DOCUMENTS,
+    Document,
+    changes_document,
+    document_for,
+    is_test,
+)
 from chalicelib.models.events import (
     CustomerEmailResendRequested,
     DocumentIssued,
     DocumentRenderRequested,
-    OrderCreated,
     OrderEvent,
     OrderStatusChanged,
+    RendererMessage,
 )
 from chalicelib.models.lifecycle import MAY_FETCH_DOCUMENTS
 from chalicelib.models.orders import DocumentKind, InvoiceLink, IssuedDocument, Order
@@ -52,9 +58,6 @@ class Render(Protocol):
     """Order → the PDF of `document`; `copy` marks a further render of an issued document."""
 
     def __call__(self, order: Order, document: Document, *, copy: bool = False) -> bytes: ...
-
-
-Trigger = OrderCreated | OrderStatusChanged | DocumentRenderRequested | CustomerEmailResendRequested
 
 
 class InvoiceNotReady(NotFound):
@@ -96,7 +99,7 @@ class DocumentService:
         self._clock = clock
         self._register = register
 
-    def handle(self, trigger: Trigger, *, redelivered: bool) -> None:
+    def handle(self, trigger: RendererMessage, *, redelivered: bool) -> None:
         """order_pdf_creator's rule: issue what the event calls for, then announce it.
 
         A status change that keeps the document and emails nobody (PAID → PROCESSING) does
@@ -146,19 +149,21 @@ class DocumentService:
             current = self._documents.current(key)  # changed under us: look again
         raise DocumentKeptChanging(f"{key} changed during {ATTEMPTS} attempts")
 
-    def _dated(self, order: Order, document: Document, *, stored_before: bool = False) -> Order:
+    def _dated(
+        self, order: Order, document: Document, *, stored: StoredDocument | None = None
+    ) -> Order:
         """The order with `document` recorded as issued, and for a credit note the tax invoice
-        it cites, unless recorded before: each dated now or, `stored_before` (a document issued
-        before dates were recorded, re-rendered by a backfill), when its object was written.
-        The table keeps the first date (a conditional write), so every render of a document,
-        and the credit note citing it, shows one date of issue."""
+        it cites, unless recorded before: each dated now or, given its `stored` version (a
+        document issued before dates were recorded, re-rendered by a backfill), when its object
+        was written. The table keeps the first date (a conditional write), so every render of
+        a document, and the credit note citing it, shows one date of issue."""
         kinds = [document.kind]
         if document.kind is DocumentKind.CREDIT_NOTE:
             kinds = [DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE]
         for kind in kinds:
             issued = order.issued(kind)
             if issued is None:
-                moment = (self._stored_at(order, kind) if stored_before else None) or self._clock()
+                moment = (self._stored_at(order, kind, stored) if stored else None) or self._clock()
                 entry = IssuedDocument(
                     kind=kind,
                     number=Document(kind).number(order.orderNumber or order.id),
@@ -195,9 +200,9 @@ class DocumentService:
                     extra={"order_id": order.id, "document": document.name},
                 )
                 return Issued(document, key, current.version_id)
-            order = self._dated(order, document, stored_before=True)
+            order = self._dated(order, document, stored=current)
             stored = self._store_new(
-                order, document, key, current, request.id, copy=document.kind in TAX_DOCUMENTS
+                order, document, key, current, request.id, copy=document.kind in VAT_DOCUMENTS
             )
             if stored is not None:
                 metrics.count("DocumentsRerendered")
@@ -242,13 +247,22 @@ class DocumentService:
         )
         return again
 
-    def _stored_at(self, order: Order, kind: DocumentKind) -> datetime | None:
+    def _stored_at(
+        self, order: Order, kind: DocumentKind, known: StoredDocument
+    ) -> datetime | None:
         """When the current version of the order's `kind` object was written (None: absent).
+        `known` is a version already read: the object is read again only for another kind (the
+        tax invoice a credit note cites).
 
         A tax invoice's object is never replaced once it is (a credit note is an object of its
         own), so for one issued before dates were recorded this is its date of issue, unless it
         was re-rendered before that."""
-        current = self._documents.current(Document(kind).key(order.tenantId, order.id))
+        read = _stored(known)
+        current = (
+            known
+            if read is not None and read.kind is kind
+            else self._documents.current(Document(kind).key(order.tenantId, order.id))
+        )
         stored = _stored(current)
         if current is None or stored is None or stored.kind is not kind:
             return None  # not stored, or another document holds the key: dated now
@@ -387,6 +401,4 @@ def announcement(
     )
 
 
-# The documents a further render marks COPY (VAT Act s20(1), s21(3)): one original each.
-TAX_DOCUMENTS = frozenset({DocumentKind.TAX_INVOICE, DocumentKind.CREDIT_NOTE})
 ANNOUNCEMENTS = uuid.UUID("0d7c64f2-9a51-4b8e-8f0e-2b9d3c8a41e7")  # fixed forever

@@ -106,7 +106,6 @@ class OrderUpdater:
                 if refund is not None
                 else None
             ),
-            amount_of="refundDetails" if refund is not None else "paymentDetails",
             created_not_after=iso(payment.paidAt) if payment is not None else None,
             paid_not_after=iso(refund.refundedAt) if refund is not None else None,
             active=request.active,

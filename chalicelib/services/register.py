@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from chalicelib.errors import FieldError, PermissionDenied, ValidationFailed
 from chalicelib.log import logger
+from chalicelib.models.documents import VAT_DOCUMENTS
 from chalicelib.models.lifecycle import MAY_READ_REGISTER
 from chalicelib.models.orders import DocumentKind, Pagination
 from chalicelib.models.principal import Principal
 from chalicelib.models.register import (
-    VAT_DOCUMENTS,
     DocumentList,
     Period,
     RegisterQuery,
