@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
 from chalicelib.errors import FieldError, ValidationFailed
 from chalicelib.models.orders import DocumentKind, ListQuery, OrderStatus
@@ -47,16 +49,26 @@ def _page_size(query: Mapping[str, str]) -> int:
     return int(raw_size)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def _one_of(query: Mapping[str, str], name: str, values: type[E]) -> E | None:
+    """The parameter `name` as a member of `values` (None when absent); 400 naming them."""
+    raw = query.get(name)
+    if raw is None:
+        return None
+    try:
+        return values(raw)
+    except ValueError:
+        allowed = ", ".join(v.value for v in values)
+        raise _invalid(name, f"must be one of {allowed}") from None
+
+
 def list_query(query: Mapping[str, str] | None) -> ListQuery:
     """pageSize, startAt, status and orderNumber of a list request; unknown ones are refused."""
     query = _known(query, LIST_PARAMETERS)
     page_size = _page_size(query)
-    raw_status = query.get("status")
-    try:
-        status = OrderStatus(raw_status) if raw_status is not None else None
-    except ValueError:
-        allowed = ", ".join(s.value for s in OrderStatus)
-        raise _invalid("status", f"must be one of {allowed}") from None
+    status = _one_of(query, "status", OrderStatus)
     start_at = query.get("startAt") or None
     order_number = query.get("orderNumber")
     if order_number is not None:
@@ -92,14 +104,11 @@ def period(query: Mapping[str, str] | None, allowed: tuple[str, ...] = REPORT_PA
 def register_query(query: Mapping[str, str] | None) -> RegisterQuery:
     """from, to, kind, pageSize and startAt of a register request."""
     known = _known(query, REGISTER_PARAMETERS)
-    raw_kind = known.get("kind")
-    try:
-        kind = DocumentKind(raw_kind) if raw_kind is not None else None
-    except ValueError:
-        allowed = ", ".join(k.value for k in DocumentKind)
-        raise _invalid("kind", f"must be one of {allowed}") from None
     return RegisterQuery(
-        period(known, REGISTER_PARAMETERS), kind, _page_size(known), known.get("startAt") or None
+        period(known, REGISTER_PARAMETERS),
+        _one_of(known, "kind", DocumentKind),
+        _page_size(known),
+        known.get("startAt") or None,
     )
 
 

@@ -47,15 +47,23 @@ def documents(stack: dict[str, Any], order_id: str) -> dict[str, str]:
     }
 
 
-def test_pending_paid_refunded_issues_three_documents_and_three_emails(
-    stack: dict[str, Any],
-) -> None:
-    alice, payments = Caller(stack, "alice"), Caller(stack, "payments")
+def received_order(stack: dict[str, Any]) -> tuple[Caller, str, str, dict[str, Any]]:
+    """alice's new order for a customer of its own, once recorded and the received email sent:
+    (alice, the customer's address, the order's id, the order)."""
+    alice = Caller(stack, "alice")
     customer = f"jane+{uuid.uuid4().hex[:8]}@example.com"
     order_id = alice.create(customerEmail=customer)
     order = alice.wait_for(order_id)
-    number = order["orderNumber"]
     eventually(lambda: len(emails_to(stack, customer)) == 1, 30, "the received email")
+    return alice, customer, order_id, order
+
+
+def test_pending_paid_refunded_issues_three_documents_and_three_emails(
+    stack: dict[str, Any],
+) -> None:
+    alice, customer, order_id, order = received_order(stack)
+    payments = Caller(stack, "payments")
+    number = order["orderNumber"]
 
     paid = payments.request(
         "PUT", f"/v1.0/orders/{order_id}", json={"status": "PAID", "paymentDetails": paid_now()}
@@ -117,15 +125,9 @@ def test_revision_3_documents_keep_their_date_of_issue_and_a_rerender_is_a_copy(
     """Issue 29's first acceptance item on `make run`: PENDING → PAID → (admin re-render) →
     REFUNDED. The order lists its documents; the original tax invoice and its COPY show one
     number and date of issue; the credit note cites them with the refund's reason."""
-    alice, payments, admin = (
-        Caller(stack, "alice"),
-        Caller(stack, "payments"),
-        Caller(stack, "admin"),
-    )
-    customer = f"jane+{uuid.uuid4().hex[:8]}@example.com"
-    order_id = alice.create(customerEmail=customer)
-    number = alice.wait_for(order_id)["orderNumber"]
-    eventually(lambda: len(emails_to(stack, customer)) == 1, 30, "the received email")
+    alice, customer, order_id, order = received_order(stack)
+    payments, admin = Caller(stack, "payments"), Caller(stack, "admin")
+    number = order["orderNumber"]
     path = f"/v1.0/orders/{order_id}"
     paid = payments.request("PUT", path, json={"status": "PAID", "paymentDetails": paid_now()})
     assert paid.status_code == 200, paid.text
@@ -189,11 +191,9 @@ def test_revision_3_documents_keep_their_date_of_issue_and_a_rerender_is_a_copy(
 def test_a_failed_payment_emails_the_customer_the_pro_forma_and_how_to_pay(
     stack: dict[str, Any],
 ) -> None:
-    alice, payments = Caller(stack, "alice"), Caller(stack, "payments")
-    customer = f"jane+{uuid.uuid4().hex[:8]}@example.com"
-    order_id = alice.create(customerEmail=customer)
-    number = alice.wait_for(order_id)["orderNumber"]
-    eventually(lambda: len(emails_to(stack, customer)) == 1, 30, "the received email")
+    _, customer, order_id, order = received_order(stack)
+    payments = Caller(stack, "payments")
+    number = order["orderNumber"]
     failed = payments.request("PUT", f"/v1.0/orders/{order_id}", json={"status": "PAYMENT_FAILED"})
     assert failed.status_code == 200, failed.text
     received, failure = eventually(
