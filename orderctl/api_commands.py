@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -17,7 +16,7 @@ from chalicelib.api.params import ORDER_NUMBER_PATTERN
 from chalicelib.clock import iso, utc_now
 from orderctl import carts
 from orderctl.api import Api, claims, token_source
-from orderctl.context import api_url_of, profile_of, refuse_production, target_of
+from orderctl.context import Args, api_url_of, profile_of, refuse_production, target_of
 from orderctl.demo import order as demo_order
 from orderctl.demo import tenant_ids
 from orderctl.errors import NotFound, OrderctlError, UsageError
@@ -28,7 +27,7 @@ LOCAL_ADMIN = "ops@bbws.example"
 LOCAL_PAYMENTS = "payments@bbws.example"  # the payment system's identity on the local stack
 
 
-def api_of(args: argparse.Namespace, user: str | None = None, timeout_s: float = 30) -> Api:
+def api_of(args: Args, user: str | None = None, timeout_s: float = 30) -> Api:
     """The profile's API, signed in as `user` (else --user, else the profile's)."""
     profile = profile_of(args)
     return Api(
@@ -42,7 +41,7 @@ def api_of(args: argparse.Namespace, user: str | None = None, timeout_s: float =
 # -- orders -----------------------------------------------------------------------------------
 
 
-def cmd_create(args: argparse.Namespace) -> int:
+def cmd_create(args: Args) -> int:
     api = api_of(args)
     rng = random.Random()  # noqa: S311 - demo data
     request = demo_order(rng, tenant_id=args.tenant, simulator=not profile_of(args).local)
@@ -120,7 +119,7 @@ def find(api: Api, reference: str, tenant: str | None) -> dict[str, Any]:
     return api.get(page["items"][0]["id"])
 
 
-def as_payment_system(args: argparse.Namespace) -> tuple[Api, dict[str, Any]]:
+def as_payment_system(args: Args) -> tuple[Api, dict[str, Any]]:
     """The API as the payment system (locally payments@bbws.example) and the order named."""
     api = api_of(args, args.user or (LOCAL_PAYMENTS if profile_of(args).local else None))
     return api, find(api, args.order_id, args.tenant)
@@ -143,7 +142,7 @@ def whole_order(order: dict[str, Any]) -> dict[str, str]:
     return {"amount": order["total"], "currency": order["currency"], "reference": reference}
 
 
-def cmd_pay(args: argparse.Namespace) -> int:
+def cmd_pay(args: Args) -> int:
     """Mark an order paid as the payment system would: read it, then PUT PAID with If-Match."""
     api, order = as_payment_system(args)
     money = whole_order(order)
@@ -158,7 +157,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
     return show_order(paid, args.json)
 
 
-def cmd_refund(args: argparse.Namespace) -> int:
+def cmd_refund(args: Args) -> int:
     """Refund an order in full as the payment system would: read it, ask, PUT REFUNDED."""
     api, order = as_payment_system(args)
     label = f"{order['orderNumber']} ({order['total']} {order['currency']}, {order['status']})"
@@ -176,13 +175,13 @@ def cmd_refund(args: argparse.Namespace) -> int:
     return show_order(refunded, args.json)
 
 
-def cmd_fail_payment(args: argparse.Namespace) -> int:
+def cmd_fail_payment(args: Args) -> int:
     """Record a failed payment as the payment system would (PAYMENT_FAILED, If-Match)."""
     api, order = as_payment_system(args)
     return show_order(put_if_unchanged(api, order, {"status": "PAYMENT_FAILED"}), args.json)
 
 
-def cmd_get(args: argparse.Namespace) -> int:
+def cmd_get(args: Args) -> int:
     return show_order(find(api_of(args), args.order_id, args.tenant), args.json)
 
 
@@ -191,7 +190,7 @@ def cmd_get(args: argparse.Namespace) -> int:
 STATUS_OF_ACTION = {"cancel": "CANCELLED", "process": "PROCESSING", "complete": "COMPLETED"}
 
 
-def cmd_set_status(args: argparse.Namespace) -> int:
+def cmd_set_status(args: Args) -> int:
     """Read the order, ask (cancel), then PUT the status with If-Match: a change made meanwhile
     is a conflict (exit 5), never overwritten."""
     api = api_of(args, args.user or (LOCAL_ADMIN if profile_of(args).local else None))
@@ -207,7 +206,7 @@ def cmd_set_status(args: argparse.Namespace) -> int:
     return show_order(changed, args.json)
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def cmd_list(args: Args) -> int:
     api = api_of(args)
     tenant = args.tenant or claims(api.token()).get("custom:tenantId")
     if not tenant:
@@ -232,7 +231,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 # -- seed -------------------------------------------------------------------------------------
 
 
-def cmd_seed(args: argparse.Namespace) -> int:
+def cmd_seed(args: Args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from orderctl.completion import Watcher
@@ -314,7 +313,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 # -- load -------------------------------------------------------------------------------------
 
 
-def cmd_load(args: argparse.Namespace) -> int:
+def cmd_load(args: Args) -> int:
     from rich.live import Live
     from rich.table import Table
 

@@ -1,22 +1,36 @@
-"""The `orderctl` command line: `orderctl --help`, `orderctl <command> --help`.
+"""The `orderctl` command line (click): `orderctl --help`, `orderctl <command> --help`.
 
-Every command takes the same target and output flags (`common`): a profile (`--profile`, see
-orderctl/profiles.py) and what may override it. Exit codes: orderctl/errors.py.
+Each command is declared here with its flags; its handler (`cmd_*` in the `*_commands` modules)
+is imported only when it runs, so `--help` and tab completion stay quick. The flags every
+command shares are in orderctl/flags.py; exit codes in orderctl/errors.py (click's usage errors
+are 2, like ours). Completion is click's own: `orderctl completion bash|zsh|fish`.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, NoReturn
 
-from orderctl.context import PRODUCTION_FLAG, api_url_of, profile_of
-from orderctl.errors import INTERRUPTED, REMOTE, USAGE, OrderctlError
-from orderctl.profiles import hint
+import click
+
+from orderctl.context import Args
+from orderctl.errors import INTERRUPTED
+from orderctl.flags import (
+    A_PATH,
+    AT_LEAST_1,
+    MORE_THAN_0,
+    handles,
+    idempotency_key,
+    order_reference,
+    production,
+    queue_names,
+    target,
+    yes,
+)
+
+SHELLS = ("bash", "zsh", "fish")
+COMPLETE_VAR = "_ORDERCTL_COMPLETE"
+DOCUMENT_KINDS = ("proforma", "tax-invoice", "credit-note")
 
 
 def version() -> str:
@@ -29,466 +43,477 @@ def version() -> str:
         return "unknown (not installed)"
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse that suggests the closest command ("did you mean") and exits 2 (usage)."""
-
-    options: tuple[str, ...] = ()  # every flag of every command (set on the top parser)
-
-    def error(self, message: str) -> NoReturn:
-        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-        if match:
-            choices = re.findall(r"'([^']*)'", match.group(2))
-            message += hint(match.group(1), choices)
-        unknown = re.search(r"unrecognized arguments: (--[^\s=]+)", message)
-        if unknown:
-            message += hint(unknown.group(1), self.options)
-        self.print_usage(sys.stderr)
-        self.exit(USAGE, f"{self.prog}: error: {message}\n")
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help="Operate the BBWS Order service. A profile names the target: `local` (the running dev "
+    "stack, the default) or one of ~/.config/orderctl/config.toml (`orderctl profiles`). Exit "
+    "codes: 0 done, 1 a check failed, 2 usage, 3 authentication, 4 not found, 5 conflict, "
+    "6 remote failure, 130 interrupted.",
+)
+@click.version_option(version(), "--version", prog_name="orderctl", message="%(prog)s %(version)s")
+def orderctl() -> None:
+    pass
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
-    return value
+# token, smoke, profiles ---------------------------------------------------------------------
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} is not more than 0")
-    return value
+@orderctl.command(short_help="print an ID token (Cognito InitiateAuth)")
+@click.argument("username", required=False)
+@target
+@handles
+def token(args: Args) -> int:
+    """Print an ID token for USERNAME (the same as --user)."""
+    from orderctl.profile_commands import cmd_token
+
+    return cmd_token(args)
 
 
-def common() -> argparse.ArgumentParser:
-    """The flags every command takes, with the same names and meanings everywhere."""
-    flags = argparse.ArgumentParser(add_help=False)
-    target = flags.add_argument_group("target (override the profile)")
-    target.add_argument(
-        "--profile",
-        help="a profile of ~/.config/orderctl/config.toml, or local (the dev stack; the "
-        "default); $ORDERCTL_PROFILE",
-    )
-    target.add_argument("--base-url", help="the API; $ORDERCTL_BASE_URL")
-    target.add_argument("--cart-api-url", help="the Cart service; $ORDERCTL_CART_API_URL")
-    target.add_argument(
-        "--user", help="who signs in (local: a demo user, alice by default); $ORDERCTL_USERNAME"
-    )
-    target.add_argument("--cognito-region", help="the user pool's region")
-    target.add_argument("--token", help="an ID token to use instead of signing in; $ORDERCTL_TOKEN")
-    target.add_argument("--stage", help="whose resource names: dev, sit, prod, sbx-…")
-    target.add_argument("--aws-profile", help="the AWS profile of the queue and table commands")
-    target.add_argument("--aws-region", help="their region (default: the stage's primary)")
-    out = flags.add_argument_group("output")
-    out.add_argument(
-        "--json",
-        action="store_true",
-        help="the API's body (one object for one object); the default is a table on a "
-        "terminal, tab-separated values when piped",
-    )
-    return flags
+@orderctl.command(
+    short_help="post-deploy check: health, sign-in, a cart ordered through record and PDF, cancel"
+)
+@click.option(
+    "--timeout",
+    type=MORE_THAN_0,
+    default=120,
+    show_default=True,
+    help="seconds to wait for the record and the PDF",
+)
+@click.option("--report", type=A_PATH, help="write the result as JSON here")
+@click.option("--title", help="heading of the GitHub job summary")
+@target
+@handles
+def smoke(args: Args) -> int:
+    """The post-deploy smoke test: health, sign-in, a cart ordered through record and PDF, then
+    cancelled. Exit 1 when a check fails."""
+    from orderctl.profile_commands import cmd_smoke
+
+    return cmd_smoke(args)
 
 
-def cmd_token(args: argparse.Namespace) -> int:
-    """Print an ID token."""
-    from orderctl import auth
-
-    print(auth.id_token(auth.login_for(profile_of(args), args.username or args.user)))
-    return 0
-
-
-def cmd_smoke(args: argparse.Namespace) -> int:
-    """The post-deploy smoke test."""
-    from orderctl import auth
-    from orderctl.carts import cart_api_url
-    from orderctl.smoke import Smoke, publish
-
-    profile = profile_of(args)
-    api_url = api_url_of(profile)
-
-    def token() -> str:
-        return auth.id_token(auth.login_for(profile, args.user))
-
-    try:
-        cart_api: str | OrderctlError = cart_api_url(profile)
-    except OrderctlError as none:  # the smoke's cart step reports it
-        cart_api = none
-    report = Smoke(api_url, token, timeout_s=args.timeout, cart_api=cart_api).run()
-    publish(report, args.report, args.title or f"Smoke test of {api_url}")
-    return 0 if report.passed else 1
-
-
-def cmd_profiles(args: argparse.Namespace) -> int:
+@orderctl.command(short_help="the configured profiles and the one in use")
+@target
+@handles
+def profiles(args: Args) -> int:
     """The profiles this machine knows, and which one is in use."""
-    from orderctl import profiles
-    from orderctl.output import emit
+    from orderctl.profile_commands import cmd_profiles
 
-    path = profiles.config_file()
-    document = profiles.read_config(path)
-    configured = document.get("profiles", {})
-    current = profiles.chosen_name(args.profile, document)
-    rows = [
-        {
-            "profile": profiles.LOCAL,
-            "stage": "local",
-            "api_url": "(the running dev stack's)",
-            "in_use": "yes" if current in (None, profiles.LOCAL) else "",
-        }
-    ]
-    rows += [
-        {
-            "profile": name,
-            "stage": settings.get("stage", ""),
-            "api_url": settings.get("api_url", ""),
-            "in_use": "yes" if name == current else "",
-        }
-        for name, settings in configured.items()
-    ]
-    emit(rows, ["profile", "stage", "api_url", "in_use"], args.json, f"Profiles ({path})")
-    return 0
+    return cmd_profiles(args)
 
 
-def add_token_smoke_profiles(commands: Any, flags: argparse.ArgumentParser) -> None:
-    token = commands.add_parser(
-        "token", parents=[flags], help="print an ID token (Cognito InitiateAuth)"
-    )
-    token.add_argument("username", nargs="?", help="who (the same as --user)")
-    token.set_defaults(handler=cmd_token)
-
-    smoke = commands.add_parser(
-        "smoke",
-        parents=[flags],
-        help="post-deploy check: health, sign-in, a cart ordered through record and PDF, cancel",
-    )
-    smoke.add_argument(
-        "--timeout",
-        type=positive_float,
-        default=120,
-        help="seconds to wait for the record and the PDF",
-    )
-    smoke.add_argument("--report", type=Path, help="write the result as JSON here")
-    smoke.add_argument("--title", help="heading of the GitHub job summary")
-    smoke.set_defaults(handler=cmd_smoke)
-
-    listing = commands.add_parser(
-        "profiles", parents=[flags], help="the configured profiles and the one in use"
-    )
-    listing.set_defaults(handler=cmd_profiles)
+# orders --------------------------------------------------------------------------------------
 
 
-def add_orders(commands: Any, flags: argparse.ArgumentParser) -> None:
-    from orderctl import api_commands as api
-
-    orders = commands.add_parser(
-        "orders",
-        help="create, look up (id or number), list, pay, fail-payment, refund, cancel, process, "
-        "complete, rerender, resend-email",
-    )
-    actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", parents=[flags], help="place a demo order (202)")
-    create.add_argument("--email", help="the customer's email (default: a demo customer)")
-    create.add_argument("--tenant", help="admins only: a back-office order for this tenant")
-    create.add_argument("--cart", help="order this cart (default: a new cart of demo lines)")
-    create.add_argument("--wait", action="store_true", help="wait for the record and show it")
-    create.set_defaults(handler=api.cmd_create)
-    reference = argparse.ArgumentParser(add_help=False)
-    reference.add_argument("order_id", metavar="ORDER", help="an order id, or its number ORD-…")
-    reference.add_argument(
-        "--tenant", help="the tenant of an order number (admins; default: the caller's own)"
-    )
-    pay = actions.add_parser(
-        "pay",
-        parents=[reference, flags],
-        help="mark an order paid as the payment system (locally payments@bbws.example)",
-        description="Reads the order and PUTs PAID for its total with If-Match. Only the "
-        "`payments` group may; on a deployed stage sign in as the payment system's identity.",
-    )
-    pay.add_argument("--method", default="eft", help="the payment method to record (default eft)")
-    pay.set_defaults(handler=api.cmd_pay)
-    refund = actions.add_parser(
-        "refund",
-        parents=[reference, flags],
-        help="refund an order in full as the payment system (asks first; --yes off a terminal)",
-        description="Reads the order and PUTs REFUNDED with refund details for its total, "
-        "If-Match. The reason is printed on the credit note (1-200 characters).",
-    )
-    refund.add_argument("--reason", required=True, help="why it was refunded (on the credit note)")
-    refund.add_argument("--yes", action="store_true", help="do not ask")
-    refund.set_defaults(handler=api.cmd_refund)
-    failed = actions.add_parser(
-        "fail-payment",
-        parents=[reference, flags],
-        help="record a failed payment as the payment system (the customer is emailed)",
-    )
-    failed.set_defaults(handler=api.cmd_fail_payment)
-    get = actions.add_parser("get", parents=[reference, flags], help="one order, by id or number")
-    get.set_defaults(handler=api.cmd_get)
-    for action, what in (
-        ("cancel", "cancel an order (asks first; --yes off a terminal)"),
-        ("process", "mark an order PROCESSING (admins)"),
-        ("complete", "mark an order COMPLETED (admins)"),
-    ):
-        change = actions.add_parser(action, parents=[reference, flags], help=what)
-        if action == "cancel":
-            change.add_argument("--yes", action="store_true", help="do not ask")
-        change.set_defaults(handler=api.cmd_set_status)
-    add_support_actions(actions, reference, flags)
-    listing = actions.add_parser(
-        "list",
-        parents=[flags],
-        help="a tenant's orders, newest first",
-        description="With --json, each page the API returned, one JSON document per line "
-        "(a single page is exactly the API's body).",
-    )
-    listing.add_argument("--tenant", help="default: the signed-in user's tenant")
-    listing.add_argument("--status", help="only orders in this status (PENDING, PAID, …)")
-    listing.add_argument(
-        "--limit", type=positive_int, default=20, help="at most this many (default 20)"
-    )
-    listing.set_defaults(handler=api.cmd_list)
+@orderctl.group(
+    short_help="create, look up (id or number), list, pay, fail-payment, refund, cancel, "
+    "process, complete, rerender, resend-email"
+)
+def orders() -> None:
+    """Orders: create, look up (by id or number), list, pay, fail-payment, refund, cancel,
+    process, complete, rerender, resend-email."""
 
 
-def add_support_actions(
-    actions: Any, reference: argparse.ArgumentParser, flags: argparse.ArgumentParser
-) -> None:
-    from orderctl import support_commands as support
+@orders.command(short_help="place a demo order (202)")
+@click.option("--email", help="the customer's email (default: a demo customer)")
+@click.option("--tenant", help="admins only: a back-office order for this tenant")
+@click.option("--cart", help="order this cart (default: a new cart of demo lines)")
+@click.option("--wait", is_flag=True, help="wait for the record and show it")
+@target
+@handles
+def create(args: Args) -> int:
+    """Place a demo order (202): a cart of demo lines ordered as the signed-in customer."""
+    from orderctl.api_commands import cmd_create
 
-    key = argparse.ArgumentParser(add_help=False)
-    key.add_argument(
-        "--idempotency-key", help="a retry with the same key is answered, not run, again"
-    )
-    rerender = actions.add_parser(
-        "rerender",
-        parents=[reference, key, flags],
-        help="render the order's current document afresh, a new version (admins; no email)",
-        description="POST /v1.0/orders/{id}/rerender-document: queued for the document "
-        "renderer (202). At most once a minute per order (exit 6 with the wait otherwise).",
-    )
-    rerender.set_defaults(handler=support.cmd_support)
-    resend = actions.add_parser(
-        "resend-email",
-        parents=[reference, key, flags],
-        help="email the customer the current document again (admins; asks first)",
-        description="POST /v1.0/orders/{id}/resend-email: the current document's email, with "
-        "the stored version attached. At most once in five minutes per order.",
-    )
-    resend.add_argument("--yes", action="store_true", help="do not ask (required off a terminal)")
-    resend.set_defaults(handler=support.cmd_support)
+    return cmd_create(args)
 
 
-def add_documents(commands: Any, flags: argparse.ArgumentParser) -> None:
-    from orderctl import support_commands as support
-    from orderctl.register_commands import add_register
+@orders.command(
+    short_help="mark an order paid as the payment system (locally payments@bbws.example)"
+)
+@order_reference
+@click.option("--method", default="eft", show_default=True, help="the payment method to record")
+@target
+@handles
+def pay(args: Args) -> int:
+    """Reads the order and PUTs PAID for its total with If-Match. Only the `payments` group may;
+    on a deployed stage sign in as the payment system's identity."""
+    from orderctl.api_commands import cmd_pay
 
-    parent = commands.add_parser("documents", help="the documents register: list; backfill")
-    actions = parent.add_subparsers(dest="documents_command", required=True, metavar="ACTION")
-    add_register(actions, commands, flags)
-    backfill = actions.add_parser(
-        "backfill",
-        parents=[flags],
-        help="re-render the documents of orders created in a date range (after a template change)",
-        description="Lists each tenant's orders created from --from to --to (UTC days, both "
-        "included) that have a document, then re-renders each through the API at --rate, with "
-        "a progress bar. Progress is saved after each order: the same command resumes an "
-        "interrupted run (--restart starts again). --dry-run lists and sends nothing.",
-    )
-    backfill.add_argument(
-        "--tenant", action="append", required=True, help="a tenant (repeat for several)"
-    )
-    backfill.add_argument(
-        "--from", dest="start", metavar="DAY", required=True, help="first day, 2026-11-01"
-    )
-    backfill.add_argument(
-        "--to", dest="end", metavar="DAY", required=True, help="last day, 2026-11-30"
-    )
-    backfill.add_argument("--status", help="only orders in this status now (PAID, …)")
-    backfill.add_argument(
-        "--rate", type=positive_float, default=5, help="re-renders per second (default 5)"
-    )
-    backfill.add_argument("--dry-run", action="store_true", help="list what would be re-rendered")
-    backfill.add_argument("--restart", action="store_true", help="ignore a saved run")
-    backfill.add_argument(
-        "--state", type=Path, help="the progress file (default ~/.local/state/orderctl/…)"
-    )
-    backfill.add_argument("--yes", action="store_true", help="do not ask (required off a terminal)")
-    backfill.set_defaults(handler=support.cmd_backfill)
+    return cmd_pay(args)
 
 
-def add_seed_and_load(commands: Any, flags: argparse.ArgumentParser) -> None:
-    from orderctl import api_commands as api
+@orders.command(
+    short_help="refund an order in full as the payment system (asks first; --yes off a terminal)"
+)
+@order_reference
+@click.option("--reason", required=True, help="why it was refunded (on the credit note)")
+@yes
+@target
+@handles
+def refund(args: Args) -> int:
+    """Reads the order and PUTs REFUNDED with refund details for its total, If-Match. The reason
+    is printed on the credit note (1-200 characters)."""
+    from orderctl.api_commands import cmd_refund
 
-    production = argparse.ArgumentParser(add_help=False)
-    production.add_argument(PRODUCTION_FLAG, action="store_true", help="allow a production profile")
-    seed = commands.add_parser(
-        "seed", parents=[flags, production], help="realistic demo orders across tenants"
-    )
-    seed.add_argument("--orders", type=positive_int, required=True, help="how many orders")
-    seed.add_argument(
-        "--tenants", type=positive_int, default=1, help="spread over this many tenants"
-    )
-    seed.add_argument("--concurrency", type=positive_int, default=8, help="requests in flight")
-    seed.add_argument("--random-seed", type=int, default=7, help="the same data every time")
-    seed.add_argument(
-        "--no-wait", dest="wait", action="store_false", help="do not wait for PDFs and emails"
-    )
-    seed.add_argument(
-        "--settle", type=positive_float, default=300, help="seconds to wait for completion"
-    )
-    seed.set_defaults(handler=api.cmd_seed)
-
-    load = commands.add_parser(
-        "load",
-        parents=[flags, production],
-        help="traffic at a rate, then latencies and completion",
-    )
-    load.add_argument(
-        "--rate", type=positive_float, required=True, help="orders per second (plus as many reads)"
-    )
-    load.add_argument("--duration", type=positive_float, required=True, help="seconds of traffic")
-    load.add_argument(
-        "--settle", type=positive_float, default=300, help="seconds to wait for completion"
-    )
-    load.add_argument("--report", type=Path, help="write the numbers as JSON here")
-    load.set_defaults(handler=api.cmd_load)
+    return cmd_refund(args)
 
 
-def add_dlq(commands: Any, flags: argparse.ArgumentParser) -> None:
-    from orderctl import dlq_commands as dlq
+@orders.command(
+    "fail-payment",
+    short_help="record a failed payment as the payment system (the customer is emailed)",
+)
+@order_reference
+@target
+@handles
+def fail_payment(args: Args) -> int:
+    """Record a failed payment as the payment system: the customer is emailed how to pay."""
+    from orderctl.api_commands import cmd_fail_payment
 
-    parent = commands.add_parser("dlq", help="dead-letter queues: list, show, redrive")
-    actions = parent.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
-    listing = actions.add_parser(
-        "list", parents=[flags], help="counts of every work queue and its DLQ"
-    )
-    listing.set_defaults(handler=dlq.cmd_dlq_list)
-    show = actions.add_parser(
-        "show", parents=[flags], help="previews of a DLQ's messages and why they failed"
-    )
-    show.add_argument("queue", help="record, pdf, internal or customer (or a queue name)")
-    show.add_argument(
-        "--limit", type=positive_int, default=10, help="at most this many (default 10)"
-    )
-    show.set_defaults(handler=dlq.cmd_dlq_show)
-    redrive = actions.add_parser(
-        "redrive",
-        parents=[flags],
-        help="move a DLQ's messages back to its work queue (nothing lost if stopped)",
-    )
-    redrive.add_argument("queue", help="record, pdf, internal or customer (or a queue name)")
-    redrive.add_argument(
-        "--rate", type=positive_float, help="at most this many messages per second (spare SES)"
-    )
-    redrive.add_argument("--yes", action="store_true", help="do not ask (required off a terminal)")
-    redrive.set_defaults(handler=dlq.cmd_dlq_redrive)
+    return cmd_fail_payment(args)
 
 
-def add_repair(commands: Any, flags: argparse.ArgumentParser) -> None:
+@orders.command(short_help="one order, by id or number")
+@order_reference
+@target
+@handles
+def get(args: Args) -> int:
+    """One order, by id or by its number ORD-…"""
+    from orderctl.api_commands import cmd_get
+
+    return cmd_get(args)
+
+
+@orders.command(short_help="cancel an order (asks first; --yes off a terminal)")
+@order_reference
+@yes
+@target
+@handles
+def cancel(args: Args) -> int:
+    """Cancel an order (asks first; --yes off a terminal)."""
+    from orderctl.api_commands import cmd_set_status
+
+    return cmd_set_status(args)
+
+
+@orders.command(short_help="mark an order PROCESSING (admins)")
+@order_reference
+@target
+@handles
+def process(args: Args) -> int:
+    """Mark an order PROCESSING (admins)."""
+    from orderctl.api_commands import cmd_set_status
+
+    return cmd_set_status(args)
+
+
+@orders.command(short_help="mark an order COMPLETED (admins)")
+@order_reference
+@target
+@handles
+def complete(args: Args) -> int:
+    """Mark an order COMPLETED (admins)."""
+    from orderctl.api_commands import cmd_set_status
+
+    return cmd_set_status(args)
+
+
+@orders.command(
+    short_help="render the order's current document afresh, a new version (admins; no email)"
+)
+@order_reference
+@idempotency_key
+@target
+@handles
+def rerender(args: Args) -> int:
+    """POST /v1.0/orders/{id}/rerender-document: queued for the document renderer (202). At most
+    once a minute per order (exit 6 with the wait otherwise)."""
+    from orderctl.support_commands import cmd_support
+
+    return cmd_support(args)
+
+
+@orders.command(
+    "resend-email", short_help="email the customer the current document again (admins; asks first)"
+)
+@order_reference
+@idempotency_key
+@yes
+@target
+@handles
+def resend_email(args: Args) -> int:
+    """POST /v1.0/orders/{id}/resend-email: the current document's email, with the stored version
+    attached. At most once in five minutes per order."""
+    from orderctl.support_commands import cmd_support
+
+    return cmd_support(args)
+
+
+@orders.command("list", short_help="a tenant's orders, newest first")
+@click.option("--tenant", help="default: the signed-in user's tenant")
+@click.option("--status", help="only orders in this status (PENDING, PAID, …)")
+@click.option("--limit", type=AT_LEAST_1, default=20, show_default=True, help="at most this many")
+@target
+@handles
+def list_orders(args: Args) -> int:
+    """A tenant's orders, newest first. With --json, each page the API returned, one JSON document
+    per line (a single page is exactly the API's body)."""
+    from orderctl.api_commands import cmd_list
+
+    return cmd_list(args)
+
+
+# documents, reports --------------------------------------------------------------------------
+
+
+@orderctl.group(short_help="the documents register: list; backfill")
+def documents() -> None:
+    """The documents register (list) and re-rendering after a template change (backfill)."""
+
+
+@documents.command(
+    "list", short_help="the documents register: what was issued in a period (admins)"
+)
+@click.option("--from", "start", metavar="DAY", required=True, help="first day, 2026-11-01")
+@click.option("--to", "end", metavar="DAY", required=True, help="last day, 2026-11-30")
+@click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="only documents of this kind")
+@click.option("--csv", is_flag=True, help="CSV with a header row")
+@target
+@handles
+def list_documents(args: Args) -> int:
+    """Pages through GET /v1.0/documents (dates of issue, Africa/Johannesburg, both included; at
+    most 366 days). --csv writes CSV a spreadsheet opens."""
+    from orderctl.register_commands import cmd_documents_list
+
+    return cmd_documents_list(args)
+
+
+@documents.command(
+    short_help="re-render the documents of orders created in a date range (after a template change)"
+)
+@click.option("--tenant", multiple=True, required=True, help="a tenant (repeat for several)")
+@click.option("--from", "start", metavar="DAY", required=True, help="first day, 2026-11-01")
+@click.option("--to", "end", metavar="DAY", required=True, help="last day, 2026-11-30")
+@click.option("--status", help="only orders in this status now (PAID, …)")
+@click.option(
+    "--rate", type=MORE_THAN_0, default=5, show_default=True, help="re-renders per second"
+)
+@click.option("--dry-run", is_flag=True, help="list what would be re-rendered")
+@click.option("--restart", is_flag=True, help="ignore a saved run")
+@click.option("--state", type=A_PATH, help="the progress file (default ~/.local/state/orderctl/…)")
+@yes
+@target
+@handles
+def backfill(args: Args) -> int:
+    """Lists each tenant's orders created from --from to --to (UTC days, both included) that have
+    a document, then re-renders each through the API at --rate, with a progress bar. Progress is
+    saved after each order: the same command resumes an interrupted run (--restart starts again).
+    --dry-run lists and sends nothing."""
+    from orderctl.support_commands import cmd_backfill
+
+    return cmd_backfill(args)
+
+
+@orderctl.group(short_help="finance reports: vat")
+def reports() -> None:
+    """Finance reports."""
+
+
+@reports.command(
+    short_help="a period's output tax (tax invoices' VAT less credit notes'), for the VAT201"
+)
+@click.option("--period", metavar="YYYY-MM", help="a month, e.g. 2026-11")
+@click.option("--from", "start", metavar="DAY", help="first day (instead of --period)")
+@click.option("--to", "end", metavar="DAY", help="last day (instead of --period)")
+@target
+@handles
+def vat(args: Args) -> int:
+    """A period's output tax: tax invoices' VAT less credit notes', for the VAT201 (admins)."""
+    from orderctl.register_commands import cmd_reports_vat
+
+    return cmd_reports_vat(args)
+
+
+# seed, load ----------------------------------------------------------------------------------
+
+
+@orderctl.command(short_help="realistic demo orders across tenants")
+@click.option("--orders", type=AT_LEAST_1, required=True, help="how many orders")
+@click.option(
+    "--tenants", type=AT_LEAST_1, default=1, show_default=True, help="spread over this many tenants"
+)
+@click.option(
+    "--concurrency", type=AT_LEAST_1, default=8, show_default=True, help="requests in flight"
+)
+@click.option(
+    "--random-seed", type=int, default=7, show_default=True, help="the same data every time"
+)
+@click.option(
+    "--no-wait",
+    "wait",
+    is_flag=True,
+    flag_value=False,
+    default=True,
+    help="do not wait for PDFs and emails",
+)
+@click.option(
+    "--settle",
+    type=MORE_THAN_0,
+    default=300,
+    show_default=True,
+    help="seconds to wait for completion",
+)
+@target
+@production
+@handles
+def seed(args: Args) -> int:
+    """Realistic demo orders across tenants, then wait until each has its PDF and emails."""
+    from orderctl.api_commands import cmd_seed
+
+    return cmd_seed(args)
+
+
+@orderctl.command(short_help="traffic at a rate, then latencies and completion")
+@click.option(
+    "--rate", type=MORE_THAN_0, required=True, help="orders per second (plus as many reads)"
+)
+@click.option("--duration", type=MORE_THAN_0, required=True, help="seconds of traffic")
+@click.option(
+    "--settle",
+    type=MORE_THAN_0,
+    default=300,
+    show_default=True,
+    help="seconds to wait for completion",
+)
+@click.option("--report", type=A_PATH, help="write the numbers as JSON here")
+@target
+@production
+@handles
+def load(args: Args) -> int:
+    """Traffic at a rate (orders and as many reads) with live progress, then latencies, errors by
+    status and end-to-end completion."""
+    from orderctl.api_commands import cmd_load
+
+    return cmd_load(args)
+
+
+# dlq, repair, mail ---------------------------------------------------------------------------
+
+QUEUE_HELP = "record, pdf, internal or customer (or a queue name)"
+
+
+@orderctl.group(short_help="dead-letter queues: list, show, redrive")
+def dlq() -> None:
+    """Dead-letter queues: list, show, redrive."""
+
+
+@dlq.command("list", short_help="counts of every work queue and its DLQ")
+@target
+@handles
+def list_dlqs(args: Args) -> int:
+    """Counts of every work queue and its DLQ."""
+    from orderctl.dlq_commands import cmd_dlq_list
+
+    return cmd_dlq_list(args)
+
+
+@dlq.command(short_help="previews of a DLQ's messages and why they failed")
+@click.argument("queue", shell_complete=queue_names)
+@click.option("--limit", type=AT_LEAST_1, default=10, show_default=True, help="at most this many")
+@target
+@handles
+def show(args: Args) -> int:
+    """Previews of QUEUE's dead letters and why they failed. QUEUE: record, pdf, internal or
+    customer (or a queue name)."""
+    from orderctl.dlq_commands import cmd_dlq_show
+
+    return cmd_dlq_show(args)
+
+
+@dlq.command(short_help="move a DLQ's messages back to its work queue (nothing lost if stopped)")
+@click.argument("queue", shell_complete=queue_names)
+@click.option("--rate", type=MORE_THAN_0, help="at most this many messages per second (spare SES)")
+@yes
+@target
+@handles
+def redrive(args: Args) -> int:
+    """Move QUEUE's dead letters back to its work queue; nothing is lost if stopped. QUEUE:
+    record, pdf, internal or customer (or a queue name)."""
+    from orderctl.dlq_commands import cmd_dlq_redrive
+
+    return cmd_dlq_redrive(args)
+
+
+@orderctl.command(
+    short_help="find stored orders that no longer parse; --apply rewrites or quarantines them"
+)
+@click.option("--apply", is_flag=True, help="change the table (default: only report)")
+@yes
+@target
+@handles
+def repair(args: Args) -> int:
+    """Find stored orders that no longer parse; --apply rewrites or quarantines them."""
     from orderctl.repair_commands import cmd_repair
 
-    repair = commands.add_parser(
-        "repair",
-        parents=[flags],
-        help="find stored orders that no longer parse; --apply rewrites or quarantines them",
-    )
-    repair.add_argument(
-        "--apply", action="store_true", help="change the table (default: only report)"
-    )
-    repair.add_argument("--yes", action="store_true", help="do not ask (required off a terminal)")
-    repair.set_defaults(handler=cmd_repair)
+    return cmd_repair(args)
 
 
-def add_mail(commands: Any, flags: argparse.ArgumentParser) -> None:
-    from orderctl import mail_commands as mail
-
-    parent = commands.add_parser("mail", help="the emails the local stack sent: list, show")
-    actions = parent.add_subparsers(dest="mail_command", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", parents=[flags], help="newest first")
-    listing.add_argument("--to", help="only emails to this address")
-    listing.add_argument(
-        "--limit", type=positive_int, default=20, help="at most this many (default 20)"
-    )
-    listing.set_defaults(handler=mail.cmd_mail_list)
-    show = actions.add_parser(
-        "show", parents=[flags], help="one email; --save DIR writes its HTML and attachments"
-    )
-    show.add_argument("id", help="the email's id (or the start of it), from mail list")
-    show.add_argument("--save", type=Path, help="a folder: DIR/<id>/message.html, attachments")
-    show.set_defaults(handler=mail.cmd_mail_show)
+@orderctl.group(short_help="the emails the local stack sent: list, show")
+def mail() -> None:
+    """The emails the local stack sent: list, show."""
 
 
-def cmd_completion(args: argparse.Namespace) -> int:
-    from orderctl.shell_completion import script
+@mail.command("list", short_help="newest first")
+@click.option("--to", help="only emails to this address")
+@click.option("--limit", type=AT_LEAST_1, default=20, show_default=True, help="at most this many")
+@target
+@handles
+def list_mail(args: Args) -> int:
+    """The emails the local stack sent, newest first."""
+    from orderctl.mail_commands import cmd_mail_list
 
-    print(script(parser(), args.shell), end="")
-    return 0
-
-
-def add_completion(commands: Any) -> None:
-    from orderctl.shell_completion import SHELLS
-
-    completion = commands.add_parser(
-        "completion",
-        help='print a shell completion script: eval "$(orderctl completion bash)"',
-    )
-    completion.add_argument("shell", choices=SHELLS)
-    completion.set_defaults(handler=cmd_completion)
+    return cmd_mail_list(args)
 
 
-def parser() -> argparse.ArgumentParser:
-    top = Parser(
-        prog="orderctl",
-        description="Operate the BBWS Order service. A profile names the target: `local` (the "
-        "running dev stack, the default) or one of ~/.config/orderctl/config.toml "
-        "(`orderctl profiles`). Exit codes: 0 done, 1 a check failed, 2 usage, 3 authentication, "
-        "4 not found, 5 conflict, 6 remote failure, 130 interrupted.",
-    )
-    top.add_argument("--version", action="version", version=f"orderctl {version()}")
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    flags = common()
-    add_token_smoke_profiles(commands, flags)
-    add_orders(commands, flags)
-    add_documents(commands, flags)
-    add_seed_and_load(commands, flags)
-    add_dlq(commands, flags)
-    add_repair(commands, flags)
-    add_mail(commands, flags)
-    add_completion(commands)
-    from orderctl.shell_completion import words
+@mail.command("show", short_help="one email; --save DIR writes its HTML and attachments")
+@click.argument("id")
+@click.option("--save", type=A_PATH, help="a folder: DIR/<id>/message.html, attachments")
+@target
+@handles
+def show_mail(args: Args) -> int:
+    """One email by its ID (or the start of it), from mail list; --save DIR writes its HTML and
+    attachments."""
+    from orderctl.mail_commands import cmd_mail_show
 
-    top.options = tuple(sorted({w for ws in words(top).values() for w in ws if w.startswith("--")}))
-    return top  # subparsers are of the parent's class: Parser on every level
+    return cmd_mail_show(args)
+
+
+# completion ----------------------------------------------------------------------------------
+
+
+@orderctl.command(short_help='print a shell completion script: eval "$(orderctl completion bash)"')
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print click's completion script for SHELL: `eval "$(orderctl completion bash)"` in
+    ~/.bashrc (zsh: ~/.zshrc; fish: `orderctl completion fish | source`)."""
+    from click.shell_completion import get_completion_class
+
+    complete = get_completion_class(shell)
+    assert complete is not None  # every one of SHELLS is click's
+    click.echo(complete(orderctl, {}, "orderctl", COMPLETE_VAR).source(), nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
-        return int(args.handler(args))
-    except OrderctlError as error:
-        print(f"orderctl: {error}", file=sys.stderr)
+        code = orderctl.main(
+            args=None if argv is None else list(argv),
+            prog_name="orderctl",
+            complete_var=COMPLETE_VAR,
+            standalone_mode=False,
+        )
+    except click.ClickException as error:  # usage: exit 2, with the usage line and a hint
+        error.show()
         return error.exit_code
-    except KeyboardInterrupt:
+    except click.Abort:  # Ctrl-C while click itself was reading
         print("orderctl: interrupted", file=sys.stderr)
         return INTERRUPTED
-    except BrokenPipeError:  # `orderctl … | head`: the reader has all it wants
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except Exception as error:  # a bug or an unforeseen failure: say so without a wall of text
-        if os.environ.get("ORDERCTL_DEBUG"):
-            raise
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        if isinstance(error, BotoCoreError | ClientError):
-            print(f"orderctl: AWS: {error}", file=sys.stderr)
-            return REMOTE
-        print(
-            f"orderctl: unexpected {type(error).__name__}: {error} "
-            "(ORDERCTL_DEBUG=1 shows the traceback)",
-            file=sys.stderr,
-        )
-        return 1
+    return int(code or 0)

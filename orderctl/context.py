@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from orderctl.errors import UsageError
@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 PRODUCTION_FLAG = "--i-know-this-is-production"
 
 
-def profile_of(args: argparse.Namespace) -> Profile:
+class Args(SimpleNamespace):
+    """A command's parameters by name, as its flags declare them (orderctl/cli.py)."""
+
+
+def profile_of(args: Args) -> Profile:
     """The profile the flags name, with their overrides (resolved once per command)."""
     from orderctl import profiles
 
@@ -34,7 +38,7 @@ def profile_of(args: argparse.Namespace) -> Profile:
     return profile
 
 
-def refuse_production(args: argparse.Namespace, what: str) -> None:
+def refuse_production(args: Args, what: str) -> None:
     """Traffic generators stay out of production unless told in so many words."""
     profile = profile_of(args)
     if profile.production and not args.i_know_this_is_production:
@@ -43,7 +47,7 @@ def refuse_production(args: argparse.Namespace, what: str) -> None:
         )
 
 
-def target_of(args: argparse.Namespace) -> Target:
+def target_of(args: Args) -> Target:
     """The profile's AWS side: its stage in its account, or the emulator for `local`."""
     from orderctl.target import from_profile
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
-from orderctl.context import target_of
+from orderctl.context import Args, target_of
 
 
-def cmd_dlq_list(args: argparse.Namespace) -> int:
+def cmd_dlq_list(args: Args) -> int:
     """Counts of every work queue and its DLQ."""
     from orderctl import dlq
     from orderctl.output import emit
@@ -28,7 +26,7 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dlq_show(args: argparse.Namespace) -> int:
+def cmd_dlq_show(args: Args) -> int:
     """Previews of the dead letters, with why they failed."""
     from dataclasses import asdict
 
@@ -54,7 +52,7 @@ def cmd_dlq_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dlq_redrive(args: argparse.Namespace) -> int:
+def cmd_dlq_redrive(args: Args) -> int:
     """Move the dead letters back to the work queue."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

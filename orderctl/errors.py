@@ -5,7 +5,7 @@ can branch on (README, "orderctl: exit codes").
 |---:|---|
 | 0 | done |
 | 1 | the command ran and found a failure (a smoke check, an incomplete load, failed orders) |
-| 2 | usage: a flag, a value or a profile is wrong (argparse's errors too); the API's 400/422 |
+| 2 | usage: a flag, a value or a profile is wrong (click's usage errors too); the API's 400/422 |
 | 3 | authentication: no credentials, a wrong password, an expired or refused token (401/403) |
 | 4 | not found (404): the order, the queue, the profile's stack |
 | 5 | conflict: the order changed meanwhile (409/412/428) |

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from orderctl import mail
-from orderctl.context import profile_of
+from orderctl.context import Args, profile_of
 from orderctl.errors import UsageError
 from orderctl.output import body, emit, say
 
 
-def mails_of(args: argparse.Namespace) -> list[mail.Mail]:
+def mails_of(args: Args) -> list[mail.Mail]:
     profile = profile_of(args)
     if profile.stack is None:
         raise UsageError(
@@ -21,7 +20,7 @@ def mails_of(args: argparse.Namespace) -> list[mail.Mail]:
     return mail.fetch(str(profile.stack["awsEndpointUrl"]))
 
 
-def cmd_mail_list(args: argparse.Namespace) -> int:
+def cmd_mail_list(args: Args) -> int:
     """Newest first: when, from, to, subject, attachments."""
     mails = [m for m in mails_of(args) if not args.to or args.to in m.to][: args.limit]
     summaries = [m.summary() for m in mails]
@@ -42,7 +41,7 @@ def cmd_mail_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_mail_show(args: argparse.Namespace) -> int:
+def cmd_mail_show(args: Args) -> int:
     """One email: its headers and text; --save writes its bodies and attachments to a folder."""
     found = mail.find(mails_of(args), args.id)
     if args.save:

@@ -8,7 +8,6 @@ output tax from `GET /v1.0/reports/vat`.
 
 from __future__ import annotations
 
-import argparse
 import calendar
 import csv
 import re
@@ -16,6 +15,7 @@ import sys
 from typing import Any
 
 from orderctl.api import Api
+from orderctl.context import Args
 from orderctl.errors import UsageError
 from orderctl.output import body, emit, say
 from orderctl.support_commands import admin_api
@@ -54,7 +54,7 @@ def documents(api: Api, start: str, end: str, kind: str | None) -> list[dict[str
         say(f"read {len(rows)} document(s) …")
 
 
-def cmd_documents_list(args: argparse.Namespace) -> int:
+def cmd_documents_list(args: Args) -> int:
     rows = documents(admin_api(args), args.start, args.end, args.kind)
     if args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, extrasaction="ignore")
@@ -65,7 +65,7 @@ def cmd_documents_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def period_of(args: argparse.Namespace) -> tuple[str, str]:
+def period_of(args: Args) -> tuple[str, str]:
     """`--period 2026-11` → the month's first and last day; else `--from` and `--to`."""
     if args.period:
         match = PERIOD.fullmatch(args.period)
@@ -81,7 +81,7 @@ def period_of(args: argparse.Namespace) -> tuple[str, str]:
     return args.start, args.end
 
 
-def cmd_reports_vat(args: argparse.Namespace) -> int:
+def cmd_reports_vat(args: Args) -> int:
     start, end = period_of(args)
     report = admin_api(args).call("GET", "/v1.0/reports/vat", params={"from": start, "to": end})
     if args.json:
@@ -99,30 +99,3 @@ def cmd_reports_vat(args: argparse.Namespace) -> int:
     )
     say(f"output tax: {report['outputTax']} {report['currency']}")
     return 0
-
-
-def add_register(actions: Any, commands: Any, flags: argparse.ArgumentParser) -> None:
-    """`documents list` (under `documents`) and `reports vat`."""
-    listing = actions.add_parser(
-        "list",
-        parents=[flags],
-        help="the documents register: what was issued in a period (admins)",
-        description="Pages through GET /v1.0/documents (dates of issue, Africa/Johannesburg, "
-        "both included; at most 366 days). --csv writes CSV a spreadsheet opens.",
-    )
-    listing.add_argument("--from", dest="start", metavar="DAY", required=True)
-    listing.add_argument("--to", dest="end", metavar="DAY", required=True)
-    listing.add_argument("--kind", choices=["proforma", "tax-invoice", "credit-note"])
-    listing.add_argument("--csv", action="store_true", help="CSV with a header row")
-    listing.set_defaults(handler=cmd_documents_list)
-    reports = commands.add_parser("reports", help="finance reports: vat")
-    kinds = reports.add_subparsers(dest="reports_command", required=True, metavar="REPORT")
-    vat = kinds.add_parser(
-        "vat",
-        parents=[flags],
-        help="a period's output tax (tax invoices' VAT less credit notes'), for the VAT201",
-    )
-    vat.add_argument("--period", metavar="YYYY-MM", help="a month, e.g. 2026-11")
-    vat.add_argument("--from", dest="start", metavar="DAY")
-    vat.add_argument("--to", dest="end", metavar="DAY")
-    vat.set_defaults(handler=cmd_reports_vat)

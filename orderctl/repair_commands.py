@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
-from orderctl.context import target_of
+from orderctl.context import Args, target_of
 
 
-def cmd_repair(args: argparse.Namespace) -> int:
+def cmd_repair(args: Args) -> int:
     """Find stored orders that no longer parse; with --apply, rewrite or quarantine them."""
     from orderctl import repair
     from orderctl.output import confirm, emit, say

@@ -6,7 +6,6 @@ ops@bbws.example); nothing writes the table or the bucket directly.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import asdict
@@ -17,7 +16,7 @@ from chalicelib.models.support import SupportAction
 from orderctl import backfill, signals
 from orderctl.api import Api
 from orderctl.api_commands import LOCAL_ADMIN, api_of, find
-from orderctl.context import profile_of
+from orderctl.context import Args, profile_of
 from orderctl.errors import RemoteFailure, UsageError
 from orderctl.output import body, confirm, console, emit, say
 
@@ -32,11 +31,11 @@ def action_path(order_id: str, action: SupportAction) -> str:
     return f"/v1.0/orders/{order_id}/{action.value}"
 
 
-def admin_api(args: argparse.Namespace) -> Api:
+def admin_api(args: Args) -> Api:
     return api_of(args, args.user or (LOCAL_ADMIN if profile_of(args).local else None))
 
 
-def cmd_support(args: argparse.Namespace) -> int:
+def cmd_support(args: Args) -> int:
     """`orders rerender ORDER` / `orders resend-email ORDER`: queue it, print the 202's body."""
     api = admin_api(args)
     order = find(api, args.order_id, args.tenant)
@@ -99,7 +98,7 @@ class ApiClient:
         return backfill.Answer("failed", self._api.explain(response))
 
 
-def scope_of(args: argparse.Namespace) -> backfill.Scope:
+def scope_of(args: Args) -> backfill.Scope:
     try:
         start = backfill.day_or_instant(args.start, end=False)
         end = backfill.day_or_instant(args.end, end=True)
@@ -112,7 +111,7 @@ def scope_of(args: argparse.Namespace) -> backfill.Scope:
     return backfill.Scope(tuple(dict.fromkeys(args.tenant)), start, end, args.status)
 
 
-def cmd_backfill(args: argparse.Namespace) -> int:
+def cmd_backfill(args: Args) -> int:
     """Plan (or show the plan: --dry-run), ask, then re-render with a progress bar."""
     from rich.progress import (
         BarColumn,

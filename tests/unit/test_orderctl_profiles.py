@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from orderctl import cli, names, output, profiles
-from orderctl.context import refuse_production
+from orderctl.context import Args, refuse_production
 from orderctl.errors import (
     AUTH,
     CONFLICT,
@@ -26,7 +27,6 @@ from orderctl.errors import (
     UsageError,
     for_status,
 )
-from orderctl.shell_completion import script
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """
@@ -108,7 +108,7 @@ def test_flags_beat_the_environment_which_beats_the_file(environ: dict[str, str]
 def test_prod_is_production_whatever_the_file_says(environ: dict[str, str]) -> None:
     assert profiles.resolve("prod", environ=environ).production is True
     assert profiles.resolve("dev", environ=environ).production is False
-    args = argparse.Namespace(_profile=profiles.resolve("prod", environ=environ))
+    args = Args(_profile=profiles.resolve("prod", environ=environ))
     args.i_know_this_is_production = False
     with pytest.raises(UsageError, match="--i-know-this-is-production"):
         refuse_production(args, "seeding demo orders")
@@ -189,11 +189,13 @@ def test_the_command_line_exit_codes(
 ) -> None:
     monkeypatch.delenv("ORDERCTL_TOKEN", raising=False)
     assert run(["ordrs", "list"], environ, monkeypatch) == USAGE
-    assert "did you mean 'orders'?" in capsys.readouterr().err
+    assert "No such command 'ordrs'. Did you mean 'orders'?" in capsys.readouterr().err
     assert run(["orders", "list", "--limt", "5"], environ, monkeypatch) == USAGE
-    assert "did you mean '--limit'?" in capsys.readouterr().err
+    assert "No such option '--limt'. Did you mean '--limit'?" in capsys.readouterr().err
     assert run(["orders", "list", "--limit", "0"], environ, monkeypatch) == USAGE
-    assert "0 is not at least 1" in capsys.readouterr().err
+    assert "'--limit': 0 is not in the range x>=1" in capsys.readouterr().err
+    assert run(["orders"], environ, monkeypatch) == USAGE  # an action is required
+    assert "Commands:" in capsys.readouterr().err
     assert run(["orders", "get", "x", "--profile", "nope"], environ, monkeypatch) == USAGE
     assert "no profile 'nope'" in capsys.readouterr().err
     code = run(["orders", "get", "x", "--token", "garbage"], environ, monkeypatch)
@@ -207,11 +209,11 @@ def test_the_command_line_exit_codes(
     assert "is production" in capsys.readouterr().err
 
 
-def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_:
-        cli.main(["--version"])
-    assert exit_.value.code == 0
+def test_version_and_help_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("orderctl ")
+    assert cli.main(["orders", "refund", "-h"]) == 0
+    assert "--reason TEXT" in capsys.readouterr().out
 
 
 def test_piped_output_is_tab_separated_and_json_is_the_document(
@@ -229,30 +231,58 @@ def test_piped_output_is_tab_separated_and_json_is_the_document(
     assert json.loads(capsys.readouterr().out) == {"id": "o-1"}
 
 
-def test_the_completion_script_knows_every_command_and_is_valid_shell(tmp_path: Path) -> None:
-    bash = script(cli.parser(), "bash")
-    assert (
-        "'orders') candidates='cancel complete create fail-payment get list pay process refund "
-        in bash
-    )
-    assert "--i-know-this-is-production" in bash
-    assert bash.rstrip().endswith("complete -F _orderctl orderctl")
+def test_completion_knows_commands_flags_queues_and_profiles(
+    environ: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+
+    def complete(*words: str) -> list[str]:
+        """What click answers bash for `orderctl WORDS…`, the last word being the one typed."""
+        monkeypatch.setenv("_ORDERCTL_COMPLETE", "bash_complete")
+        monkeypatch.setenv("COMP_WORDS", " ".join(["orderctl", *words]))
+        monkeypatch.setenv("COMP_CWORD", str(len(words)))
+        with pytest.raises(SystemExit) as exit_:
+            cli.main([])
+        assert exit_.value.code == 0
+        return [line.split(",", 1)[1] for line in capsys.readouterr().out.splitlines()]
+
+    assert complete("ord") == ["orders"]
+    assert complete("orders", "re") == ["refund", "rerender", "resend-email"]
+    assert complete("seed", "--i") == ["--i-know-this-is-production"]
+    assert complete("dlq", "show", "") == ["record", "pdf", "internal", "customer"]
+    assert complete("orders", "list", "--profile", "") == ["local", "dev", "prod"]
+    assert complete("documents", "list", "--kind", "c") == ["credit-note"]
+
+
+def test_the_completion_script_is_valid_shell_and_asks_orderctl(tmp_path: Path) -> None:
+    """The script bash sources runs `orderctl` itself (from this venv) for every TAB."""
+    script = subprocess.run(
+        [sys.executable, "-m", "orderctl", "completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     path = tmp_path / "completion.bash"
-    path.write_text(bash)
+    path.write_text(script)
     assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
     completed = subprocess.run(
         [
             "bash",
             "-c",
-            f"source {path}; COMP_WORDS=(orderctl orders l); COMP_CWORD=2; _orderctl; "
-            'echo "${COMPREPLY[@]}"',
+            f"source {path}; COMP_WORDS=(orderctl orders l); COMP_CWORD=2; "
+            '_orderctl_completion orderctl; echo "${COMPREPLY[@]}"',
         ],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
     )
     assert completed.stdout.split() == ["list"]
-    assert script(cli.parser(), "zsh").startswith("autoload -U +X bashcompinit")
+    for shell in ("zsh", "fish"):
+        assert cli.main(["completion", shell]) == 0
 
 
 def test_an_unknown_aws_profile_is_a_usage_error_naming_the_setting(
