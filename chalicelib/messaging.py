@@ -46,12 +46,12 @@ class QueuePublisher:
                 self._url = self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
             return self._url
 
-    def publish(self, event: ApiModel) -> None:
+    def publish(self, event: ApiModel, body: str | None = None) -> None:
         """SendMessage with the event as JSON body."""
         with dependency("Could not enqueue the order"):
             self._client.send_message(
                 QueueUrl=self._queue_url(),
-                MessageBody=wire.encode(event),
+                MessageBody=wire.encode(event) if body is None else body,
                 MessageAttributes=_attributes(event),
             )
 
@@ -63,12 +63,12 @@ class TopicPublisher:
         self._client = client
         self._topic_arn = topic_arn
 
-    def publish(self, event: ApiModel) -> None:
+    def publish(self, event: ApiModel, body: str | None = None) -> None:
         """Publish with the event type as a message attribute (subscription filters use it)."""
         with dependency("Could not publish the order event"):
             self._client.publish(
                 TopicArn=self._topic_arn,
-                Message=wire.encode(event),
+                Message=wire.encode(event) if body is None else body,
                 MessageAttributes=_attributes(event),
             )
 

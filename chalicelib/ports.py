@@ -187,8 +187,9 @@ class SupportActionLog(Protocol):
 class EventPublisher(Protocol):
     """Somewhere events go (an SQS queue or the SNS fan-out topic)."""
 
-    def publish(self, event: ApiModel) -> None:
-        """Send one event; raise `DependencyFailed` if it could not be sent."""
+    def publish(self, event: ApiModel, body: str | None = None) -> None:
+        """Send one event (`body`: its `wire.encode`, when the caller has it already); raise
+        `DependencyFailed` if it could not be sent."""
 
 
 class BatchPublisher(Protocol):

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyFailed
+from chalicelib.models import wire
 from chalicelib.models.base import ApiModel
 from chalicelib.models.documents import KIND_RANK
 from chalicelib.models.money import format_money
@@ -168,7 +169,9 @@ class RecordingPublisher:
         self.fail = fail
         self.refuse: set[int] = set()  # batch positions to report as not accepted
 
-    def publish(self, event: ApiModel) -> None:
+    def publish(self, event: ApiModel, body: str | None = None) -> None:
+        if body is not None:  # what the caller says it is
+            assert body == wire.encode(event)
         if self.fail:
             raise DependencyFailed("queue unavailable")
         self.events.append(event)

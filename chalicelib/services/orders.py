@@ -136,7 +136,7 @@ class OrderService:
         else:
             release = _nothing
         try:
-            self._requests.publish(event)
+            self._requests.publish(event, body)
         except Exception:
             release()
             raise
