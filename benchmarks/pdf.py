@@ -3,10 +3,9 @@
 For every kind of document at 5 items, the tax invoice at 100 items, a re-render's COPY and the
 hostile corpus (`devstack.preview`, as they lived, stage local's supplier): median render time over
 repeated runs and the processor's ratio to the bare xhtml2pdf call of the HTML the template
-produces (target <= 1.10: the template is compiled once per container). Also: the 5-item tax
-invoice against the 5-item invoice before issue 16 (the last recorded figure, target <= 1.0); what
-laying a one-page document out once instead of twice saves ("Page N of M" needs two passes); and
-the peak memory of a fresh process rendering the 100-item invoice (must fit a 512 MB Lambda with
+produces (target <= 1.10: the template is compiled once per container). Also: what laying a
+one-page document out once instead of twice saves ("Page N of M" needs two passes); and the peak
+memory of a fresh process rendering the 100-item invoice (must fit a 512 MB Lambda with
 room to spare). Writes benchmarks/results/pdf.json.
 """
 
@@ -27,8 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RUNS = int(os.environ.get("BENCH_RUNS_PDF", "7"))
 OVERHEAD_TARGET = 1.10
-# The 5-item invoice's processor render before issue 16 (benchmarks/RESULTS.md at 1648850).
-BEFORE_5_ITEMS_S = 0.0602
 MEMORY_BUDGET_MB = 512
 PEAK_PROBE = """
 import resource, sys
@@ -97,14 +94,6 @@ def main() -> int:
             f"pisa.CreatePDF {bare * 1000:.0f} ms -> ratio {ratio:.3f}"
         )
         if label == "tax-invoice_5_items":
-            report["tax_invoice_vs_before"] = {
-                "value": round(processor, 4),
-                "baseline": BEFORE_5_ITEMS_S,
-                "unit": "s",
-                "ratio": round(processor / BEFORE_5_ITEMS_S, 3),
-                "target": 1.0,
-            }
-            verdicts.append(processor <= BEFORE_5_ITEMS_S)
             one_pass = median_s(partial(bare_render, html.replace(PAGE_COUNT, "1")))
             report["one_pass_vs_two"] = {
                 "value": round(one_pass, 4),

@@ -42,6 +42,11 @@ ROUNDS = int(os.environ.get("BENCH_PIPELINE_ROUNDS", "3"))  # the median round i
 WARMUP = 12
 CLIENTS = 8  # concurrent API callers
 TARGET = 2.6  # two documents per order
+DOCUMENTS = 2  # renders per order: the pro forma and the tax invoice
+# The processes whose CPU is the service's (what Lambda bills as duration): not the emulator
+# (AWS's own side), the Cart stub (another service) or the benchmark's client.
+SERVICE = ("api", "record", "pdf", "internal", "customer", "stream")
+CPU_TARGET = 1.6
 SETTLE_S = 600
 # Each order is a cart of these lines in the Cart stub (made before its POST's clock starts).
 CART = {
@@ -260,8 +265,11 @@ class Run:
         raise SystemExit("pipeline: the logs say done but the table disagrees")
 
 
-def floor_seconds(stack: dict[str, Any], headers: dict[str, str], order_id: str) -> float:
-    """Median bare pisa.CreatePDF of one stored order's invoice HTML (the renderer's input)."""
+def floor_seconds(
+    stack: dict[str, Any], headers: dict[str, str], order_id: str
+) -> tuple[float, float]:
+    """Median bare pisa.CreatePDF of one stored order's invoice HTML (the renderer's input): its
+    wall time and the CPU time of this process."""
     import logging
 
     import requests
@@ -277,12 +285,13 @@ def floor_seconds(stack: dict[str, Any], headers: dict[str, str], order_id: str)
     ).json()
     html = invoice_html(Order.parse_obj(stored), None, local_supplier())  # its tax invoice
     pisa.CreatePDF(html, dest=io.BytesIO(), encoding="utf-8")  # warm: fonts, parser
-    times = []
+    times, cpu = [], []
     for _ in range(21):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         pisa.CreatePDF(html, dest=io.BytesIO(), encoding="utf-8")
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        cpu.append(time.process_time() - cpu_started)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def measure_round(
@@ -340,6 +349,7 @@ def main() -> int:
         os.environ.pop(name, None)
     rounds: list[dict[str, Any]] = []
     floors: list[float] = []
+    render_cpu: list[float] = []
     for n in range(ROUNDS):  # each round on a fresh stack: no round inherits another's data
         state = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
         quiet = open(os.devnull, "w")  # noqa: SIM115 - the supervisor echoes to it until stopped
@@ -362,7 +372,9 @@ def main() -> int:
             )
             # The floor after every round, on the idle stack: it moves by ~10 % between runs here.
             auth = {"Authorization": f"Bearer {token}"}
-            floors.append(floor_seconds(stack, auth, found["some_order"]))
+            wall, cpu = floor_seconds(stack, auth, found["some_order"])
+            floors.append(wall)
+            render_cpu.append(cpu)
         finally:
             supervisor.stop()
             quiet.close()
@@ -371,6 +383,8 @@ def main() -> int:
     median = sorted(rounds, key=lambda r: r["wall_s"])[len(rounds) // 2]
     floor = statistics.median(floors)
     per_order = median["per_order_s"]
+    service_cpu = sum(median["cpu_ms_per_order"][name] for name in SERVICE)
+    cpu_floor = DOCUMENTS * statistics.median(render_cpu) * 1000
     report = {
         "name": "pipeline",
         "orders": ORDERS,
@@ -382,17 +396,28 @@ def main() -> int:
         "target": TARGET,
         "all_rounds_wall_s": [r["wall_s"] for r in rounds],
         "all_floors_s": [round(f, 4) for f in floors],
+        "cpu": {
+            "value": round(service_cpu, 1),
+            "baseline": round(cpu_floor, 1),
+            "unit": "ms",
+            "ratio": round(service_cpu / cpu_floor, 3),
+            "target": CPU_TARGET,
+            "render_cpu_ms": round(cpu_floor / DOCUMENTS, 1),
+        },
         "cpus": os.cpu_count(),
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "pipeline.json").write_text(json.dumps(report, indent=2) + "\n")
-    verdict = "OK" if report["ratio"] <= TARGET else "MISS"
+    verdict = "OK" if report["cpu"]["ratio"] <= CPU_TARGET else "MISS"
     print(
         f"pipeline: median round {median['wall_s']} s = {per_order * 1000:.0f} ms per order, first "
         f"POST to the last payment email, vs the bare PDF render {floor * 1000:.0f} ms -> ratio "
-        f"{report['ratio']} (target <= {TARGET}) [{verdict}]\n"
-        f"  CPU ms per order: {median['cpu_ms_per_order']}"
+        f"{report['ratio']} (target <= {TARGET}; the machine's load moves it)\n"
+        f"  CPU ms per order: {median['cpu_ms_per_order']}\n"
+        f"  the service's CPU per order {service_cpu:.1f} ms vs {DOCUMENTS} bare renders "
+        f"{cpu_floor:.1f} ms -> ratio {report['cpu']['ratio']} (target <= {CPU_TARGET}) "
+        f"[{verdict}]"
     )
     return 0 if verdict == "OK" else 1
 

@@ -43,6 +43,9 @@ class RunningStack:
             PORTAL_PORT=str(free_port()),
             # Poison messages reach their DLQ in seconds (the DLQ tests need that).
             LOCAL_RETRY_DELAY_S="1",
+            # Each hop waits its batching window (up to 5 s) when a batch is not full: capped,
+            # an order crosses the stack in about two seconds (devstack/poller.py).
+            LOCAL_BATCHING_WINDOW_S="0.5",
         )
         self.process: subprocess.Popen[bytes] | None = None
         self.log = state_dir / "supervisor.out"

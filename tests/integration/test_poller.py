@@ -154,7 +154,13 @@ def test_failure_reports_are_read_as_lambda_does(result: Any, expected: set[str]
     assert failed_ids(result, {"a", "b"}) == expected
 
 
-def test_discovery_finds_every_sqs_handler_of_the_app(stack: Provisioned) -> None:
+def test_discovery_finds_every_sqs_handler_of_the_app(
+    stack: Provisioned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOCAL_BATCHING_WINDOW_S", "3")  # caps the longer windows only
+    capped = discover(app_module, client("sqs"), {})
+    assert [s.window_s for s in capped] == [3.0, 2.0, 3.0, 3.0]
+    monkeypatch.delenv("LOCAL_BATCHING_WINDOW_S")
     sources = discover(app_module, client("sqs"), {"order_creator_record": 30})
     assert [(s.function, s.batch_size, s.window_s, s.max_concurrency) for s in sources] == [
         ("order_creator_record", 10, 4.0, 5),
