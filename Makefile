@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: help venv run test suite lint format typecheck actionlint iam-simulate iam-proof artifact-check unit bench fuzz resilience openapi contract preview \
 	portal-screenshots cost infracost \
-	package terraform checkov iac-scan plan apply smoke release-gate stage-settings deploy-window test-steps approvals clean \
+	package terraform checkov iac-scan plan apply smoke release-gate stage-settings deploy-window checkov-where-possible approvals clean \
 	sandbox-up sandbox-user sandbox-down
 
 help: ## List the targets
@@ -31,19 +31,26 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 run: venv ## Run the whole service locally (emulator + API + processors)
 	$(PY) -m devstack
 
-test: ## Lint, types, actionlint, the IaC scan, the suite (the IAM proof and the artefact check in it), checkov; the total time
-	@start=$$(date +%s); $(MAKE) --no-print-directory test-steps \
-		&& echo "make test: passed in $$(( $$(date +%s) - start )) s"
+# What `make test` runs, in order; it prints each phase's time and the total.
+TEST_PHASES := venv lint typecheck actionlint iac-scan iam-simulate suite checkov-where-possible
 
-test-steps: venv lint typecheck actionlint iac-scan iam-simulate suite
+test: ## Lint, types, actionlint, the IaC scan, the suite (the IAM proof and the artefact check in it), checkov; each phase's time
+	@total=$$(date +%s); times=""; for phase in $(TEST_PHASES); do \
+		start=$$(date +%s); $(MAKE) --no-print-directory $$phase || exit 1; \
+		times="$$times$$phase $$(( $$(date +%s) - start )) s, "; \
+	done; echo "make test: passed in $$(( $$(date +%s) - total )) s ($${times%, })"
+
+checkov-where-possible: ## make checkov where Terraform and the Lambda runtime's Python are here
 	@if ! command -v terraform >/dev/null; then \
 		echo "terraform is not installed: skipping make checkov (the Terraform tests skipped too)"; \
 	elif ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
 		echo "the venv is not Python 3.12 (the Lambda runtime): skipping make checkov (packaging refuses)"; \
 	else $(MAKE) --no-print-directory checkov; fi
 
-suite: venv ## The whole pytest suite with the coverage gate; its 15 slowest tests
-	$(PY) -m pytest --durations=15
+# The suite runs on one pytest-xdist worker per CPU; tests/conftest.py keeps the e2e tests (one
+# shared stack) and the Terraform tests (one workspace, one apply) each on one worker.
+suite: venv ## The whole pytest suite with the coverage gate, on a worker per CPU; its 15 slowest tests
+	$(PY) -m pytest --numprocesses=auto --dist=loadgroup --durations=15
 
 lint: venv ## ruff lint and format check; the import contracts (docs/architecture.md)
 	$(VENV)/bin/ruff check .

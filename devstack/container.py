@@ -130,10 +130,12 @@ HOLD_MARKER = "holding the batch's reply (LOCAL_HOLD_REPLY_S)"
 
 
 def _hold_s(function: str) -> float:
-    """Crash tests only: `LOCAL_HOLD_REPLY_S=order_pdf_creator:3` delays that function's replies.
+    """Crash tests only: `LOCAL_HOLD_REPLY_S=order_pdf_creator:3` delays the reply to each of
+    that function's containers' first batch.
 
     The batch's effects are done, its messages not yet deleted: a poller killed meanwhile can
-    only lose the reply, so the messages surely come back (and must be recognised as done).
+    only lose the reply, so the messages surely come back (and must be recognised as done). Only
+    the first: the crash test needs one such batch, and every later one would add the delay.
     """
     name, _, seconds = os.environ.get("LOCAL_HOLD_REPLY_S", "").partition(":")
     return float(seconds) if name == function and seconds else 0.0
@@ -155,6 +157,7 @@ def serve(handler: Any, function: str, requests: IO[str], replies: IO[str]) -> N
         if hold_s:
             log.warning("%s: %s for %.1f s", function, HOLD_MARKER, hold_s)
             time.sleep(hold_s)
+            hold_s = 0.0
         try:
             replies.write(json.dumps(reply, default=str) + "\n")
             replies.flush()

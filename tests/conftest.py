@@ -90,3 +90,23 @@ def log_lines() -> Iterator[io.StringIO]:
     yield stream
     underlying.removeHandler(handler)
     log.reset()
+
+
+# `make test` runs the suite on pytest-xdist workers (`--dist loadgroup`). Tests that share
+# something expensive run on one worker, in collection order: the e2e tests share the running
+# stack; the IAM proof reads the calls those tests' functions made (so it runs after them) and
+# the Terraform apply that test_apply reads too; the other Terraform tests share the packaged
+# workspace and the plans. Everything else is spread over the workers as they come free.
+XDIST_GROUPS = (
+    ("tests/e2e/", "stack"),
+    ("tests/infrastructure/test_apply.py", "stack"),
+    ("tests/infrastructure/test_iam_proof.py", "stack"),
+    ("tests/infrastructure/", "terraform"),
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = next((g for prefix, g in XDIST_GROUPS if item.nodeid.startswith(prefix)), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -138,8 +138,8 @@ def test_errors_are_sentences_not_tracebacks(env: dict[str, str], tmp_path: Path
 def drain_bodies(client: Any, url: str) -> list[str]:
     """Receive and delete everything visible; the poison ids of what was there."""
     found = []
-    while messages := client.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60
+    while messages := client.receive_message(  # no long poll: the queues wait 20 s for one
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0
     ).get("Messages"):
         for message in messages:
             found.append(json.loads(message["Body"])["id"])
