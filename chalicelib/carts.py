@@ -4,7 +4,8 @@
   Cart service alive across invocations of a warm container, with short timeouts. Only
   connection failures and 502/503/504 are retried, once, with jittered backoff: a GET is safe
   to repeat.
-- **pybreaker** opens the circuit after `FAIL_MAX` failures in a row. While it is open, a POST
+- **pybreaker** opens the circuit after `FAIL_MAX` failures in a row (reads run outside its
+  lock, concurrently). While it is open, a POST
   costs milliseconds and answers 503 with `Retry-After`, instead of every caller waiting out the
   timeouts. After `RESET_S` one trial request decides whether it closes again.
 - Each call records `CartLatency` (ms); each failure counts `CartErrors`. The alarm
@@ -95,7 +96,11 @@ class CartClient:
 
         started = time.perf_counter()
         try:
-            return self._breaker.call(self._fetch, cart_id, authorization)
+            # `calling()`, not `call()`: `call` holds the breaker's lock for the whole read, so
+            # the reads of concurrent requests (threads of one process: the local API, the
+            # tests) would wait for each other. The state is still checked under the lock.
+            with self._breaker.calling():
+                return self._fetch(cart_id, authorization)
         except pybreaker.CircuitBreakerError:
             metrics.count("CartErrors")
             raise CartServiceUnavailable(
