@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,8 +106,24 @@ XDIST_GROUPS = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        group = next((g for prefix, g in XDIST_GROUPS if item.nodeid.startswith(prefix)), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+def xdist_group(nodeid: str) -> str | None:
+    """The group a test runs in (`XDIST_GROUPS`), or None: any worker."""
+    return next((group for prefix, group in XDIST_GROUPS if nodeid.startswith(prefix)), None)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` with the groups above, by path.
+
+    xdist's own loadgroup reads `xdist_group` marks by renaming each test's node id, which
+    pytest 9.2 no longer allows (the id is `Node._id`), so every test would run anywhere. The
+    scheduler's scope of a test is what keeps a group on one worker: here it is the group's name.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid) or nodeid
+
+    return ByGroup(config, log)
