@@ -27,8 +27,12 @@ SNS_BATCH_BYTES = wire.MESSAGE_LIMIT  # ... whose sizes add up to the topic's Ma
 
 def _attributes(event: ApiModel) -> dict[str, Any]:
     """Message attributes from the envelope (type, correlation id), for filters and log lookups."""
-    data = event.dict(include={"type", "correlationId"})
-    return {name: {"DataType": "String", "StringValue": str(value)} for name, value in data.items()}
+    values = {name: getattr(event, name, None) for name in ("type", "correlationId")}
+    return {
+        name: {"DataType": "String", "StringValue": str(value)}
+        for name, value in values.items()
+        if value is not None
+    }
 
 
 class QueuePublisher:
