@@ -97,7 +97,7 @@ def cart_orders(r: dict[str, Any]) -> Iterator[Metric]:
         "handler: customer POST from a cart / bare Cart GET + conditional PutItem + SendMessage",
         handler,
         f"medians of {handler['runs']} requests; the PutItem and SendMessage are the handler's "
-        "own, replayed on its clients",
+        "own, replayed on its clients; what the handler adds, step by step: findings (issue 31)",
     )
     down = r["cart_down"]
     yield metric(
@@ -176,8 +176,9 @@ def pipeline(r: dict[str, Any]) -> Iterator[Metric]:
             f"{r['wall_s']} s, first POST to the last payment email (sustained "
             f"{r['sustained_per_s']}/s); "
             f"end to end p50 {r['latency_s']['p50']} s, p95 {r['latency_s']['p95']} s; "
-            "wall time on two shared cores moves with the machine's load: the CPU row below is "
-            "the one that bills"
+            "reported, not the judged row: on two cores the emulator's CPU and the service's "
+            "together cannot go below ~2.6 renders an order (findings, issue 31); the CPU row "
+            "below is the one that bills"
         ),
     )
     used = r["cpu"]
