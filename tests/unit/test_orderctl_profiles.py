@@ -295,3 +295,29 @@ def test_an_unknown_aws_profile_is_a_usage_error_naming_the_setting(
     with pytest.raises(UsageError, match="AWS profile 'nope' is not configured") as error:
         Target("dev", "eu-west-1", profile="nope").client("sqs")
     assert "--aws-profile" in str(error.value)
+
+
+def test_every_command_names_a_handler_that_exists() -> None:
+    """Handlers are imported when their command runs: a misspelt one fails here, not in use."""
+    import importlib
+
+    import click
+
+    def leaves(group: click.Group, path: str) -> list[tuple[str, click.Command]]:
+        found: list[tuple[str, click.Command]] = []
+        for name, child in group.commands.items():
+            if isinstance(child, click.Group):
+                found += leaves(child, f"{path} {name}")
+            else:
+                found.append((f"{path} {name}".strip(), child))
+        return found
+
+    commands = dict(leaves(cli.orderctl, ""))
+    assert len(commands) == 26, sorted(commands)
+    for path, command in commands.items():
+        if path == "completion":
+            continue
+        handler = getattr(command.callback, "handler", None)
+        assert handler, path
+        module, _, function = handler.partition(":")
+        assert callable(getattr(importlib.import_module(f"orderctl.{module}"), function)), path
