@@ -5,8 +5,8 @@ it (order-number counters, conditional puts and updates, If-Match). moto's backe
 concurrent requests on several threads without a lock, so two `ADD lastNumber 1` can both read
 the same value, and a read can see an item half-way through an update (an `UpdateItem` that
 creates an item adds its key first and its attributes after). `make_dynamodb_atomic` serialises
-moto's DynamoDB reads and writes behind one lock, which is what DynamoDB guarantees per item
-(and more).
+moto's DynamoDB reads and writes, each with the answer it renders, behind one lock, which is
+what DynamoDB guarantees per item (and more).
 
 `use_fast_dynamodb_responses` answers the item operations (GetItem, Query, …) with `json.dumps`
 of moto's result. moto runs every response through a generic, shape-driven serializer that
@@ -84,14 +84,24 @@ _PLAIN_JSON_OPERATIONS = frozenset(
 
 
 def make_dynamodb_atomic() -> None:
-    """Patch moto's DynamoDB backend so each item operation runs alone (idempotent)."""
-    from moto.dynamodb.models import DynamoDBBackend
+    """Patch moto's DynamoDB so each item operation runs alone, its answer included (idempotent).
 
-    for name in _OPERATIONS:
-        method = getattr(DynamoDBBackend, name)
-        if getattr(method, "_bbws_atomic", False):
-            continue
-        setattr(DynamoDBBackend, name, _serialised(method))
+    The request handler is serialised, not only the backend: moto's `update_item` handler reads
+    the old item before calling the backend and renders the new one (`ReturnValues`) after it,
+    from the very item object the backend changes in place. With only the backend locked, a
+    concurrent `ADD lastNumber 10` could change the counter between one caller's update and its
+    answer, so two callers were answered the same value (a run of twenty threads handed out ten
+    order numbers twice). The backend stays locked too, for callers that reach it directly.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
+
+    for cls in (DynamoDBBackend, DynamoHandler):
+        for name in _OPERATIONS:
+            method = getattr(cls, name)
+            if getattr(method, "_bbws_atomic", False):
+                continue
+            setattr(cls, name, _serialised(method))
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:

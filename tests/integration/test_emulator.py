@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
+
+import pytest
 
 from devstack import emulator
 from devstack.provision import Provisioned
@@ -60,6 +63,39 @@ def test_an_item_created_by_update_is_never_seen_half_made(stack: Provisioned) -
     reader.join(5)
     assert seen, "the reader saw nothing"
     assert all("entityType" in item and "lastNumber" in item for item in seen)
+
+
+def test_concurrent_adds_are_each_answered_their_own_value(
+    stack: Provisioned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto renders an UpdateItem's answer from the item it changed in place: with only its
+    backend locked, an ADD landing between another's update and its answer gave both callers the
+    same number. The window is widened here (rendering an item takes 50 ms)."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    render = Item.to_json
+
+    def slow(self: Any, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.05)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(Item, "to_json", slow)
+    dynamodb = client("dynamodb")
+
+    def add_ten() -> int:
+        answer = dynamodb.update_item(
+            TableName=stack.table_name,
+            Key={"PK": {"S": "TENANT#race"}, "SK": {"S": "COUNTER#ORDER#EU"}},
+            UpdateExpression="ADD lastNumber :ten",
+            ExpressionAttributeValues={":ten": {"N": "10"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"]["lastNumber"]["N"])
+
+    calls = [_in_thread(add_ten) for _ in range(4)]
+    for thread, _ in calls:
+        thread.join(10)
+    assert sorted(result for _, results in calls for result in results) == [10, 20, 30, 40]
 
 
 def _item_operations(dynamodb: Any, table: str) -> list[Any]:
