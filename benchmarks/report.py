@@ -186,7 +186,8 @@ def pipeline(r: dict[str, Any]) -> Iterator[Metric]:
         "pipeline: the service's CPU per order (API and functions) / two bare PDF renders' CPU",
         used,
         f"CPU ms per order by process: {cpu} (the emulator is AWS's side, the cart stub another "
-        f"service's); one bare render {used['render_cpu_ms']} ms of CPU",
+        f"service's); one bare render {used['render_cpu_ms']} ms of CPU; the budget and the runs "
+        "over it: findings (issue 31)",
     )
 
 
