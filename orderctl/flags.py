@@ -2,8 +2,8 @@
 
 Every command takes the same target and output flags (`target`): a profile (`--profile`, see
 orderctl/profiles.py) and what may override it, and `--json`. A handler is a plain function of
-the command's parameters (`Args`) that returns the exit code; `handles` turns it into a click
-callback that reports an `OrderctlError` as a message and its exit code (orderctl/errors.py),
+the command's parameters (`Args`) that returns the exit code; `command` declares it behind a
+click callback that reports an `OrderctlError` as a message and its exit code (orderctl/errors.py),
 never a traceback.
 """
 
@@ -49,7 +49,8 @@ def queue_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> 
 
 
 def _apply(function: F, options: list[Callable[[F], F]]) -> F:
-    for option in reversed(options):  # the first listed is the first in --help
+    """`function` with `options` applied, the first listed first in --help."""
+    for option in reversed(options):
         function = option(function)
     return function
 
@@ -126,43 +127,35 @@ def command(
     help: str,
     *params: Decorator,
 ) -> click.Command:
-    """Declare `group name`: its handler (`module:function` of orderctl, imported when the
-    command runs), its help, and its parameters in the order --help lists them, then `target`'s
-    flags."""
-    callback: Callable[..., Any] = handles(lazy(handler))
-    for param in reversed((*params, target)):
-        callback = param(callback)
-    return group.command(name, short_help=short_help, help=help)(callback)
+    """Declare `group name`: its handler (`module:function` of orderctl), its help, and its
+    parameters in the order --help lists them, then `target`'s flags."""
+    return group.command(name, short_help=short_help, help=help)(
+        _apply(_callback(handler), [*params, target])
+    )
 
 
-def lazy(handler: str) -> Handler:
-    """`module:function` of orderctl, imported only when it runs: `--help` and TAB completion
-    (which starts orderctl for every TAB) never import the handlers' dependencies."""
-    module, _, function = handler.partition(":")
-
-    def run(args: Args) -> int:
-        found: Handler = getattr(importlib.import_module(f"orderctl.{module}"), function)
-        return found(args)
-
-    run.handler = handler  # type: ignore[attr-defined]  # for the test that resolves them all
-    return run
-
-
-def handles(handler: Handler) -> Callable[..., int]:
-    """A click callback running `handler` with the command's parameters.
+def _callback(handler: str) -> Callable[..., int]:
+    """A click callback running `handler` (`module:function` of orderctl) with the command's
+    parameters. The module is imported only when the command runs: `--help` and TAB completion
+    (which starts orderctl for every TAB) never import the handlers' dependencies.
 
     An action of a group (`orders cancel`) is also given as `<group>_command`, for handlers that
     serve several actions.
     """
+    module, _, function = handler.partition(":")
 
     @click.pass_context
     def run(ctx: click.Context, /, **params: Any) -> int:
         args = Args(**params)
         if ctx.parent is not None and ctx.parent.parent is not None:
             setattr(args, f"{ctx.parent.info_name}_command", ctx.info_name)
-        return outcome(handler, args)
+        return outcome(_imported, args)
 
-    run.handler = getattr(handler, "handler", None)  # type: ignore[attr-defined]
+    def _imported(args: Args) -> int:  # imported inside `outcome`: a failure is reported too
+        found: Handler = getattr(importlib.import_module(f"orderctl.{module}"), function)
+        return found(args)
+
+    run.handler = handler  # type: ignore[attr-defined]  # the test that resolves them all reads it
     return run
 
 
