@@ -25,9 +25,10 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.repositories.keys import attributes, notification_key
 from devstack.container import HOLD_MARKER
 from devstack.stack import POLLERS
+from orderctl.completion import Watcher
+from orderctl.target import Target
 from tests.e2e.api_client import Caller
 from tests.e2e.stack_process import RunningStack, queue_counts, sent_emails, stack_client
 
@@ -106,39 +107,14 @@ def test_killing_every_poller_mid_batch_loses_and_repeats_nothing(
 
     table = stack_client(stack, "dynamodb")
 
-    ledger_keys = [
-        attributes(notification_key("tenant-a", order_id, kind))
-        for order_id in ids
-        for kind in ("internal", "customer")
-    ]
+    # What `orderctl load` watches: each order's record, PDF and both emails, by exact key in
+    # BatchGetItem calls, asking only for what is still outstanding (orderctl/completion.py).
+    watcher = Watcher(Target("local", stack["region"], endpoint_url=stack["awsEndpointUrl"]))
+    for order_id in ids:
+        watcher.watch(order_id, "tenant-a", time.monotonic())
 
     def every_order_done() -> bool:
-        """Two requests a look (a Query, a BatchGetItem of the email ledger) so that watching
-        does not slow the emulator the pipeline is waiting on."""
-        items = table.query(
-            TableName=stack["tableName"],
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :order)",
-            ExpressionAttributeValues={":pk": {"S": "TENANT#tenant-a"}, ":order": {"S": "ORDER#"}},
-            ProjectionExpression="invoice",
-        )["Items"]
-        invoiced = [o for o in items if o["invoice"]["M"]["available"]["BOOL"]]
-        if len(invoiced) < len(ids):
-            return False
-        sent = 0
-        for start in range(0, len(ledger_keys), 100):  # BatchGetItem takes 100 keys
-            request = {
-                stack["tableName"]: {
-                    "Keys": ledger_keys[start : start + 100],
-                    "ProjectionExpression": "#s",
-                    "ExpressionAttributeNames": {"#s": "status"},
-                }
-            }
-            while request:
-                response = table.batch_get_item(RequestItems=request)
-                found = response["Responses"].get(stack["tableName"], [])
-                sent += sum(item["status"]["S"] == "SENT" for item in found)
-                request = response.get("UnprocessedKeys") or {}
-        return sent == len(ledger_keys)
+        return watcher.update() == len(ids)
 
     eventually(every_order_done, 120, "every order's record, PDF and emails", every_s=0.5)
     eventually(lambda: queues_empty(sqs, stack), 60, "the redelivered messages to be consumed")
