@@ -86,22 +86,20 @@ _PLAIN_JSON_OPERATIONS = frozenset(
 def make_dynamodb_atomic() -> None:
     """Patch moto's DynamoDB so each item operation runs alone, its answer included (idempotent).
 
-    The request handler is serialised, not only the backend: moto's `update_item` handler reads
-    the old item before calling the backend and renders the new one (`ReturnValues`) after it,
-    from the very item object the backend changes in place. With only the backend locked, a
-    concurrent `ADD lastNumber 10` could change the counter between one caller's update and its
-    answer, so two callers were answered the same value (a run of twenty threads handed out ten
-    order numbers twice). The backend stays locked too, for callers that reach it directly.
+    The request handler is what is serialised: moto's `update_item` handler reads the old item
+    before calling its backend and renders the new one (`ReturnValues`) after it, from the very
+    item object the backend changes in place, and a read renders its items after the backend
+    found them. Locking the backend alone let a concurrent `ADD lastNumber 10` land between one
+    caller's update and its answer, so two callers were answered the same value (a run of twenty
+    threads handed out ten order numbers twice). Every request reaches the backend through the
+    handler; nothing here calls the backend directly.
     """
-    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
 
-    for cls in (DynamoDBBackend, DynamoHandler):
-        for name in _OPERATIONS:
-            method = getattr(cls, name)
-            if getattr(method, "_bbws_atomic", False):
-                continue
-            setattr(cls, name, _serialised(method))
+    for name in _OPERATIONS:
+        method = getattr(DynamoHandler, name)
+        if not getattr(method, "_bbws_atomic", False):
+            setattr(DynamoHandler, name, _serialised(method))
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
